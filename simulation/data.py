@@ -1,0 +1,151 @@
+"""Initial values of states, every number with its source.
+
+Two shipped tables (see ``scenarios/data/README.md``):
+
+* ``world_2016.csv`` — every state of COW NMC v6.0 in 2016 joined with its latest UNGA ideal
+  point (Bailey, Strezhnev & Voeten 2017) and its capital and land neighbours (GeoNames);
+* ``states.csv`` — curated, more recent figures (SIPRI, World Bank, IISS, ROK MND) for the seven
+  states of the default scenario, in long form ``state,field,value,unit,year,source``.
+
+A state's record takes the curated figure when there is one and falls back to NMC 2016; the
+``sources`` mapping of the record says which.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib.resources import files
+
+import pandas as pd
+
+NUMERIC_FIELDS = ("manpower", "milex", "gdp", "population", "cinc", "ideal_point", "lat", "lon", "warheads")
+# Used only when a state has neither a curated GDP nor an override (see ODD section 7).
+WORLD_MILITARY_BURDEN = 0.022
+BURDEN_SOURCE = (
+    "estimate: NMC 2016 milex / 2.2% (world military burden 2016, SIPRI) - "
+    "override with states.<ID>.gdp"
+)
+
+
+@dataclass(frozen=True)
+class StateRecord:
+    """Initial data of one state."""
+
+    id: str
+    name: str
+    ccode: int
+    iso3: str
+    manpower: float  # thousand active personnel
+    milex: float  # US$ bn per year
+    gdp: float  # US$ bn per year
+    population: float  # million
+    cinc: float  # COW composite index of national capability, 2016
+    ideal_point: float  # UNGA ideal point
+    lat: float
+    lon: float
+    warheads: float
+    neighbours: tuple[str, ...] = ()
+    continent: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def with_overrides(self, values: dict[str, float], source: str) -> "StateRecord":
+        """A copy with some numbers replaced; each replaced number is attributed to ``source``."""
+        sources = dict(self.sources) | {k: source for k in values}
+        return replace(self, **values, sources=sources)
+
+
+def _data_file(name: str):
+    return files("scenarios").joinpath("data", name)
+
+
+@lru_cache(maxsize=1)
+def world() -> pd.DataFrame:
+    """All states in COW NMC 2016, indexed by COW abbreviation."""
+    with _data_file("world_2016.csv").open("r", encoding="utf-8") as fh:
+        table = pd.read_csv(fh, keep_default_na=True)
+    return table.set_index("id")
+
+
+@lru_cache(maxsize=1)
+def curated() -> pd.DataFrame:
+    """The curated long table of recent figures."""
+    with _data_file("states.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh)
+
+
+def resolve_id(name: str) -> str | None:
+    """The COW abbreviation for a COW abbreviation or an ISO3 code, else ``None``."""
+    table = world()
+    key = name.strip().upper()
+    if key in table.index:
+        return key
+    match = table.index[table["iso3"] == key]
+    return str(match[0]) if len(match) else None
+
+
+def suggest(name: str) -> str:
+    """A ' (did you mean ...?)' hint for an unknown state id, or ''."""
+    table = world()
+    candidates = list(table.index) + list(table["iso3"].dropna())
+    close = difflib.get_close_matches(name.upper(), candidates, n=3)
+    by_name = table.index[table["name"].str.lower() == name.lower()]
+    close = list(dict.fromkeys(list(by_name) + close))
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def _value(row: pd.Series, column: str) -> float | None:
+    value = row.get(column)
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def state_record(state_id: str) -> StateRecord:
+    """The record of a known state (raise ``KeyError`` for an unknown id)."""
+    row = world().loc[state_id]
+    nmc, unga, geo = row["nmc_source"], row["unga_source"], row["geo_source"]
+    values: dict[str, float | None] = {
+        "manpower": _value(row, "milper"),
+        "milex": _value(row, "milex_bn"),
+        "gdp": None,
+        "population": (_value(row, "tpop") or 0.0) / 1000.0,
+        "cinc": _value(row, "cinc"),
+        "ideal_point": _value(row, "ideal_point"),
+        "lat": _value(row, "lat"),
+        "lon": _value(row, "lon"),
+        "warheads": None,
+    }
+    sources = {
+        "manpower": f"{nmc} (milper)",
+        "milex": f"{nmc} (milex)",
+        "population": f"{nmc} (tpop)",
+        "cinc": f"{nmc} (cinc)",
+        "ideal_point": f"{unga}, year {int(row['ideal_point_year'])}" if not pd.isna(row["ideal_point_year"]) else unga,
+        "lat": geo,
+        "lon": geo,
+    }
+    for rec in curated()[curated()["state"] == state_id].itertuples():
+        values[rec.field] = float(rec.value)
+        sources[rec.field] = f"{rec.source} ({rec.year})"
+    if values["gdp"] is None and values["milex"] is not None:
+        values["gdp"] = values["milex"] / WORLD_MILITARY_BURDEN
+        sources["gdp"] = BURDEN_SOURCE
+    if values["warheads"] is None:
+        values["warheads"] = 0.0
+        sources["warheads"] = "not in the shipped data: assumed 0"
+    neighbours = row["neighbours"]
+    return StateRecord(
+        id=state_id,
+        name=str(row["name"]),
+        ccode=int(row["ccode"]),
+        iso3=str(row["iso3"]),
+        neighbours=tuple(neighbours.split(";")) if isinstance(neighbours, str) and neighbours else (),
+        continent=str(row["continent"]) if isinstance(row["continent"], str) else "",
+        sources=sources,
+        **{k: (float("nan") if v is None else v) for k, v in values.items()},
+    )
+
+
+def missing_fields(record: StateRecord) -> list[str]:
+    """Numeric fields the model needs that the record lacks (NaN)."""
+    return [f for f in NUMERIC_FIELDS if pd.isna(getattr(record, f))]

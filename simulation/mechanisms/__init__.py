@@ -1,0 +1,1 @@
+"""The model's mechanisms: one module per theory, pure functions over NumPy arrays."""

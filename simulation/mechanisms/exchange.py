@@ -1,0 +1,57 @@
+"""Transactional exchange: support flows move resources and bind giver and receiver.
+
+Theory: Morrow (1991) "Alliances and asymmetry: an alternative to the capability aggregation
+model of alliances", AJPS 35(4):904-933 — asymmetric partners trade security for autonomy (here:
+North Korea's troops and shells for Russian money and technology); Keohane (1986) "Reciprocity
+in international relations", International Organization 40(1):1-27 — support creates
+obligations that are repaid in kind or in another currency; Fearon (1997) "Signaling foreign
+policy interests", J. Conflict Resolution 41(1):68-90 — costly transfers are credible signals,
+so both the receiver's gain and the giver's cost raise affinity.
+
+Values are relative: a transfer is worth ``amount / (stock + amount)`` to the receiver (what it
+means to it) and costs ``amount / stock`` of the giver's own stock.
+
+Parameters: ``exchange_gain``, ``reciprocity``, ``repayment_gdp_share``, ``tech_transfer``,
+``memory_years``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def relative_value(amount: np.ndarray | float, stock: np.ndarray | float) -> np.ndarray:
+    """Value of ``amount`` to a holder of ``stock``: amount / (stock + amount), in [0, 1)."""
+    amount = np.asarray(amount, dtype=float)
+    stock = np.asarray(stock, dtype=float)
+    return np.divide(amount, stock + amount, out=np.zeros(np.broadcast(amount, stock).shape),
+                     where=(stock + amount) > 0)
+
+
+def affinity_gain(affinity: np.ndarray, value: np.ndarray, gain: float) -> np.ndarray:
+    """ΔA from directed values ``value[g, r]`` (receiver's gain plus giver's cost), saturating at +1."""
+    mutual = value + value.T
+    delta = gain * mutual * (1.0 - affinity)
+    np.fill_diagonal(delta, 0.0)
+    return delta
+
+
+def decay(memory: np.ndarray, dt_years: float, memory_years: float) -> np.ndarray:
+    """Exponential forgetting of past flows."""
+    return memory * np.exp(-dt_years / memory_years)
+
+
+def repayments(debt: np.ndarray, rate: float, dt_years: float) -> np.ndarray:
+    """Share of each debt ``debt[debtor, creditor]`` repaid this step (1 - exp(-rate dt))."""
+    return debt * (1.0 - np.exp(-rate * dt_years))
+
+
+def technology_catch_up(tech: np.ndarray, repaid: np.ndarray, share: float) -> np.ndarray:
+    """Technology gained by creditors from richer-in-technology debtors.
+
+    ``repaid[d, c]`` is the value debtor d repays creditor c; c closes ``share × repaid`` of its
+    technology gap to d (never past d's level).
+    """
+    gap = np.maximum(tech[:, None] - tech[None, :], 0.0)  # (d, c): how far c is behind d
+    gained = np.minimum(share * repaid, 1.0) * gap
+    return gained.max(axis=0)

@@ -1,0 +1,81 @@
+"""Balance of threat: states align against the most threatening power.
+
+Theory: Walt (1987) *The Origins of Alliances*, Cornell UP: threat = aggregate power ×
+geographic proximity × offensive power × aggressive intentions; states balance against threats,
+while weak states close to a threat with no allies available may bandwagon with it (Walt 1987,
+ch. 2; Schweller 1994 "Bandwagoning for profit", International Security 19(1):72-107).
+
+Here power is the capability share, proximity decays with the distance between capitals
+(land neighbours count as adjacent), and intent is hostility (negative affinity) plus war.
+
+Parameters: ``proximity_km``, ``bandwagon_ratio``, ``threat_sensitivity`` (applied by agents).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def great_circle_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Pairwise great-circle distances (haversine) in km."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    dphi = phi[:, None] - phi[None, :]
+    dlam = lam[:, None] - lam[None, :]
+    h = np.sin(dphi / 2) ** 2 + np.cos(phi[:, None]) * np.cos(phi[None, :]) * np.sin(dlam / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def proximity(distance_km: np.ndarray, neighbours: np.ndarray, scale_km: float) -> np.ndarray:
+    """P_ij = 1 for land neighbours, else exp(-d_ij / scale); zero diagonal."""
+    p = np.where(neighbours, 1.0, np.exp(-distance_km / scale_km))
+    np.fill_diagonal(p, 0.0)
+    return p
+
+
+def projected(prox: np.ndarray, treaty: np.ndarray) -> np.ndarray:
+    """Proximity extended through allies: j is as close to i as j's treaty partners are, scaled
+    by the strength of the commitment (forward presence; Walt's offensive power)."""
+    via = (treaty[:, :, None] * prox.T[None, :, :]).max(axis=1).T  # (i, j): max_k treaty_jk prox_ik
+    out = np.maximum(prox, via)
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def hostility(affinity: np.ndarray, at_war: np.ndarray) -> np.ndarray:
+    """Aggressive intent in [0, 1]: negative affinity, and 1 between states at war."""
+    return np.clip(np.maximum(-affinity, 0.0) + at_war, 0.0, 1.0)
+
+
+def threat_matrix(capability: np.ndarray, prox: np.ndarray, hostile: np.ndarray) -> np.ndarray:
+    """theta_ij: threat state j poses to state i = capability_j × proximity_ij × hostility_ij."""
+    return capability[None, :] * prox * hostile
+
+
+def threat_shares(theta: np.ndarray) -> np.ndarray:
+    """Each row of ``theta`` as shares of the state's total perceived threat (zero rows stay zero)."""
+    total = theta.sum(axis=1, keepdims=True)
+    return np.divide(theta, total, out=np.zeros_like(theta), where=total > 0)
+
+
+def security_value(shares: np.ndarray, hostile: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    """S_ij: how much partner j helps i against i's threats (hostile to them, and strong)."""
+    opposes = shares @ hostile.T  # (i, j): sum_k share_ik * hostility_jk
+    strength = capability[None, :] / (capability[None, :] + capability[:, None] + 1e-12)
+    value = opposes * strength
+    np.fill_diagonal(value, 0.0)
+    return value
+
+
+def bandwagons(theta: np.ndarray, capability: np.ndarray, affinity: np.ndarray, ratio: float) -> np.ndarray:
+    """For each state, whether it bandwagons with its main threat (Walt's weak-state exception).
+
+    True when the state's capability plus its friends' (positive affinity, not friends of the
+    threat) is below ``ratio`` × the main threat's capability.
+    """
+    main = np.argmax(theta, axis=1)
+    has_threat = theta[np.arange(len(main)), main] > 0
+    friends = (affinity > 0) & (affinity[main, :] <= 0)
+    backing = capability + (friends * capability[None, :]).sum(axis=1)
+    return has_threat & (backing < ratio * capability[main])

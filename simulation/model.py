@@ -1,0 +1,348 @@
+"""The alliance model: states as Mesa agents, their relations as N×N NumPy arrays.
+
+Each step (a week or a month of real time): the events that fall due are applied; the model
+computes what every state perceives (threats, security value of partners, ideology); each
+:class:`~simulation.agents.StateAgent` decides how to lean and whom to repay; then the
+mechanisms run — transactional exchange, structural balance, leaning, war attrition, tension —
+and coalitions and blocs are found. ``docs/ODD.md`` describes the model in the ODD protocol.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import mesa
+import numpy as np
+
+from . import events as ev
+from .agents import StateAgent
+from .calendar import Calendar
+from .mechanisms import attrition, balance, blocs, coalitions, exchange, homophily, tension, threat
+from .recorder import Recorder
+from .world import World
+
+DEFAULT_WEIGHTS = {"security": 0.5, "economy": 0.2, "ideology": 0.3}
+
+
+class AllianceModel(mesa.Model):
+    """A world of states stepping through a scenario's calendar."""
+
+    def __init__(self, world: World, params: dict[str, float], rng: np.random.Generator | int | None = None,
+                 until: dt.date | None = None):
+        super().__init__(rng=rng)
+        self.world, self.params = world, params
+        self.calendar: Calendar = world.calendar
+        self.boundaries = self.calendar.boundaries(until)
+        self.dates = self.calendar.dates(until)
+        self.n_steps = len(self.boundaries) - 1
+        self.ids = list(world.ids)
+        self._index = {sid: i for i, sid in enumerate(self.ids)}
+        self._init_arrays()
+        self.states = [StateAgent(self, i, rec, world.weights[i], world.risk_tolerance[i],
+                                  world.front_share[i] if world.front_share[i] is not None else params["front_share"])
+                       for i, rec in enumerate(world.records)]
+        self.front_share = np.array([a.front_share for a in self.states])
+        self.anchor = self._index[world.anchor] if world.anchor else int(np.argmax(self.capability))
+        self._perceive()
+        self.affinity = self._initial_affinity()
+        self.tension = np.zeros((self.n, self.n))
+        self._perceive()
+        self.tension = self._tension_target()
+        self.fired: list[tuple[int, object]] = []
+        self._find_coalitions(first=True)
+        self.recorder = Recorder(self)
+        self.recorder.record(0)
+
+    # ------------------------------------------------------------------ set-up
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def _init_arrays(self) -> None:
+        w, p, n = self.world, self.params, len(self.ids)
+        self.manpower = w.manpower.copy()
+        self.manpower0 = w.manpower.copy()
+        self.milex = w.milex.copy()
+        production = p["production_per_milex"] * self.milex
+        self.munitions = np.where(np.isnan(w.munitions), production * p["stock_years"], w.munitions)
+        self.munitions0 = np.maximum(self.munitions.copy(), 1e-9)
+        self.economy = w.gdp.copy()
+        self.economy0 = w.gdp.copy()
+        self.ideal_points = w.ideal_points.copy()
+        quality = np.maximum(self.milex / np.maximum(self.manpower, 1e-9), 1e-9)
+        self.tech = (quality / np.median(quality)) ** p["quality_elasticity"]
+        self.tech0 = self.tech.copy()
+        self.cinc = w.cinc.copy()
+        self.capability = self.cinc.copy()
+        self.distance = threat.great_circle_km(w.lat, w.lon)
+        self.treaty = w.treaty.copy()
+        self.at_war = w.at_war.copy()
+        self.sanctions = w.sanctions.copy()
+        self.stance = np.zeros((n, n))
+        self.deployed = np.zeros((n, n))  # thousand troops of row state fighting for column state
+        self.memory = np.zeros((n, n))  # decayed value of support row → column
+        self.debt = np.zeros((n, n))  # value row state owes column state
+        self.activity = np.zeros(n)  # decayed military activity
+        self.losses_total = np.zeros(n)
+        self.lean = np.zeros((n, n))
+        self._reset_step()
+
+    def _reset_step(self) -> None:
+        n = self.n
+        self.value = np.zeros((n, n))  # relative value to the receiver, this step
+        self.cost = np.zeros((n, n))  # relative cost to the giver, this step
+        self.operations = np.zeros((n, n))
+        self.tension_shock = np.zeros((n, n))
+        self.losses = np.zeros(n)
+
+    def _initial_affinity(self) -> np.ndarray:
+        """Affinity at the start: the states' noise-free mutual leaning, then scenario overrides."""
+        seed = np.clip(self.ideology + self.treaty - 2.0 * self.at_war, -1.0, 1.0)
+        np.fill_diagonal(seed, 0.0)
+        self.affinity = seed
+        self._perceive()
+        lean = np.array([a.decide_leaning(noise=False) for a in self.states])
+        start = (lean + lean.T) / 2.0
+        for (a, b), value in self.world.affinity_overrides.items():
+            i, j = self._index[a], self._index[b]
+            start[i, j] = start[j, i] = value
+        return start
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        k = self.steps  # Mesa increments ``steps`` before calling step()
+        if k > self.n_steps:
+            self.running = False
+            return
+        self.step_start, self.step_stop = self.boundaries[k - 1], self.boundaries[k]
+        self.dt = (self.step_stop - self.step_start).days / 365.25
+        self._reset_step()
+        self._apply_events(k)
+        self._perceive()
+        self.agents.do("step")
+        self._exchange()
+        self._relations()
+        self._war()
+        self._update_capability()
+        self._perceive()
+        self.tension = np.clip(tension.relax(self.tension, self._tension_target(), self.params["tension_rate"], self.dt)
+                               + self.tension_shock, 0.0, 1.0)
+        self._find_coalitions()
+        self.recorder.record(k)
+        if k == self.n_steps:
+            self.running = False
+
+    def run(self) -> "AllianceModel":
+        while self.running:
+            self.step()
+        return self
+
+    def step_contains(self, day: dt.date) -> bool:
+        return self.step_start <= day < self.step_stop
+
+    def _apply_events(self, k: int) -> None:
+        for event in self.world.events:
+            share = ev.step_share(event, self.step_start, self.step_stop, self.world.pauses_of(event))
+            if share > 0:
+                ev.APPLY[type(event)](self, event, share)
+                if all(e is not event for _, e in self.fired):
+                    self.fired.append((k, event))
+
+    # ------------------------------------------------------------------ perception
+    def _perceive(self) -> None:
+        """What every state sees this step (shared arrays the agents read)."""
+        p = self.params
+        self.ideology = homophily.ideology_affinity(self.ideal_points, p["ideal_point_scale"])
+        prox = threat.proximity(self.distance, self.world.neighbours, p["proximity_km"])
+        self.proximity = threat.projected(prox, self.treaty)
+        hostile = threat.hostility(getattr(self, "affinity", np.zeros_like(prox)), self.at_war)
+        self.hostile = hostile
+        self.threat = threat.threat_matrix(self.capability, self.proximity, hostile)
+        self.threat_shares = threat.threat_shares(self.threat)
+        self.security = threat.security_value(self.threat_shares, hostile, self.capability)
+        self.bandwagoning = threat.bandwagons(self.threat, self.capability, getattr(self, "affinity", prox),
+                                              p["bandwagon_ratio"])
+
+    # ------------------------------------------------------------------ mechanisms
+    def _exchange(self) -> None:
+        p = self.params
+        self.affinity = self.affinity + exchange.affinity_gain(self.affinity, self.value + self.cost,
+                                                               p["exchange_gain"])
+        self.memory = exchange.decay(self.memory, self.dt, p["memory_years"]) + self.value
+        self.activity = exchange.decay(self.activity, self.dt, p["memory_years"])
+
+    def _relations(self) -> None:
+        p, n = self.params, self.n
+        mutual = (self.lean + self.lean.T) / 2.0
+        a = mutual + (self.affinity - mutual) * np.exp(-p["lean_rate"] * self.dt)
+        a = a + self.dt * balance.balance_drift(a, p["balance_rate"])
+        z = np.triu(self.rng.standard_normal((n, n)), 1)
+        a = a + p["affinity_noise"] * np.sqrt(self.dt) * (z + z.T)
+        a = np.clip(a, -1.0, 1.0)
+        np.fill_diagonal(a, 0.0)
+        self.affinity = a
+
+    def _war(self) -> None:
+        p = self.params
+        national, foreign = attrition.front_forces(self.manpower, self.front_share, self.deployed, self.at_war)
+        front = national + foreign
+        intensity = self.at_war * (1.0 + self.operations + self.operations.T)
+        self.front_strength = attrition.firepower(front, self.munitions, self.tech, p["munitions_use"])
+        lost = attrition.losses(self.front_strength, intensity, p["attrition_rate"], self.dt, front)
+        used = attrition.munitions_used(front, intensity, p["munitions_use"], self.dt, self.munitions)
+        share_national = np.divide(national, front, out=np.zeros_like(front), where=front > 0)
+        self.manpower -= lost * share_national
+        foreign_share = np.divide(lost * (1 - share_national), foreign, out=np.zeros_like(front), where=foreign > 0)
+        self.deployed *= 1.0 - np.minimum(foreign_share, 1.0)[None, :]
+        self.losses = lost
+        self.losses_total += lost
+        fighting = self.at_war.any(axis=1)
+        capacity = p["recruitment_rate"] * self.world.population * self.world.recruitment * self.dt
+        self.manpower += np.where(fighting, np.minimum(capacity, np.maximum(self.manpower0 - self.manpower, 0.0)), 0.0)
+        production = p["production_per_milex"] * self.milex
+        # stocks start in steady state: production replaces what ages out (rate production / initial stock)
+        self.munitions += production * (1.0 - self.munitions / self.munitions0) * self.dt - used
+        self.munitions = np.maximum(self.munitions, 0.0)
+        self.activity += np.where(fighting, self.dt, 0.0) + self.operations.sum(axis=1) * self.dt
+        new_sanctions = np.maximum(self.sanctions - self.world.sanctions, 0.0).max(axis=0)
+        gdp_target = self.economy0 * (1.0 - p["sanction_cost"] * new_sanctions)
+        self.economy = gdp_target + (self.economy - gdp_target) * np.exp(-self.dt / p["memory_years"])
+
+    def _update_capability(self) -> None:
+        troops = self.manpower + self.deployed.sum(axis=0)
+        ratios = np.vstack([troops / np.maximum(self.manpower0, 1e-9),
+                            np.minimum(self.munitions / self.munitions0, 3.0),
+                            self.economy / self.economy0])
+        self.capability = self.cinc * (self.tech / self.tech0) * ratios.mean(axis=0)
+
+    def _tension_target(self) -> np.ndarray:
+        p = self.params
+        mutual = (self.threat_shares + self.threat_shares.T) / 2.0
+        return tension.tension_target(self.hostile, self.proximity, np.tanh(self.activity), mutual,
+                                      self.at_war, p["tension_activity"], p["tension_threat"])
+
+    def _find_coalitions(self, first: bool = False) -> None:
+        p = self.params
+        sizes = self.capability / self.capability.sum()
+        weights = coalitions.pair_weights(sizes, self.affinity)
+        start = None if first else self.coalition
+        config, self.energy = coalitions.minimum(weights, self.rng, int(p["heuristic_restarts"]), start)
+        self.coalition = coalitions.label_against(config, self.anchor)
+        k = int(p["k_blocs"])
+        labels, self.frustration = blocs.best_blocs(self.affinity, k, self.rng, int(p["heuristic_restarts"]),
+                                                    None if first else self.bloc)
+        self.bloc = labels if first else blocs.align_labels(labels, self.bloc, k)
+        in_a = self.coalition == 0
+        sa, sb = sizes * in_a, sizes * ~in_a
+        aff = self.affinity
+        self.alignment = (aff @ sa / max(sa.sum(), 1e-12) - aff @ sb / max(sb.sum(), 1e-12)) / 2.0
+        same = np.where(self.coalition[:, None] == self.coalition[None, :], 1.0, -1.0)
+        w = np.triu(np.outer(sizes, sizes), 1)
+        self.polarization = float((w * aff * same).sum() / w.sum())
+
+    # ------------------------------------------------------------------ API used by events and agents
+    def idx(self, state: str) -> int:
+        return self._index[self.world.canonical.get(state, state)]
+
+    def _record_flow(self, g: int, r: int, value: float, cost: float, military: bool,
+                     settles: float | None = None) -> None:
+        """Book a transfer: its value and cost, and what it does to debts.
+
+        A transfer creates a debt of the receiver to the giver, unless it repays one
+        (``settles``: the part of the giver's debt to the receiver it extinguishes).
+        """
+        self.value[g, r] += value
+        self.cost[g, r] += cost
+        if settles is None:
+            self.debt[r, g] += value
+        else:
+            self.debt[g, r] = max(self.debt[g, r] - settles, 0.0)
+        if military:
+            self.activity[g] += value + cost
+            self.activity[r] += value
+
+    def deploy(self, giver: str, receiver: str, thousands: float) -> None:
+        g, r = self.idx(giver), self.idx(receiver)
+        troops = min(thousands, self.manpower[g])
+        front = self.front_share[r] * self.manpower[r] + self.deployed[:, r].sum()
+        value = float(exchange.relative_value(troops, front))
+        self.manpower[g] -= troops
+        self.deployed[g, r] += troops
+        self._record_flow(g, r, value, troops / max(self.manpower0[g], 1e-9), military=True)
+
+    def transfer_munitions(self, giver: str, receiver: str, mse: float, bought: bool = False) -> None:
+        g, r = self.idx(giver), self.idx(receiver)
+        delivered = mse if bought else min(mse, self.munitions[g])
+        cost = 0.0 if bought else delivered / self.munitions0[g]
+        if bought:
+            cost = delivered / self.params["mse_per_usd_bn"] / self.economy[g]
+        else:
+            self.munitions[g] -= delivered
+        value = float(exchange.relative_value(delivered, self.munitions[r]))
+        self.munitions[r] += delivered
+        self._record_flow(g, r, value, cost, military=True)
+
+    def transfer_economy(self, giver: str, receiver: str, usd_bn: float, repayment: float | None = None) -> None:
+        g, r = self.idx(giver), self.idx(receiver)
+        value = float(exchange.relative_value(usd_bn, self.economy[r]))
+        self.economy[r] += usd_bn
+        self._record_flow(g, r, value, usd_bn / self.economy[g], military=False, settles=repayment)
+
+    def transfer_technology(self, giver: str, receiver: str, level: float, repayment: float | None = None) -> None:
+        g, r = self.idx(giver), self.idx(receiver)
+        gained = level * max(self.tech[g] - self.tech[r], 0.0)
+        value = gained / self.tech[r]
+        self.tech[r] += gained
+        self._record_flow(g, r, value, 0.0, military=True, settles=repayment)
+
+    def gather(self, states: Iterable[str], gain: float, host: str | None = None) -> None:
+        """Summits and signings: affinity among the attendees rises (more with the host)."""
+        idx = [self.idx(s) for s in states]
+        sub = np.ix_(idx, idx)
+        bump = gain * (1.0 - self.affinity[sub])
+        if host is not None:
+            h = idx.index(self.idx(host))
+            bump[h, :] *= 1.5
+            bump[:, h] *= 1.5
+        np.fill_diagonal(bump, 0.0)
+        self.affinity[sub] = np.clip(self.affinity[sub] + bump, -1.0, 1.0)
+
+    def set_treaty(self, parties: list[str], strength: float) -> None:
+        idx = [self.idx(s) for s in parties]
+        for i in idx:
+            for j in idx:
+                if i != j:
+                    self.treaty[i, j] = max(self.treaty[i, j], strength) if strength > 0 else 0.0
+
+    def set_sanctions(self, by: list[str], target: str, intensity: float) -> None:
+        t = self.idx(target)
+        for s in by:
+            self.sanctions[self.idx(s), t] = intensity
+
+    def set_war(self, parties: list[str], at_war: bool) -> None:
+        i, j = (self.idx(s) for s in parties)
+        self.at_war[i, j] = self.at_war[j, i] = at_war
+
+    def operate(self, actor: str, target: str, intensity: float) -> None:
+        i, j = self.idx(actor), self.idx(target)
+        self.operations[i, j] += intensity
+        self.activity[i] += intensity * self.dt
+
+    def shock(self, pair: list[str], affinity: float, tension_delta: float) -> None:
+        i, j = (self.idx(s) for s in pair)
+        self.affinity[i, j] = self.affinity[j, i] = float(np.clip(self.affinity[i, j] + affinity, -1, 1))
+        self.tension_shock[i, j] = self.tension_shock[j, i] = tension_delta
+
+    def change_leadership(self, state: str, ideal_point: float | None, weights, risk_tolerance: float | None,
+                          stance: dict[str, float]) -> None:
+        i = self.idx(state)
+        agent = self.states[i]
+        if ideal_point is not None:
+            self.ideal_points[i] = ideal_point
+        if weights is not None:
+            agent.weights = weights.model_dump()
+        if risk_tolerance is not None:
+            agent.risk_tolerance = risk_tolerance
+        for other, shift in stance.items():
+            self.stance[i, self.idx(other)] = shift

@@ -1,0 +1,136 @@
+"""Model parameters, declared once.
+
+Every tunable number of the model is a :class:`Parameter` here: its default, its bounds, its
+unit, what it means and which mechanism uses it. The same declarations validate the
+``parameters:`` section of scenario files and ``--set`` on the command line, and (later) drive
+dashboard sliders and sweep designs. Defaults are documented in ``docs/ODD.md`` (section 7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A sweepable model parameter."""
+
+    name: str
+    default: float
+    low: float
+    high: float
+    unit: str
+    mechanism: str
+    description: str
+    integer: bool = False
+
+    def check(self, value: object) -> float:
+        """Return ``value`` as a number within bounds, or raise ``ValueError`` saying why."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"must be a number (got {value!r})")
+        if self.integer and float(value) != int(value):
+            raise ValueError(f"must be an integer (got {value!r})")
+        if not self.low <= value <= self.high:
+            raise ValueError(f"must be between {self.low:g} and {self.high:g} (got {value!r})")
+        return int(value) if self.integer else float(value)
+
+
+_P = Parameter
+PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
+    {
+        p.name: p
+        for p in (
+            # --- structural balance (Heider 1946; Kulakowski et al. 2005) ---
+            _P("balance_rate", 0.6, 0.0, 5.0, "1/year", "balance",
+               "speed of the bounded dA/dt = (1 - A^2) A.A/(N-1) drift toward balanced triads"),
+            # --- agents' leaning (security, economy, ideology utilities) ---
+            _P("lean_rate", 1.0, 0.0, 6.0, "1/year", "agents",
+               "speed at which affinity relaxes toward the states' mutual leaning"),
+            _P("decision_noise", 0.15, 0.0, 1.0, "utility", "agents",
+               "standard deviation of the random-utility term in each leaning decision"),
+            _P("treaty_anchor", 0.6, 0.0, 2.0, "utility", "agents",
+               "utility of honouring a full-strength treaty commitment"),
+            # --- homophily (Bailey, Strezhnev & Voeten 2017 ideal points) ---
+            _P("ideal_point_scale", 2.5, 0.5, 6.0, "ideal-point units", "homophily",
+               "UNGA ideal-point distance at which ideological affinity reaches -1"),
+            _P("homophily_strength", 1.0, 0.0, 3.0, "multiplier", "homophily",
+               "multiplier on every state's ideology weight"),
+            # --- balance of threat (Walt 1987) ---
+            _P("threat_sensitivity", 1.0, 0.0, 3.0, "multiplier", "threat",
+               "multiplier on every state's security weight"),
+            _P("proximity_km", 3000.0, 250.0, 20000.0, "km", "threat",
+               "distance between capitals over which proximity decays by 1/e (land neighbours: 1)"),
+            _P("bandwagon_ratio", 0.2, 0.0, 1.0, "ratio", "threat",
+               "a state bandwagons when its own plus its friends' capability is below this share of its main threat's"),
+            # --- transactional exchange (Morrow 1991; Keohane 1986) ---
+            _P("exchange_gain", 1.5, 0.0, 5.0, "affinity per unit value", "exchange",
+               "affinity gained by giver and receiver per unit of relative value transferred"),
+            _P("reciprocity", 0.5, 0.0, 2.0, "1/year", "exchange",
+               "rate at which a receiver repays what it owes in its own abundant resources"),
+            _P("repayment_gdp_share", 0.01, 0.0, 0.1, "share of GDP", "exchange",
+               "economic transfer that repays one unit of relative value received"),
+            _P("tech_transfer", 0.3, 0.0, 1.0, "share of gap", "exchange",
+               "share of the technology gap closed per unit of repaid value"),
+            _P("memory_years", 1.0, 0.1, 5.0, "years", "exchange",
+               "e-folding time of the memory of support received and given"),
+            _P("mse_per_usd_bn", 0.15, 0.01, 1.0, "mse per US$ bn", "exchange",
+               "million shell-equivalents bought by US$ 1 bn of military aid"),
+            _P("missile_mse", 0.0005, 0.0, 0.01, "mse per missile", "exchange",
+               "shell-equivalents of one ballistic missile (KN-23, Fath-360)"),
+            _P("drone_mse", 0.00005, 0.0, 0.001, "mse per drone", "exchange",
+               "shell-equivalents of one one-way attack drone (Shahed-136)"),
+            _P("artillery_mse", 0.002, 0.0, 0.02, "mse per piece", "exchange",
+               "shell-equivalents of one artillery piece or rocket launcher delivered"),
+            # --- war attrition (Lanchester 1916) ---
+            _P("attrition_rate", 0.35, 0.0, 3.0, "1/year", "attrition",
+               "Lanchester square-law coefficient: front losses per year per unit of enemy firepower"),
+            _P("munitions_use", 0.006, 0.0, 0.05, "mse per thousand troops per year", "attrition",
+               "munitions a thousand front-line troops fire in a year at intensity 1"),
+            _P("production_per_milex", 0.02, 0.0, 0.2, "mse per US$ bn per year", "attrition",
+               "munitions produced per US$ bn of military expenditure"),
+            _P("stock_years", 2.0, 0.1, 10.0, "years", "attrition",
+               "initial munitions stock, in years of production, when the scenario gives none"),
+            _P("quality_elasticity", 0.25, 0.0, 1.0, "elasticity", "attrition",
+               "technology level = (military spending per soldier / median)^elasticity (Beckley 2010)"),
+            _P("recruitment_rate", 2.5, 0.0, 20.0, "thousand per million people per year", "attrition",
+               "recruits a state at war can raise to replace losses (times its own multiplier)"),
+            _P("front_share", 0.5, 0.05, 1.0, "share", "attrition",
+               "default share of a belligerent's personnel committed to the front"),
+            _P("sanction_cost", 0.1, 0.0, 0.5, "share of GDP", "exchange",
+               "share of its economy a state loses under full-intensity sanctions"),
+            # --- tension ---
+            _P("tension_rate", 3.0, 0.1, 24.0, "1/year", "tension",
+               "speed at which pair tension relaxes toward its target"),
+            _P("tension_activity", 0.5, 0.0, 2.0, "weight", "tension",
+               "weight of military activity (deployments, transfers, operations) in tension"),
+            _P("tension_threat", 0.5, 0.0, 2.0, "weight", "tension",
+               "weight of mutual threat (capability x proximity x hostility) in tension"),
+            # --- noise ---
+            _P("affinity_noise", 0.05, 0.0, 0.5, "1/sqrt(year)", "model",
+               "standard deviation of random shocks to affinity (Wiener increment)"),
+            # --- coalitions (Axelrod & Bennett 1993) and blocs (Davis 1967) ---
+            _P("k_blocs", 3, 2, 6, "blocs", "blocs",
+               "number of blocs of the weak-balance partition", integer=True),
+            _P("heuristic_restarts", 20, 1, 200, "restarts", "coalitions",
+               "random restarts of the coalition heuristics above the exact-search size", integer=True),
+        )
+    }
+)
+
+
+def defaults() -> dict[str, float]:
+    """Every parameter at its default value."""
+    return {name: p.default for name, p in PARAMETERS.items()}
+
+
+def resolve(*layers: Mapping[str, object]) -> dict[str, float]:
+    """Defaults overridden by each layer in turn; raises ``KeyError``/``ValueError`` on bad input."""
+    values = defaults()
+    for layer in layers:
+        for name, value in layer.items():
+            if name not in PARAMETERS:
+                raise KeyError(name)
+            values[name] = PARAMETERS[name].check(value)
+    return values

@@ -1,0 +1,95 @@
+"""Collect the model's state into preallocated arrays; build tidy DataFrames once, at the end.
+
+Three tables (one row per step; per step × state; per step × unordered pair) and the log of
+events that fired. Columns are documented in ``docs/outputs.md``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .mechanisms import tension
+
+if TYPE_CHECKING:
+    from .model import AllianceModel
+
+STATE_COLUMNS = ("manpower", "munitions", "economy", "capability", "tech", "front_strength",
+                 "foreign_troops", "troops_abroad", "losses", "manpower_strain", "threat",
+                 "alignment", "support_given", "support_received")
+PAIR_COLUMNS = ("affinity", "tension", "treaty", "at_war", "flow_ab", "flow_ba")
+BASE_METRICS = ("global_tension", "energy", "frustration", "polarization")
+
+
+class Recorder:
+    """Arrays sized for the whole run, filled step by step."""
+
+    def __init__(self, model: "AllianceModel"):
+        self.model = model
+        n, steps = model.n, model.n_steps + 1
+        self.iu = np.triu_indices(n, 1)
+        self.metric_names = BASE_METRICS + tuple(f"tension_{r}" for r in model.world.regions)
+        self.region_weights = [tension.region_weights(core, members)
+                               for core, members in model.world.regions.values()]
+        self.metrics = np.zeros((steps, len(self.metric_names)))
+        self.states = np.zeros((steps, n, len(STATE_COLUMNS)))
+        self.coalition = np.zeros((steps, n), dtype=np.int8)
+        self.bloc = np.zeros((steps, n), dtype=np.int8)
+        self.pairs = np.zeros((steps, len(self.iu[0]), len(PAIR_COLUMNS)))
+        self.last = -1
+
+    def record(self, k: int) -> None:
+        m, iu = self.model, self.iu
+        regional = [tension.weighted_mean(m.tension, w) for w in self.region_weights]
+        self.metrics[k] = [tension.global_tension(m.tension, m.capability), m.energy, m.frustration,
+                           m.polarization, *regional]
+        front = getattr(m, "front_strength", np.zeros(m.n))
+        strain = np.where(m.at_war.any(axis=1), 1.0 - m.manpower / np.maximum(m.manpower0, 1e-9), 0.0)
+        self.states[k] = np.column_stack([
+            m.manpower, m.munitions, m.economy, m.capability, m.tech, front,
+            m.deployed.sum(axis=0), m.deployed.sum(axis=1), m.losses, strain, m.threat.sum(axis=1),
+            m.alignment, m.value.sum(axis=1), m.value.sum(axis=0),
+        ])
+        self.coalition[k] = m.coalition
+        self.bloc[k] = m.bloc
+        self.pairs[k] = np.column_stack([m.affinity[iu], m.tension[iu], m.treaty[iu], m.at_war[iu],
+                                         m.value[iu], m.value.T[iu]])
+        self.last = k
+
+    # ------------------------------------------------------------------ tables
+    def tables(self, replicate: int = 0) -> dict[str, pd.DataFrame]:
+        m = self.model
+        steps = np.arange(self.last + 1)
+        dates = pd.to_datetime(pd.Series(m.dates[: self.last + 1]))
+        model = pd.DataFrame(self.metrics[steps], columns=list(self.metric_names))
+        model.insert(0, "date", dates.values)
+        model.insert(0, "step", steps)
+        model.insert(0, "replicate", replicate)
+
+        n = m.n
+        states = pd.DataFrame(self.states[steps].reshape(-1, len(STATE_COLUMNS)), columns=list(STATE_COLUMNS))
+        states.insert(0, "state", np.tile(m.ids, len(steps)))
+        states.insert(0, "date", np.repeat(dates.values, n))
+        states.insert(0, "step", np.repeat(steps, n))
+        states.insert(0, "replicate", replicate)
+        states["coalition"] = np.where(self.coalition[steps].ravel() == 0, "A", "B")
+        states["bloc"] = self.bloc[steps].ravel().astype(int)
+
+        ids = np.array(m.ids)
+        a, b = ids[self.iu[0]], ids[self.iu[1]]
+        swap = a > b  # unordered pairs are written with a < b
+        p = len(a)
+        pairs = pd.DataFrame(self.pairs[steps].reshape(-1, len(PAIR_COLUMNS)), columns=list(PAIR_COLUMNS))
+        flow_ab, flow_ba = pairs["flow_ab"].to_numpy().copy(), pairs["flow_ba"].to_numpy().copy()
+        swap_rows = np.tile(swap, len(steps))
+        pairs["flow_ab"] = np.where(swap_rows, flow_ba, flow_ab)
+        pairs["flow_ba"] = np.where(swap_rows, flow_ab, flow_ba)
+        pairs["at_war"] = pairs["at_war"].astype(bool)
+        pairs.insert(0, "b", np.tile(np.where(swap, a, b), len(steps)))
+        pairs.insert(0, "a", np.tile(np.where(swap, b, a), len(steps)))
+        pairs.insert(0, "date", np.repeat(dates.values, p))
+        pairs.insert(0, "step", np.repeat(steps, p))
+        pairs.insert(0, "replicate", replicate)
+        return {"model": model, "states": states, "pairs": pairs}

@@ -1,0 +1,128 @@
+"""Run a scenario: one model per replicate, each seeded from ``SeedSequence(seed).spawn``.
+
+``run`` is the Python API (``from simulation import load_scenario, run``); the CLI and the
+sweeps call it too. Replicate r always gets child r of the seed sequence, so replicate 0 is the
+same run whether 1 or 100 replicates are asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import params as P
+from .events import default_label, involved
+from .model import AllianceModel
+from .scenario import LoadedScenario, ScenarioError, load_scenario
+from .world import World, build_world
+
+EVENT_COLUMNS = ["id", "type", "date", "step", "label", "source", "states"]
+
+
+def package_version() -> str:
+    try:
+        return version("alliance-sim")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+@dataclass
+class RunResult:
+    """The tables of a run (all replicates stacked) and what is needed to reproduce it."""
+
+    loaded: LoadedScenario
+    params: dict[str, float]
+    seed: int
+    replicates: int
+    until: dt.date | None
+    model: pd.DataFrame
+    states: pd.DataFrame
+    pairs: pd.DataFrame
+    events: pd.DataFrame
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"model": self.model, "states": self.states, "pairs": self.pairs, "events": self.events}
+
+    def manifest(self) -> dict:
+        """Everything needed to reproduce the run (written as ``manifest.json``)."""
+        sc = self.loaded.scenario
+        return {
+            "package": "alliance-sim",
+            "version": package_version(),
+            "scenario": {"name": sc.name, "title": sc.title, "file": str(self.loaded.path),
+                         "sha256": self.loaded.sha256, "files": self.loaded.file_hashes},
+            "calendar": {"start": str(sc.calendar.start), "end": str(sc.calendar.end),
+                         "step": sc.calendar.step, "until": str(self.until) if self.until else None},
+            "parameters": self.params,
+            "seeds": {"seed": self.seed, "replicates": self.replicates,
+                      "scheme": "numpy.random.SeedSequence(seed).spawn(replicates); replicate r uses child r",
+                      "spawn_keys": [[r] for r in range(self.replicates)]},
+            "states": self.names,
+            "platform": {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
+                         "system": platform.platform(), "numpy": np.__version__, "pandas": pd.__version__,
+                         "mesa": version("mesa")},
+        }
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
+    return np.random.SeedSequence(seed).spawn(replicates)
+
+
+def run_replicate(world: World, params: dict[str, float], seed_seq: np.random.SeedSequence,
+                  until: dt.date | None = None, replicate: int = 0) -> tuple[dict[str, pd.DataFrame], list]:
+    """One model run: its tables and the events that fired, as (step, event)."""
+    model = AllianceModel(world, params, rng=np.random.default_rng(seed_seq), until=until)
+    model.run()
+    return model.recorder.tables(replicate), model.fired
+
+
+def events_table(fired: list) -> pd.DataFrame:
+    rows = [{"id": e.id, "type": e.type, "date": pd.Timestamp(e.date), "step": k,
+             "label": e.label or default_label(e), "source": e.source, "states": ",".join(involved(e))}
+            for k, e in fired]
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def resolve_params(loaded: LoadedScenario, overrides: Mapping[str, object] | None = None) -> dict[str, float]:
+    """Defaults ← scenario ``parameters:`` ← ``overrides`` (e.g. ``--set``)."""
+    try:
+        return P.resolve(loaded.scenario.parameters, overrides or {})
+    except KeyError as exc:
+        raise ScenarioError([f"--set {exc.args[0]}: unknown parameter"]) from None
+    except ValueError as exc:
+        raise ScenarioError([f"--set: {exc}"]) from None
+
+
+def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicates: int = 1,
+        until: dt.date | None = None, params: Mapping[str, object] | None = None,
+        progress: Callable[[int], None] | None = None) -> RunResult:
+    """Run ``replicates`` replicates of a scenario and return the stacked tables."""
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    sc = loaded.scenario
+    if until is not None and not sc.calendar.start < until:
+        raise ScenarioError([f"--until {until}: must be after the scenario start {sc.calendar.start}"])
+    resolved = resolve_params(loaded, params)
+    seed = sc.seed if seed is None else seed
+    world = build_world(sc)
+    parts: dict[str, list[pd.DataFrame]] = {"model": [], "states": [], "pairs": []}
+    fired: list = []
+    for r, seq in enumerate(replicate_seeds(seed, replicates)):
+        tables, fired_r = run_replicate(world, resolved, seq, until, r)
+        for name, table in tables.items():
+            parts[name].append(table)
+        fired = fired or fired_r
+        if progress:
+            progress(r + 1)
+    stacked = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+    return RunResult(loaded, resolved, seed, replicates, until, stacked["model"], stacked["states"],
+                     stacked["pairs"], events_table(fired), {r.id: r.name for r in world.records})

@@ -1,0 +1,313 @@
+"""Load a scenario: YAML → ``extends`` resolution → pydantic → semantic checks.
+
+Every problem becomes one line ``file:line: field: what was expected (got …)`` in a
+:class:`ScenarioError`; nothing is run on bad input. ``extends:`` names a base file relative to
+the variant (it must stay inside the scenario root, the folder of the file given by the user)
+or a shipped scenario by name. A variant overrides mappings key by key, replaces lists, adds or
+replaces events by ``id`` and drops base events listed in ``remove_events``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import checks
+from .schema import EVENT_TYPES, Scenario
+from .yamlmap import Located, YamlError, line_of, load
+
+VARIANT_KEYS = ("extends", "remove_events")
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input: one formatted line per problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class LoadedScenario:
+    """A validated scenario and where it came from."""
+
+    scenario: Scenario
+    path: Path
+    files: list[Path]
+    sha256: str
+    file_hashes: dict[str, str] = field(default_factory=dict)
+
+
+def shipped_root() -> Path:
+    """The folder of the scenarios shipped with the package."""
+    return Path(str(files("scenarios")))
+
+
+def shipped_names() -> list[str]:
+    return sorted(p.stem for p in shipped_root().glob("*.yaml"))
+
+
+def find(reference: str | Path) -> Path:
+    """A scenario path from a path or a shipped scenario name."""
+    path = Path(reference)
+    if path.is_file():
+        return path
+    for candidate in (shipped_root() / f"{reference}.yaml", shipped_root() / str(reference)):
+        if candidate.is_file():
+            return candidate
+    hint = difflib.get_close_matches(str(reference), shipped_names(), n=3)
+    more = f" (did you mean {', '.join(hint)}?)" if hint else f" (shipped: {', '.join(shipped_names())})"
+    raise ScenarioError([f"{reference}: no such scenario file or shipped scenario{more}"])
+
+
+def display(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _place(lines: dict, path: tuple) -> str:
+    where = line_of(lines, path)
+    return f"{display(where[0])}:{where[1]}" if where else "?"
+
+
+def dotted(path: tuple) -> str:
+    """("events", 3, "troops") → "events[3].troops"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+# --------------------------------------------------------------------------- extends / merge
+def _sub(lines: dict, prefix: tuple, new_prefix: tuple | None = None) -> dict:
+    """Entries of ``lines`` under ``prefix``, re-keyed under ``new_prefix``."""
+    new_prefix = prefix if new_prefix is None else new_prefix
+    n = len(prefix)
+    return {new_prefix + k[n:]: v for k, v in lines.items() if k[:n] == prefix}
+
+
+def _merge(base: object, over: object, path: tuple, bl: dict, ol: dict, out: dict) -> object:
+    if isinstance(base, dict) and isinstance(over, dict):
+        merged = {}
+        for key in base.keys() | over.keys():
+            if key in base and key in over:
+                merged[key] = _merge(base[key], over[key], path + (key,), bl, ol, out)
+            elif key in base:
+                merged[key] = base[key]
+                out.update(_sub(bl, path + (key,)))
+            else:
+                merged[key] = over[key]
+                out.update(_sub(ol, path + (key,)))
+        out[path] = ol.get(path, bl.get(path))
+        return merged
+    out.update(_sub(ol, path))
+    return over
+
+
+def _event_ids(events: object) -> list:
+    return [e.get("id") if isinstance(e, dict) else None for e in (events or [])] if isinstance(events, list) else []
+
+
+def _merge_events(base: Located, over: Located, out: dict) -> list:
+    """Base events (minus removed, replaced by id) followed by the variant's new events."""
+    b_events = base.data.get("events") or []
+    o_events = over.data.get("events") or []
+    if not isinstance(b_events, list) or not isinstance(o_events, list):
+        return o_events if "events" in over.data else b_events
+    removed = set(over.data.get("remove_events") or [])
+    o_ids = _event_ids(o_events)
+    merged: list = []
+    used: set[int] = set()
+    for j, event in enumerate(b_events):
+        eid = event.get("id") if isinstance(event, dict) else None
+        if eid in removed:
+            continue
+        if eid is not None and eid in o_ids:
+            i = o_ids.index(eid)
+            used.add(i)
+            out.update(_sub(over.lines, ("events", i), ("events", len(merged))))
+            merged.append(o_events[i])
+        else:
+            out.update(_sub(base.lines, ("events", j), ("events", len(merged))))
+            merged.append(event)
+    for i, event in enumerate(o_events):
+        if i not in used:
+            out.update(_sub(over.lines, ("events", i), ("events", len(merged))))
+            merged.append(event)
+    out[("events",)] = over.lines.get(("events",), base.lines.get(("events",)))
+    return merged
+
+
+def _check_variant(base: Located, over: Located) -> list[str]:
+    problems = []
+    removed = over.data.get("remove_events") or []
+    if not isinstance(removed, list):
+        return [f"{_place(over.lines, ('remove_events',))}: remove_events: must be a list of event ids"]
+    base_ids = set(_event_ids(base.data.get("events")))
+    for i, eid in enumerate(removed):
+        if eid not in base_ids:
+            hint = difflib.get_close_matches(str(eid), [str(b) for b in base_ids], n=1)
+            more = f" (did you mean {hint[0]}?)" if hint else ""
+            problems.append(f"{_place(over.lines, ('remove_events', i))}: remove_events[{i}]: "
+                            f"no event {eid!r} in the base scenario{more}")
+    ids = _event_ids(over.data.get("events"))
+    for i, eid in enumerate(ids):
+        if eid is not None and ids.index(eid) != i:
+            problems.append(f"{_place(over.lines, ('events', i, 'id'))}: events[{i}].id: "
+                            f"duplicate event id {eid!r}")
+    return problems
+
+
+def _resolve_extends(file: Path, value: object, root: Path, lines: dict) -> Path:
+    where = _place(lines, ("extends",))
+    if not isinstance(value, str) or not value.strip():
+        raise ScenarioError([f"{where}: extends: must be a file name or a shipped scenario name"])
+    for candidate in (file.parent / value, file.parent / f"{value}.yaml"):
+        if candidate.is_file():
+            resolved = candidate.resolve()
+            if not resolved.is_relative_to(root.resolve()):
+                raise ScenarioError([f"{where}: extends: {value!r} is outside the scenario root {display(root)}"])
+            return resolved
+    shipped = shipped_root() / f"{value}.yaml"
+    if shipped.is_file():
+        return shipped.resolve()
+    raise ScenarioError([f"{where}: extends: no file {value!r} next to {display(file)} "
+                         f"and no shipped scenario of that name"])
+
+
+def resolve(file: Path, root: Path, chain: tuple[Path, ...] = ()) -> tuple[Located, list[Path]]:
+    """The merged data of ``file`` and its bases, with lines, and the files involved."""
+    try:
+        here = load(file)
+    except YamlError as exc:
+        raise ScenarioError([f"{display(exc.file)}:{exc.line}: {exc.message}"]) from None
+    if not isinstance(here.data, dict):
+        raise ScenarioError([f"{display(file)}:1: the scenario must be a mapping of fields (name, calendar, ...)"])
+    if "extends" not in here.data:
+        for key in VARIANT_KEYS[1:]:
+            if key in here.data:
+                raise ScenarioError([f"{_place(here.lines, (key,))}: {key}: only allowed with extends:"])
+        return here, [file]
+    base_file = _resolve_extends(file, here.data["extends"], root, here.lines)
+    if base_file in chain or base_file == file.resolve():
+        raise ScenarioError([f"{_place(here.lines, ('extends',))}: extends: circular ({display(base_file)})"])
+    base, base_files = resolve(base_file, root, chain + (file.resolve(),))
+    problems = _check_variant(base, here)
+    if problems:
+        raise ScenarioError(problems)
+    out: dict = {}
+    body = {k: v for k, v in here.data.items() if k not in VARIANT_KEYS + ("events",)}
+    base_body = {k: v for k, v in base.data.items() if k != "events"}
+    merged = _merge(base_body, body, (), base.lines, here.lines, out)
+    merged["events"] = _merge_events(base, here, out)
+    return Located(merged, out), [file] + base_files
+
+
+# --------------------------------------------------------------------------- validation errors
+@lru_cache(maxsize=1)
+def _all_field_names() -> list[str]:
+    """Every field name of every model of the format (for 'did you mean' hints)."""
+    from pydantic import BaseModel
+
+    names: set[str] = set()
+    stack = [Scenario]
+    seen: set = set()
+    while stack:
+        model = stack.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            names.add(info.alias or name)
+            for arg in _types_in(info.annotation):
+                if isinstance(arg, type) and issubclass(arg, BaseModel):
+                    stack.append(arg)
+    return sorted(names)
+
+
+def _types_in(annotation: object) -> list:
+    out = [annotation]
+    for arg in getattr(annotation, "__args__", None) or ():
+        out.extend(_types_in(arg))
+    return out
+
+
+def _message(err: dict) -> str:
+    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+    if kind in bounds:
+        limit = next(iter(ctx.values()))
+        return f"must be {bounds[kind]} {limit} (got {got!r})"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        hint = difflib.get_close_matches(str(err["loc"][-1]), _all_field_names(), n=1)
+        return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')} (got {got!r})"
+    if kind == "union_tag_invalid":
+        return f"unknown event type {ctx.get('tag')!r} (expected one of: {', '.join(EVENT_TYPES)})"
+    if kind == "union_tag_not_found":
+        return f"missing 'type' (one of: {', '.join(EVENT_TYPES)})"
+    if kind.startswith("date"):
+        return f"must be a date YYYY-MM-DD (got {got!r})"
+    if kind.startswith(("int_", "float_")):
+        what = "an integer" if kind.startswith("int_") else "a number"
+        return f"must be {what} (got {got!r})"
+    if kind == "string_pattern_mismatch":
+        return f"must match {ctx.get('pattern')} (got {got!r})"
+    if kind in ("too_short", "too_long"):
+        return err["msg"].replace("List", "list").replace("Dictionary", "mapping").lower() + f" (got {got!r})"
+    return f"{err['msg'].rstrip('.').lower()} (got {got!r})"
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union branch names (event types, model names) from an error location."""
+    out = []
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and (part in EVENT_TYPES or part[:1].isupper() and i and loc[i - 1] != "states"):
+            continue
+        if isinstance(part, str) and part.endswith("]"):  # e.g. 'function-before[...]'
+            continue
+        out.append("from" if part == "from_" else "with" if part == "with_" else part)
+    return tuple(out)
+
+
+def validation_problems(exc: ValidationError, lines: dict) -> list[tuple[tuple, str]]:
+    return [(_clean_loc(tuple(err["loc"])), _message(err)) for err in exc.errors()]
+
+
+def format_problems(problems: list[tuple[tuple, str]], lines: dict) -> list[str]:
+    """Sort by file position and render as ``file:line: field: message``."""
+    placed = []
+    for path, message in problems:
+        where = line_of(lines, path)
+        key = (display(where[0]), where[1]) if where else ("?", 0)
+        placed.append((key, f"{key[0]}:{key[1]}: {dotted(path)}: {message}"))
+    return [text for _, text in sorted(placed, key=lambda p: p[0])]
+
+
+def load_scenario(reference: str | Path, root: Path | None = None) -> LoadedScenario:
+    """Load, resolve and validate a scenario; raise :class:`ScenarioError` on bad input."""
+    path = find(reference)
+    root = root or path.parent
+    located, chain = resolve(path, root)
+    try:
+        scenario = Scenario.model_validate(located.data)
+    except ValidationError as exc:
+        raise ScenarioError(format_problems(validation_problems(exc, located.lines), located.lines)) from None
+    problems = checks.semantic_problems(scenario)
+    if problems:
+        raise ScenarioError(format_problems(problems, located.lines))
+    hashes = {display(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in chain}
+    digest = hashlib.sha256("".join(hashes.values()).encode()).hexdigest() if len(chain) > 1 else next(iter(hashes.values()))
+    return LoadedScenario(scenario, path, chain, digest, hashes)

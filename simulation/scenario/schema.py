@@ -1,0 +1,243 @@
+"""The scenario format: typed, validated objects (pydantic).
+
+A scenario file is YAML; ``loader.py`` turns it into these objects and reports every problem
+as ``file:line: field: what was expected``. The JSON Schema of :class:`Scenario`
+(``alliance-sim schema``) lets editors autocomplete; ``docs/scenario-format.md`` documents every
+field with an example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+StateId = Annotated[str, Field(min_length=2, max_length=4, pattern=r"^[A-Za-z]{2,4}$",
+                               description="COW state abbreviation (e.g. RUS, PRK, ROK) or ISO3 code")]
+Source = Annotated[str, Field(min_length=3, description="where the facts of this entry come from")]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- metadata, calendar
+class Calendar(Strict):
+    start: dt.date = Field(description="first day simulated (YYYY-MM-DD)")
+    end: dt.date = Field(description="last day simulated (YYYY-MM-DD)")
+    step: Literal["week", "month"] = Field("month", description="length of one model step")
+
+
+class Region(Strict):
+    core: list[StateId] = Field(min_length=1, description="states that define the region")
+    with_: list[StateId] = Field(default_factory=list, alias="with",
+                                 description="outside states whose relations with the core count")
+
+
+class Weights(Strict):
+    security: Share = 0.5
+    economy: Share = 0.2
+    ideology: Share = 0.3
+
+
+class StateSpec(Strict):
+    """Overrides of a state's shipped data; every overridden number needs a ``source``."""
+
+    name: str | None = None
+    manpower: float | None = Field(None, ge=0, description="thousand active personnel")
+    milex: float | None = Field(None, ge=0, description="military expenditure, US$ bn per year")
+    gdp: float | None = Field(None, gt=0, description="GDP, US$ bn per year")
+    cinc: float | None = Field(None, ge=0, le=1, description="COW composite index of national capability")
+    ideal_point: float | None = Field(None, ge=-4, le=4, description="UNGA ideal point")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    munitions: float | None = Field(None, ge=0, description="initial stock, million shell-equivalents "
+                                    "(default: production_per_milex × milex × stock_years)")
+    weights: Weights | None = Field(None, description="what the state weighs when it leans")
+    risk_tolerance: Share | None = Field(None, description="0 = cautious, 1 = bold")
+    front_share: Share | None = Field(None, description="share of personnel at the front when at war")
+    recruitment: float | None = Field(None, ge=0, le=5, description="multiplier on recruitment_rate")
+    source: str | None = Field(None, description="source of the overridden numbers")
+
+
+# --------------------------------------------------------------------------- initial relations
+class TreatySpec(Strict):
+    parties: list[StateId] = Field(min_length=2)
+    kind: Literal["mutual_defence", "strategic_partnership", "non_aggression", "other"]
+    since: dt.date | None = None
+    strength: Share | None = Field(None, description="commitment; default by kind")
+    source: Source
+
+
+class WarSpec(Strict):
+    parties: list[StateId] = Field(min_length=2, max_length=2)
+    since: dt.date | None = None
+    source: Source
+
+
+class AffinitySpec(Strict):
+    pair: list[StateId] = Field(min_length=2, max_length=2)
+    value: Annotated[float, Field(ge=-1.0, le=1.0)]
+    source: Source
+
+
+class SanctionSpec(Strict):
+    by: list[StateId] = Field(min_length=1)
+    target: StateId
+    intensity: Share = 0.5
+    source: Source
+
+
+class Relations(Strict):
+    wars: list[WarSpec] = Field(default_factory=list, description="pairs at war at the start")
+    treaties: list[TreatySpec] = Field(default_factory=list)
+    affinity: list[AffinitySpec] = Field(default_factory=list, description="initial affinity overrides")
+    sanctions: list[SanctionSpec] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- events
+class EventBase(Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="unique within the scenario")
+    date: dt.date
+    source: Source
+    label: str | None = Field(None, description="short text for reports (default: derived)")
+
+
+class Flow(EventBase):
+    """Something delivered from one state to another, at once or spread until ``until``."""
+
+    from_: StateId = Field(alias="from")
+    to: StateId
+    until: dt.date | None = Field(None, description="spread the delivery evenly until this date")
+
+
+class TroopDeployment(Flow):
+    type: Literal["troop_deployment"]
+    troops: Count = Field(description="personnel sent")
+
+
+class ArmsTransfer(Flow):
+    type: Literal["arms_transfer"]
+    shells: Count = 0
+    missiles: Count = 0
+    drones: Count = 0
+    artillery: Count = Field(0, description="guns and rocket launchers")
+
+
+class TechnologyTransfer(Flow):
+    type: Literal["technology_transfer"]
+    level: Annotated[float, Field(gt=0.0, le=1.0)] = Field(description="share of the technology gap closed")
+
+
+class Aid(Flow):
+    type: Literal["aid"]
+    kind: Literal["military", "economic", "humanitarian"] = "military"
+    value_usd_bn: Annotated[float, Field(ge=0.0)]
+
+
+class AidSuspension(EventBase):
+    type: Literal["aid_suspension"]
+    from_: StateId = Field(alias="from")
+    to: StateId
+    until: dt.date | None = Field(None, description="aid resumes on this date; none = for good")
+
+
+class Summit(EventBase):
+    type: Literal["summit"]
+    host: StateId
+    participants: list[StateId] = Field(min_length=1, description="attending states other than the host")
+    strength: Share = 0.5
+
+
+class Treaty(EventBase):
+    type: Literal["treaty"]
+    parties: list[StateId] = Field(min_length=2)
+    kind: Literal["mutual_defence", "strategic_partnership", "non_aggression", "other"]
+    in_force: dt.date | None = Field(None, description="date of entry into force (half strength before)")
+    strength: Share | None = None
+
+
+class Sanctions(EventBase):
+    type: Literal["sanctions"]
+    by: list[StateId] = Field(min_length=1)
+    target: StateId
+    intensity: Share = 0.5
+    lifted: dt.date | None = None
+
+
+class LeadershipChange(EventBase):
+    type: Literal["leadership_change"]
+    state: StateId
+    leader: str
+    ideal_point: Annotated[float, Field(ge=-4, le=4)] | None = None
+    weights: Weights | None = None
+    risk_tolerance: Share | None = None
+    stance: dict[StateId, Annotated[float, Field(ge=-1.0, le=1.0)]] = Field(
+        default_factory=dict, description="lasting shift of the new leadership's leaning toward states")
+
+
+class Ceasefire(EventBase):
+    type: Literal["ceasefire"]
+    parties: list[StateId] = Field(min_length=2, max_length=2)
+
+
+class WarOutbreak(EventBase):
+    type: Literal["war_outbreak"]
+    parties: list[StateId] = Field(min_length=2, max_length=2)
+
+
+class MilitaryOperation(EventBase):
+    type: Literal["military_operation"]
+    actor: StateId
+    target: StateId
+    intensity: Annotated[float, Field(gt=0.0, le=5.0)] = Field(1.0, description="extra front intensity")
+    until: dt.date | None = None
+
+
+class RelationShock(EventBase):
+    type: Literal["relation_shock"]
+    pair: list[StateId] = Field(min_length=2, max_length=2)
+    affinity: Annotated[float, Field(ge=-2.0, le=2.0)] = 0.0
+    tension: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.0
+
+
+Event = Annotated[
+    Union[TroopDeployment, ArmsTransfer, TechnologyTransfer, Aid, AidSuspension, Summit, Treaty,
+          Sanctions, LeadershipChange, Ceasefire, WarOutbreak, MilitaryOperation, RelationShock],
+    Field(discriminator="type"),
+]
+EVENT_TYPES = tuple(
+    cls.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for cls in Event.__origin__.__args__  # type: ignore[attr-defined]
+)
+
+
+# --------------------------------------------------------------------------- the scenario
+class Scenario(Strict):
+    """A validated scenario. Variants are resolved (``extends``) before validation."""
+
+    name: str = Field(pattern=r"^[a-z0-9_-]+$", description="short identifier used in output folders")
+    title: str
+    description: str = ""
+    references: list[str] = Field(default_factory=list, description="bibliography of the scenario")
+    calendar: Calendar
+    seed: int = Field(20241023, ge=0, description="default seed of the random number generator")
+    states: dict[StateId, StateSpec | None] = Field(min_length=2)
+    regions: dict[str, Region] = Field(default_factory=dict)
+    relations: Relations = Field(default_factory=Relations)
+    parameters: dict[str, float] = Field(default_factory=dict)
+    events: list[Event] = Field(default_factory=list)
+    coalition_anchor: StateId | None = Field(
+        None, description="state whose coalition is labelled A (default: largest capability)")
+
+    @field_validator("states", mode="before")
+    @classmethod
+    def _empty_state_entries(cls, value: object) -> object:
+        if isinstance(value, list):  # a bare list of ids is allowed
+            return {v: None for v in value}
+        return value

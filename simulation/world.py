@@ -1,0 +1,143 @@
+"""The initial world of a scenario: state records and the N×N relations, as arrays.
+
+Built once from a validated :class:`~simulation.scenario.Scenario` and shared (read-only) by
+every replicate; each :class:`~simulation.model.AllianceModel` copies what it changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from . import data
+from .calendar import Calendar
+from .events import ONE_DAY, TREATY_STRENGTH, involved
+from .scenario.checks import canonical_states
+from .scenario.schema import AidSuspension, EventBase, Scenario, Weights
+
+DEFAULT_RISK_TOLERANCE = 0.5
+
+
+@dataclass
+class World:
+    calendar: Calendar
+    records: list[data.StateRecord]
+    canonical: dict[str, str]  # any id written in the scenario → COW id
+    weights: list[dict[str, float]]
+    risk_tolerance: np.ndarray
+    front_share: list[float | None]
+    recruitment: np.ndarray
+    munitions: np.ndarray  # NaN = derive from military expenditure
+    neighbours: np.ndarray
+    treaty: np.ndarray
+    at_war: np.ndarray
+    sanctions: np.ndarray
+    affinity_overrides: dict[tuple[str, str], float]
+    events: list[EventBase]
+    regions: dict[str, tuple[np.ndarray, np.ndarray]]
+    anchor: str | None
+    pauses: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return [r.id for r in self.records]
+
+    def _column(self, name: str) -> np.ndarray:
+        return np.array([getattr(r, name) for r in self.records], dtype=float)
+
+    manpower = property(lambda self: self._column("manpower"))
+    milex = property(lambda self: self._column("milex"))
+    gdp = property(lambda self: self._column("gdp"))
+    cinc = property(lambda self: self._column("cinc"))
+    ideal_points = property(lambda self: self._column("ideal_point"))
+    lat = property(lambda self: self._column("lat"))
+    lon = property(lambda self: self._column("lon"))
+    population = property(lambda self: self._column("population"))
+
+    def cow(self, state: str) -> str:
+        return self.canonical.get(state, state)
+
+    def pauses_of(self, event: EventBase) -> list[tuple[dt.date, dt.date]]:
+        """Suspension intervals that apply to an aid event's giver and receiver."""
+        key = (self.cow(getattr(event, "from_", "")), self.cow(getattr(event, "to", "")))
+        return self.pauses.get(key, [])
+
+
+def _record(sid: str, spec) -> data.StateRecord:
+    record = data.state_record(sid)
+    if spec is None:
+        return record
+    numbers = {k: v for k, v in spec.model_dump(exclude_none=True).items() if k in data.NUMERIC_FIELDS}
+    record = record.with_overrides(numbers, spec.source or "scenario") if numbers else record
+    return record if spec.name is None else replace(record, name=spec.name)
+
+
+def _pair_matrix(n: int, index: dict[str, int], groups, value_of) -> np.ndarray:
+    out = np.zeros((n, n))
+    for group in groups:
+        members, value = value_of(group)
+        idx = [index[m] for m in members]
+        for i in idx:
+            for j in idx:
+                if i != j:
+                    out[i, j] = max(out[i, j], value)
+    return out
+
+
+def build_world(scenario: Scenario) -> World:
+    """Arrays of the scenario's initial state (the scenario must have passed validation)."""
+    canonical = canonical_states(scenario)
+    for e in scenario.events:  # ids used in events may be aliases (ISO3) of the scenario's states
+        for ref in involved(e):
+            canonical.setdefault(ref, data.resolve_id(ref))
+    specs = {canonical[k]: v for k, v in scenario.states.items()}
+    ids = list(specs)
+    index = {sid: i for i, sid in enumerate(ids)}
+    cow = lambda s: canonical.get(s) or data.resolve_id(s)  # noqa: E731
+    n = len(ids)
+    records = [_record(sid, specs[sid]) for sid in ids]
+    rel = scenario.relations
+    weights = [(spec.weights if spec and spec.weights else Weights()).model_dump() for spec in specs.values()]
+    neighbours = np.array([[b in r.neighbours for b in ids] for r in records], dtype=bool)
+    treaty = _pair_matrix(n, index, rel.treaties, lambda t: ([cow(p) for p in t.parties],
+                                                              t.strength if t.strength is not None else TREATY_STRENGTH[t.kind]))
+    at_war = _pair_matrix(n, index, rel.wars, lambda w: ([cow(p) for p in w.parties], 1.0)).astype(bool)
+    sanctions = np.zeros((n, n))
+    for item in rel.sanctions:
+        for by in item.by:
+            sanctions[index[cow(by)], index[cow(item.target)]] = item.intensity
+    regions = {}
+    for name, region in scenario.regions.items():
+        core = np.isin(ids, [cow(s) for s in region.core])
+        members = np.isin(ids, [cow(s) for s in region.with_])
+        regions[name] = (core, members)
+    pauses: dict[tuple[str, str], list] = {}
+    for e in scenario.events:
+        if isinstance(e, AidSuspension):
+            end = e.until or dt.date.max - ONE_DAY
+            pauses.setdefault((cow(e.from_), cow(e.to)), []).append((e.date, end))
+    return World(
+        calendar=Calendar(scenario.calendar.start, scenario.calendar.end, scenario.calendar.step),
+        records=records,
+        canonical={k: v for k, v in canonical.items() if v},
+        weights=weights,
+        risk_tolerance=np.array([spec.risk_tolerance if spec and spec.risk_tolerance is not None
+                                 else DEFAULT_RISK_TOLERANCE for spec in specs.values()]),
+        front_share=[spec.front_share if spec else None for spec in specs.values()],
+        recruitment=np.array([spec.recruitment if spec and spec.recruitment is not None else 1.0
+                              for spec in specs.values()]),
+        munitions=np.array([spec.munitions if spec and spec.munitions is not None else np.nan
+                            for spec in specs.values()]),
+        neighbours=neighbours,
+        treaty=treaty,
+        at_war=at_war,
+        sanctions=sanctions,
+        affinity_overrides={(cow(a.pair[0]), cow(a.pair[1])): a.value for a in rel.affinity},
+        events=sorted(scenario.events, key=lambda e: e.date),
+        regions=regions,
+        anchor=cow(scenario.coalition_anchor) if scenario.coalition_anchor else None,
+        pauses=pauses,
+    )
+
