@@ -9,6 +9,7 @@ swapped in one rename, the old one removed afterwards).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -49,6 +50,9 @@ def write_run(out: Path, tables: dict[str, pd.DataFrame], manifest: dict, fmt: s
     check_destination(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{out.name}-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; results are ordinary folders
     try:
         files = [_write_table(t, tmp / name, fmt).name for name, t in tables.items()]
         for name, writer in (extras or {}).items():

@@ -1,0 +1,1 @@
+"""The alliance-sim application layer: the command line that joins ``simulation`` and ``viz``."""

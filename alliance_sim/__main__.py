@@ -1,0 +1,3 @@
+from alliance_sim.cli import main
+
+main()

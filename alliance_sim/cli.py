@@ -1,0 +1,201 @@
+"""The ``alliance-sim`` command line (typer + rich).
+
+Exit codes: 0 success; 2 bad input (a scenario, a flag, an output folder) with a one-line
+message per problem and no traceback; 1 an internal error (a bug: please report it; set
+``ALLIANCE_SIM_DEBUG=1`` to see the traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from simulation import params as P
+from simulation.output import FORMATS, OutputError, check_destination, write_run
+from simulation.runner import RunResult, run
+from simulation.scenario import Scenario, ScenarioError, load_scenario, shipped_names
+from simulation.scenario.loader import display
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Agent-based simulator of alliance dynamics between states.")
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+class BadInput(ValueError):
+    """A bad flag value (exit code 2)."""
+
+
+def _parse_date(value: str | None, flag: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{flag} {value}: must be a date YYYY-MM-DD") from None
+
+
+def _parse_sets(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise BadInput(f"--set {item}: expected name=value (see `alliance-sim params`)")
+        try:
+            number = float(value)
+        except ValueError:
+            raise BadInput(f"--set {item}: value must be a number") from None
+        name = name.strip()
+        if name not in P.PARAMETERS:
+            raise BadInput(f"--set {name}: unknown parameter (see `alliance-sim params`)")
+        try:
+            out[name] = P.PARAMETERS[name].check(int(number) if number.is_integer() else number)
+        except ValueError as exc:
+            raise BadInput(f"--set {name}: {exc}") from None
+    return out
+
+
+def _progress(total: int) -> Progress:
+    return Progress(TextColumn("[bold]replicates"), BarColumn(), MofNCompleteColumn(), TextColumn("•"),
+                    TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console,
+                    disable=total < 2)
+
+
+def _meta(result: RunResult, manifest: dict) -> dict:
+    sc = result.loaded.scenario
+    anchor = result.states.loc[(result.states["step"] == 0) & (result.states["coalition"] == "A"), "state"]
+    lead = sc.coalition_anchor or (anchor.iloc[0] if len(anchor) else "A")
+    return {"title": sc.title, "scenario": sc.name, "states": result.names,
+            "coalition_names": {"A": f"with {lead}", "B": f"against {lead}"}, "manifest": manifest}
+
+
+def _summary(result: RunResult, out: Path) -> None:
+    model, states = result.model, result.states
+    first, last = model["step"].min(), model["step"].max()
+    end = states[states["step"] == last]
+    table = Table(title=f"{result.loaded.scenario.title}", title_justify="left", show_edge=False)
+    table.add_column("metric")
+    table.add_column(str(model.loc[model["step"] == first, "date"].iloc[0].date()), justify="right")
+    table.add_column(str(model.loc[model["step"] == last, "date"].iloc[0].date()), justify="right")
+    for column in [c for c in model.columns if "tension" in c]:
+        start_v = model.loc[model["step"] == first, column].median()
+        end_v = model.loc[model["step"] == last, column].median()
+        table.add_row(column.replace("_", " "), f"{start_v:.2f}", f"{end_v:.2f}")
+    out_console.print(table)
+    for code in ("A", "B"):
+        share = end.groupby("state")["coalition"].apply(lambda s: (s == code).mean())
+        members = [f"{sid}" + (f" ({v:.0%})" if v < 1 else "") for sid, v in share.items() if v >= 0.5]
+        out_console.print(f"coalition {code}: {', '.join(members) or '—'}")
+    out_console.print(f"{result.replicates} replicate(s), seed {result.seed} → [bold]{display(out)}[/bold]")
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[str, typer.Argument(help="scenario file or shipped scenario name")],
+    seed: Annotated[int | None, typer.Option(help="seed (default: the scenario's)", min=0)] = None,
+    replicates: Annotated[int, typer.Option("--replicates", "-k", help="number of replicates", min=1)] = 1,
+    until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
+    set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
+    out: Annotated[Path | None, typer.Option(help="output folder (default: runs/<scenario>-<time>)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
+    overwrite: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
+    report: Annotated[bool, typer.Option(help="write report.html")] = True,
+) -> None:
+    """Run a scenario: tables, manifest.json and an offline report.html."""
+    if fmt not in FORMATS:
+        raise BadInput(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
+    overrides = _parse_sets(set_)
+    until_date = _parse_date(until, "--until")
+    loaded = load_scenario(scenario)
+    sc = loaded.scenario
+    if until_date and not sc.calendar.start < until_date <= sc.calendar.end:
+        raise BadInput(f"--until {until_date}: must be after {sc.calendar.start} and not after {sc.calendar.end}")
+    out = out or Path("runs") / f"{sc.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    check_destination(out, overwrite)
+    with _progress(replicates) as bar:
+        task = bar.add_task("run", total=replicates)
+        result = run(loaded, seed=seed, replicates=replicates, until=until_date, params=overrides,
+                     progress=lambda done: bar.update(task, completed=done))
+    manifest = result.manifest()
+    extras = {}
+    if report:
+        from viz.report import build_report
+
+        extras["report.html"] = lambda path: build_report(result.tables, _meta(result, manifest), path)
+    write_run(out, result.tables, manifest, fmt, extras, overwrite)
+    _summary(result, out)
+
+
+@app.command()
+def validate(scenario: Annotated[str, typer.Argument(help="scenario file or shipped scenario name")]) -> None:
+    """Check a scenario file (and the files it extends) without running it."""
+    loaded = load_scenario(scenario)
+    sc = loaded.scenario
+    out_console.print(f"[green]ok[/green] {display(loaded.path)}: {sc.name} — {len(sc.states)} states, "
+                      f"{len(sc.events)} events, {sc.calendar.start} to {sc.calendar.end} by {sc.calendar.step}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor autocompletion)."""
+    doc = Scenario.model_json_schema(by_alias=True)
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "alliance-sim scenario"
+    extra = {"extends": {"type": "string", "description": "base scenario (file next to this one, or a shipped name)"},
+             "remove_events": {"type": "array", "items": {"type": "string"}, "description": "ids of base events to drop"}}
+    doc["properties"] = extra | doc["properties"]
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+
+
+@app.command("params")
+def params_command() -> None:
+    """List the model parameters: default, bounds, unit, mechanism."""
+    table = Table(show_edge=False)
+    for col in ("name", "default", "low", "high", "unit", "mechanism", "description"):
+        table.add_column(col, overflow="fold")
+    for p in P.PARAMETERS.values():
+        table.add_row(p.name, f"{p.default:g}", f"{p.low:g}", f"{p.high:g}", p.unit, p.mechanism, p.description)
+    out_console.print(table)
+
+
+@app.command("scenarios")
+def scenarios_command() -> None:
+    """List the shipped scenarios."""
+    for name in shipped_names():
+        try:
+            sc = load_scenario(name).scenario
+            out_console.print(f"{name:24} {sc.title}")
+        except ScenarioError:
+            out_console.print(f"{name:24} [red](invalid)[/red]")
+
+
+def main() -> None:
+    """Entry point: run the app and turn expected failures into exit code 2, bugs into 1."""
+    try:
+        app()
+    except (ScenarioError, OutputError, BadInput) as exc:
+        for line in str(exc).splitlines():
+            err_console.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: nothing was written")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("ALLIANCE_SIM_DEBUG"):
+            raise
+        err_console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
+                          "(a bug: please report it; ALLIANCE_SIM_DEBUG=1 shows the traceback)", soft_wrap=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
