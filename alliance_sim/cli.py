@@ -21,7 +21,6 @@ from rich.table import Table
 
 from simulation import params as P
 from simulation.output import FORMATS, OutputError, check_destination, write_run
-from simulation.runner import RunResult, run
 from simulation.scenario import Scenario, ScenarioError, load_scenario, shipped_names
 from simulation.scenario.loader import display
 
@@ -70,7 +69,7 @@ def _progress(total: int) -> Progress:
                     disable=total < 2)
 
 
-def _meta(result: RunResult, manifest: dict) -> dict:
+def _meta(result, manifest: dict) -> dict:
     sc = result.loaded.scenario
     anchor = result.states.loc[(result.states["step"] == 0) & (result.states["coalition"] == "A"), "state"]
     lead = sc.coalition_anchor or (anchor.iloc[0] if len(anchor) else "A")
@@ -78,7 +77,7 @@ def _meta(result: RunResult, manifest: dict) -> dict:
             "coalition_names": {"A": f"with {lead}", "B": f"against {lead}"}, "manifest": manifest}
 
 
-def _summary(result: RunResult, out: Path) -> None:
+def _summary(result, out: Path) -> None:
     model, states = result.model, result.states
     first, last = model["step"].min(), model["step"].max()
     end = states[states["step"] == last]
@@ -121,6 +120,8 @@ def run_command(
         raise BadInput(f"--until {until_date}: must be after {sc.calendar.start} and not after {sc.calendar.end}")
     out = out or Path("runs") / f"{sc.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     check_destination(out, overwrite)
+    from simulation.runner import run  # imports Mesa: only when a run is asked for
+
     with _progress(replicates) as bar:
         task = bar.add_task("run", total=replicates)
         result = run(loaded, seed=seed, replicates=replicates, until=until_date, params=overrides,
@@ -159,12 +160,10 @@ def schema() -> None:
 @app.command("params")
 def params_command() -> None:
     """List the model parameters: default, bounds, unit, mechanism."""
-    table = Table(show_edge=False)
-    for col in ("name", "default", "low", "high", "unit", "mechanism", "description"):
-        table.add_column(col, overflow="fold")
     for p in P.PARAMETERS.values():
-        table.add_row(p.name, f"{p.default:g}", f"{p.low:g}", f"{p.high:g}", p.unit, p.mechanism, p.description)
-    out_console.print(table)
+        out_console.print(f"[bold]{p.name}[/bold] = {p.default:g}  [{p.low:g}, {p.high:g}] {p.unit}  "
+                          f"({p.mechanism})", highlight=False)
+        out_console.print(f"    {p.description}", highlight=False)
 
 
 @app.command("scenarios")

@@ -44,7 +44,7 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
         for p in (
             # --- structural balance (Heider 1946; Kulakowski et al. 2005) ---
             _P("balance_rate", 0.6, 0.0, 5.0, "1/year", "balance",
-               "speed of the bounded dA/dt = (1 - A^2) A.A/(N-1) drift toward balanced triads"),
+               "speed of the bounded dA/dt = (1 - A^2) A.A/(N-2) drift toward balanced triads"),
             # --- agents' leaning (security, economy, ideology utilities) ---
             _P("lean_rate", 1.0, 0.0, 6.0, "1/year", "agents",
                "speed at which affinity relaxes toward the states' mutual leaning"),

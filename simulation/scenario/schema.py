@@ -230,7 +230,7 @@ class Scenario(Strict):
     states: dict[StateId, StateSpec | None] = Field(min_length=2)
     regions: dict[str, Region] = Field(default_factory=dict)
     relations: Relations = Field(default_factory=Relations)
-    parameters: dict[str, float] = Field(default_factory=dict)
+    parameters: dict[str, int | float] = Field(default_factory=dict, description="model parameters (see `alliance-sim params`)")
     events: list[Event] = Field(default_factory=list)
     coalition_anchor: StateId | None = Field(
         None, description="state whose coalition is labelled A (default: largest capability)")

@@ -1,0 +1,131 @@
+"""Variants: ``extends`` adds, replaces and removes events and overrides parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulation.scenario import ScenarioError, load_scenario
+
+
+@pytest.fixture
+def base(mini):
+    return mini
+
+
+def test_variant_adds_replaces_and_removes_events(base, write):
+    variant = write("variant.yaml", """\
+        extends: mini.yaml
+        name: mini_variant
+        remove_events: [shells]
+        parameters: {balance_rate: 1.2}
+        events:
+          - id: deploy
+            type: troop_deployment
+            from: PRK
+            to: RUS
+            date: 2024-03-10
+            troops: 2000
+            source: "replaced deployment"
+          - id: extra
+            type: summit
+            date: 2024-06-01
+            host: RUS
+            participants: [PRK]
+            source: "added summit"
+        """)
+    loaded = load_scenario(variant)
+    sc = loaded.scenario
+    assert sc.name == "mini_variant" and sc.title == "Minimal test scenario"  # inherited
+    assert [e.id for e in sc.events] == ["deploy", "extra"]
+    assert sc.events[0].troops == 2000
+    assert sc.parameters == {"balance_rate": 1.2}
+    assert len(loaded.files) == 2 and loaded.sha256 != load_scenario(base).sha256
+
+
+def test_mapping_override_is_key_by_key(base, write):
+    variant = write("v.yaml", """\
+        extends: mini
+        name: v
+        calendar: {end: 2024-06-30}
+        states: {ROK: {risk_tolerance: 0.9, source: "test"}}
+        """)
+    sc = load_scenario(variant).scenario
+    assert str(sc.calendar.start) == "2024-01-01" and str(sc.calendar.end) == "2024-06-30"
+    assert sc.states["ROK"].risk_tolerance == 0.9 and "USA" in sc.states
+
+
+def test_error_in_variant_points_to_variant_line(base, write):
+    variant = write("v.yaml", """\
+        extends: mini.yaml
+        name: v
+        events:
+          - id: bad
+            type: aid
+            from: USA
+            to: UKR
+            date: 2024-02-01
+            value_usd_bn: -3
+            source: "test"
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(variant)
+    assert info.value.problems == [f"{variant}:9: events[2].value_usd_bn: must be >= 0.0 (got -3)"]
+
+
+def test_error_in_base_points_to_base_line(write):
+    base = write("b.yaml", """\
+        name: b
+        title: base
+        calendar: {start: 2024-01-01, end: 2024-12-31}
+        states: [RUS, UKR]
+        events:
+          - {id: s, type: relation_shock, date: 2025-01-01, pair: [RUS, UKR], source: "test"}
+        """)
+    variant = write("v.yaml", "extends: b.yaml\nname: v\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(variant)
+    assert info.value.problems[0].startswith(f"{base}:6: events[0].date:")
+
+
+def test_removing_an_unknown_event_is_an_error(base, write):
+    variant = write("v.yaml", "extends: mini.yaml\nname: v\nremove_events: [shels]\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(variant)
+    assert info.value.problems == [f"{variant}:3: remove_events[0]: no event 'shels' in the base scenario "
+                                   "(did you mean shells?)"]
+
+
+def test_extends_must_stay_inside_the_scenario_root(tmp_path, write):
+    write("outside.yaml", "name: o\n")
+    variant = write("root/v.yaml", "extends: ../outside.yaml\nname: v\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(variant)
+    assert "outside the scenario root" in info.value.problems[0]
+
+
+def test_extends_missing_file(write):
+    variant = write("v.yaml", "extends: nothere.yaml\nname: v\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(variant)
+    assert f"{variant}:1: extends: no file 'nothere.yaml'" in info.value.problems[0]
+
+
+def test_circular_extends(write):
+    a = write("a.yaml", "extends: b.yaml\nname: a\n")
+    write("b.yaml", "extends: a.yaml\nname: b\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(a)
+    assert "circular" in info.value.problems[0]
+
+
+def test_remove_events_without_extends(write):
+    path = write("v.yaml", "name: v\nremove_events: [x]\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.problems == [f"{path}:2: remove_events: only allowed with extends:"]
+
+
+def test_variant_of_a_shipped_scenario_by_name(write):
+    variant = write("v.yaml", "extends: korea_russia_2024\nname: v\nremove_events: [deploy_main]\n")
+    sc = load_scenario(variant).scenario
+    assert "deploy_main" not in [e.id for e in sc.events] and "deploy_special_forces" in [e.id for e in sc.events]

@@ -1,0 +1,138 @@
+"""The model end to end on small scenarios: reproducibility, events, agents, tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import load_scenario, run
+from simulation.agents import StateAgent
+from simulation.model import AllianceModel
+from simulation.runner import replicate_seeds
+from simulation.world import build_world
+
+
+def model_for(path, **params) -> AllianceModel:
+    loaded = load_scenario(path)
+    from simulation.runner import resolve_params
+
+    return AllianceModel(build_world(loaded.scenario), resolve_params(loaded, params), rng=1)
+
+
+def test_same_seed_gives_identical_tables(mini):
+    a, b = run(mini, seed=3, replicates=2), run(mini, seed=3, replicates=2)
+    for name in ("model", "states", "pairs", "events"):
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+
+
+def test_different_seeds_give_different_tables(mini):
+    a, b = run(mini, seed=3), run(mini, seed=4)
+    assert not np.allclose(a.pairs["affinity"], b.pairs["affinity"])
+
+
+def test_replicate_r_does_not_depend_on_the_number_of_replicates(mini):
+    one, three = run(mini, seed=5, replicates=1), run(mini, seed=5, replicates=3)
+    pd.testing.assert_frame_equal(one.pairs, three.pairs[three.pairs["replicate"] == 0].reset_index(drop=True))
+    assert three.pairs["replicate"].nunique() == 3
+
+
+def test_replicates_are_seeded_by_seedsequence_spawn():
+    seqs = replicate_seeds(11, 3)
+    assert [s.spawn_key for s in seqs] == [(0,), (1,), (2,)]
+    assert all(s.entropy == 11 for s in seqs)
+
+
+def test_agents_are_mesa_agents_with_resources_and_preferences(mini):
+    m = model_for(mini)
+    assert len(m.agents) == 5 and all(isinstance(a, StateAgent) for a in m.agents)
+    prk = m.states[m.idx("PRK")]
+    assert prk.manpower == 1280 and prk.name == "North Korea"
+    assert set(prk.weights) == {"security", "economy", "ideology"} and 0 <= prk.risk_tolerance <= 1
+
+
+def test_deployment_moves_manpower_and_raises_affinity(mini, write):
+    """Compare with and without the deployment, same seed: PRK loses troops, RUS gains them."""
+    from helpers import MINIMAL
+
+    without = write("without.yaml", MINIMAL.replace("troops: 10000", "troops: 0"))
+    m1, m0 = model_for(mini), model_for(without)
+    k = m1.calendar.step_of(dt.date(2024, 3, 10))
+    while m1.steps < k:
+        m1.step()
+        m0.step()
+    prk, rus = m1.idx("PRK"), m1.idx("RUS")
+    assert m0.manpower[prk] - m1.manpower[prk] == pytest.approx(10.0)
+    assert 9.0 < m1.deployed[prk, rus] <= 10.0 and m0.deployed[prk, rus] == 0  # some fall in their first month
+    assert m1.affinity[prk, rus] > m0.affinity[prk, rus]
+    assert m1.debt[rus, prk] > 0  # Russia owes North Korea for the troops
+
+
+def test_flow_with_until_is_spread_over_its_days(mini):
+    m = model_for(mini)
+    prk = m.idx("PRK")
+    start = m.munitions[prk]
+    delivered = []
+    while m.running:
+        before = m.munitions[prk]
+        m.step()
+        delivered.append(before - m.munitions[prk])
+    # 1 m shells over Feb–May (121 days): February gets 29/121 of them (plus ageing/production noise)
+    assert delivered[1] == pytest.approx(29 / 121, abs=0.02)
+    assert start - m.munitions[prk] == pytest.approx(1.0, abs=0.05)
+
+
+def test_events_fire_in_the_step_that_contains_their_date(mini):
+    result = run(mini)
+    fired = result.events.set_index("id")
+    assert fired.loc["deploy", "step"] == 3  # March
+    assert fired.loc["shells", "step"] == 2  # February
+    assert set(result.events.columns) >= {"id", "type", "date", "step", "label", "source", "states"}
+
+
+def test_until_truncates_the_run(mini):
+    result = run(mini, until=dt.date(2024, 4, 15))
+    assert result.model["date"].max() == pd.Timestamp("2024-04-30")
+    assert "deploy" in set(result.events["id"])
+
+
+def test_war_attrition_consumes_manpower_and_foreign_troops(mini):
+    result = run(mini)
+    s = result.states
+    ukr = s[s["state"] == "UKR"].set_index("step")
+    rus = s[s["state"] == "RUS"].set_index("step")
+    assert (ukr["front_strength"].iloc[1:] > 0).all() and (s.loc[s["state"] == "USA", "front_strength"] == 0).all()
+    assert ukr["losses"].iloc[1:].gt(0).all()
+    assert rus.loc[3:, "foreign_troops"].iloc[0] > 0
+    assert rus["foreign_troops"].iloc[-1] < rus.loc[3:, "foreign_troops"].iloc[0]  # DPRK troops are lost too
+
+
+def test_tables_have_the_documented_shape(mini):
+    result = run(mini, replicates=2)
+    steps = 13  # step 0 + 12 months
+    assert len(result.model) == 2 * steps
+    assert len(result.states) == 2 * steps * 5
+    assert len(result.pairs) == 2 * steps * 10
+    assert (result.pairs["a"] < result.pairs["b"]).all()
+    assert result.pairs["affinity"].between(-1, 1).all() and result.pairs["tension"].between(0, 1).all()
+    assert set(result.states["coalition"]) <= {"A", "B"}
+    assert "tension_peninsula" in result.model.columns
+
+
+def test_default_scenario_runs_and_russia_and_north_korea_end_close(tmp_path):
+    result = run("korea_russia_2024", replicates=3)
+    last = result.pairs[(result.pairs["step"] == result.pairs["step"].max())]
+    rp = last[(last["a"] == "PRK") & (last["b"] == "RUS")]["affinity"]
+    first = result.pairs[(result.pairs["step"] == 0) & (result.pairs["a"] == "PRK") & (result.pairs["b"] == "RUS")]
+    assert (rp.to_numpy() > first["affinity"].to_numpy()).all()
+
+
+def test_model_owns_one_generator_and_does_not_touch_global_state(mini):
+    np.random.seed(0)
+    before = np.random.get_state()[1].copy()
+    m = model_for(mini)
+    m.run()
+    assert np.array_equal(np.random.get_state()[1], before)
+    assert isinstance(m.rng, np.random.Generator)

@@ -1,0 +1,154 @@
+"""Every kind of scenario error: one line naming file, line, field and what was expected."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from simulation.scenario import ScenarioError, load_scenario
+
+from helpers import MINIMAL
+
+
+def problems(path) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return info.value.problems
+
+
+def only(path) -> str:
+    found = problems(path)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_minimal_scenario_is_valid(mini):
+    loaded = load_scenario(mini)
+    assert loaded.scenario.name == "mini"
+    assert len(loaded.sha256) == 64
+
+
+def test_negative_troops_names_file_line_field_and_bound(write):
+    path = write("x.yaml", MINIMAL.replace("troops: 10000", "troops: -5"))
+    line = MINIMAL.splitlines().index("    troops: 10000") + 1
+    assert only(path) == f"{path}:{line}: events[0].troops: must be >= 0 (got -5)"
+
+
+def test_yaml_syntax_error_has_line(write):
+    path = write("x.yaml", MINIMAL.replace("seed: 7", "seed: [7"))
+    msg = only(path)
+    assert msg.startswith(f"{path}:") and "YAML syntax error" in msg
+
+
+def test_duplicate_key_is_an_error(write):
+    path = write("x.yaml", MINIMAL.replace("seed: 7", "seed: 7\nseed: 8"))
+    assert only(path) == f"{path}:5: seed: duplicate key"
+
+
+def test_empty_file(write):
+    assert "the file is empty" in only(write("x.yaml", ""))
+
+
+def test_top_level_must_be_a_mapping(write):
+    assert "must be a mapping" in only(write("x.yaml", "- a\n- b\n"))
+
+
+def test_unknown_field_suggests_the_right_one(write):
+    path = write("x.yaml", MINIMAL.replace("troops: 10000", "trops: 10000"))
+    msgs = problems(path)
+    assert any(re.search(r"events\[0\]\.trops: unknown field \(did you mean 'troops'\?\)", m) for m in msgs)
+    assert any("events[0].troops: required field is missing" in m for m in msgs)
+
+
+def test_unknown_event_type(write):
+    path = write("x.yaml", MINIMAL.replace("type: troop_deployment", "type: invasion"))
+    msg = only(path)
+    assert "events[0]: unknown event type 'invasion'" in msg and "troop_deployment" in msg
+
+
+def test_bad_date(write):
+    path = write("x.yaml", MINIMAL.replace("date: 2024-03-10", "date: 10/03/2024"))
+    assert "events[0].date: must be a date YYYY-MM-DD (got '10/03/2024')" in only(path)
+
+
+def test_date_outside_horizon(write):
+    path = write("x.yaml", MINIMAL.replace("date: 2024-03-10", "date: 2026-03-10"))
+    line = MINIMAL.splitlines().index("    date: 2024-03-10") + 1
+    assert only(path) == f"{path}:{line}: events[0].date: 2026-03-10 is outside the calendar (2024-01-01 to 2024-12-31)"
+
+
+def test_until_before_date(write):
+    path = write("x.yaml", MINIMAL.replace("until: 2024-05-31", "until: 2024-01-15"))
+    assert "events[1].until: 2024-01-15 is before the event's date 2024-02-01" in only(path)
+
+
+def test_unknown_state_id_with_suggestion(write):
+    path = write("x.yaml", MINIMAL.replace("  USA: {}", "  USX: {}").replace("with: [USA]", "with: []"))
+    msg = only(path)
+    assert "states.USX: unknown state 'USX'" in msg and "did you mean" in msg and "USA" in msg
+
+
+def test_event_names_state_not_in_scenario(write):
+    path = write("x.yaml", MINIMAL.replace("to: RUS\n    date: 2024-03-10", "to: JPN\n    date: 2024-03-10"))
+    assert "events[0].to: state 'JPN' is not in this scenario's states" in only(path)
+
+
+def test_state_acting_on_itself(write):
+    path = write("x.yaml", MINIMAL.replace("to: RUS\n    date: 2024-03-10", "to: PRK\n    date: 2024-03-10"))
+    assert "a state cannot act on itself" in only(path)
+
+
+def test_duplicate_event_id(write):
+    path = write("x.yaml", MINIMAL.replace("id: shells", "id: deploy"))
+    assert "events[1].id: duplicate event id 'deploy' (first at events[0])" in only(path)
+
+
+def test_unknown_parameter(write):
+    path = write("x.yaml", MINIMAL + "parameters: {balance_rat: 1.0}\n")
+    assert "parameters.balance_rat: unknown parameter (did you mean 'balance_rate'?)" in only(path)
+
+
+def test_parameter_out_of_bounds(write):
+    path = write("x.yaml", MINIMAL + "parameters: {balance_rate: 50}\n")
+    assert "parameters.balance_rate: must be between 0 and 5 (got 50)" in only(path)
+
+
+def test_calendar_end_before_start(write):
+    path = write("x.yaml", MINIMAL.replace("end: 2024-12-31", "end: 2023-12-31")
+                 .replace("date: 2024-03-10", "date: 2023-12-31")
+                 .replace("date: 2024-02-01\n    until: 2024-05-31", "date: 2023-12-31"))
+    assert any("calendar.end: must be after start 2024-01-01" in m for m in problems(path))
+
+
+def test_bad_step_unit(write):
+    path = write("x.yaml", MINIMAL.replace("step: month", "step: day"))
+    assert "calendar.step: must be one of 'week' or 'month' (got 'day')" in only(path)
+
+
+def test_override_without_source(write):
+    path = write("x.yaml", MINIMAL.replace("  ROK: {}", "  ROK: {manpower: 600}"))
+    assert "states.ROK: needs a source" in only(path)
+
+
+def test_missing_required_top_level_field(write):
+    path = write("x.yaml", MINIMAL.replace("title: Minimal test scenario\n", ""))
+    assert only(path).endswith("title: required field is missing")
+
+
+def test_missing_source_on_event(write):
+    path = write("x.yaml", MINIMAL.replace('    source: "test shells"\n', ""))
+    assert "events[1].source: required field is missing" in only(path)
+
+
+def test_tags_are_not_evaluated(write):
+    path = write("x.yaml", MINIMAL.replace("seed: 7", "seed: !!python/object/apply:os.system ['echo hi']"))
+    assert "YAML" in only(path)
+
+
+def test_several_problems_are_all_reported_in_line_order(write):
+    path = write("x.yaml", MINIMAL.replace("troops: 10000", "troops: -1").replace("shells: 1000000", "shells: -2"))
+    found = problems(path)
+    assert len(found) == 2
+    lines = [int(m.split(":")[1]) for m in found]
+    assert lines == sorted(lines)
