@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -154,6 +155,11 @@ def schema() -> None:
     extra = {"extends": {"type": "string", "description": "base scenario (file next to this one, or a shipped name)"},
              "remove_events": {"type": "array", "items": {"type": "string"}, "description": "ids of base events to drop"}}
     doc["properties"] = extra | doc["properties"]
+    states = doc["properties"]["states"]
+    doc["properties"]["states"] = {"description": states.get("description", "the states of the scenario"),
+                                   "anyOf": [states, {"type": "array", "items": {"type": "string"}}]}
+    # a variant (with extends) inherits the required fields from its base
+    doc["if"], doc["then"], doc["else"] = {"required": ["extends"]}, {}, {"required": doc.pop("required")}
     sys.stdout.write(json.dumps(doc, indent=2) + "\n")
 
 
@@ -183,7 +189,7 @@ def main() -> None:
         app()
     except (ScenarioError, OutputError, BadInput) as exc:
         for line in str(exc).splitlines():
-            err_console.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted: nothing was written")
@@ -191,7 +197,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("ALLIANCE_SIM_DEBUG"):
             raise
-        err_console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
+        err_console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))} "
                           "(a bug: please report it; ALLIANCE_SIM_DEBUG=1 shows the traceback)", soft_wrap=True)
         sys.exit(1)
 

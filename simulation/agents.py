@@ -4,7 +4,8 @@ A :class:`StateAgent` owns its preferences — what it weighs (security, economy
 risk tolerance, the stance of its current leadership — and makes two decisions a step:
 
 1. **How to lean** toward every other state (a row of the model's lean matrix, in [-1, 1]):
-   a random-utility choice (McFadden 1974) over security value (Walt's balance of threat, with
+   a random-utility evaluation (additive utility plus a Gaussian taste shock, after McFadden
+   1974), squashed by tanh into a stance, over security value (Walt's balance of threat, with
    bandwagoning for weak states), economic exchange (support given and received, sanctions),
    ideological affinity (UNGA ideal points), treaty commitments and the leadership's stance.
 2. **Whom to support** in return for what it received (transactional exchange): it repays its

@@ -56,22 +56,26 @@ class StateRecord:
         return replace(self, **values, sources=sources)
 
 
-def _data_file(name: str):
+TABLES = ("world_2016.csv", "states.csv")
+
+
+def data_file(name: str):
+    """A shipped data table (a Traversable: works from a wheel or a source tree)."""
     return files("scenarios").joinpath("data", name)
 
 
 @lru_cache(maxsize=1)
 def world() -> pd.DataFrame:
     """All states in COW NMC 2016, indexed by COW abbreviation."""
-    with _data_file("world_2016.csv").open("r", encoding="utf-8") as fh:
-        table = pd.read_csv(fh, keep_default_na=True)
+    with data_file("world_2016.csv").open("r", encoding="utf-8") as fh:
+        table = pd.read_csv(fh, keep_default_na=False, na_values=[""])  # "NA" is North America
     return table.set_index("id")
 
 
 @lru_cache(maxsize=1)
 def curated() -> pd.DataFrame:
     """The curated long table of recent figures."""
-    with _data_file("states.csv").open("r", encoding="utf-8") as fh:
+    with data_file("states.csv").open("r", encoding="utf-8") as fh:
         return pd.read_csv(fh)
 
 
@@ -127,7 +131,7 @@ def state_record(state_id: str) -> StateRecord:
     for rec in curated()[curated()["state"] == state_id].itertuples():
         values[rec.field] = float(rec.value)
         sources[rec.field] = f"{rec.source} ({rec.year})"
-    if values["gdp"] is None and values["milex"] is not None:
+    if values["gdp"] is None and values["milex"]:
         values["gdp"] = values["milex"] / WORLD_MILITARY_BURDEN
         sources["gdp"] = BURDEN_SOURCE
     if values["warheads"] is None:

@@ -3,8 +3,8 @@
 Each step (a week or a month of real time): the events that fall due are applied; the model
 computes what every state perceives (threats, security value of partners, ideology); each
 :class:`~simulation.agents.StateAgent` decides how to lean and whom to repay; then the
-mechanisms run — transactional exchange, structural balance, leaning, war attrition, tension —
-and coalitions and blocs are found. ``docs/ODD.md`` describes the model in the ODD protocol.
+mechanisms run — transactional exchange, leaning then structural balance and noise, war
+attrition, tension — and coalitions and blocs are found. ``docs/ODD.md`` describes the model in the ODD protocol.
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ from .calendar import Calendar
 from .mechanisms import attrition, balance, blocs, coalitions, exchange, homophily, tension, threat
 from .recorder import Recorder
 from .world import World
-
-DEFAULT_WEIGHTS = {"security": 0.5, "economy": 0.2, "ideology": 0.3}
-
 
 class AllianceModel(mesa.Model):
     """A world of states stepping through a scenario's calendar."""
@@ -207,7 +204,7 @@ class AllianceModel(mesa.Model):
         self.activity += np.where(fighting, self.dt, 0.0) + self.operations.sum(axis=1) * self.dt
         new_sanctions = np.maximum(self.sanctions - self.world.sanctions, 0.0).max(axis=0)
         gdp_target = self.economy0 * (1.0 - p["sanction_cost"] * new_sanctions)
-        self.economy = gdp_target + (self.economy - gdp_target) * np.exp(-self.dt / p["memory_years"])
+        self.economy = gdp_target + (self.economy - gdp_target) * np.exp(-self.dt / p["economy_years"])
 
     def _update_capability(self) -> None:
         troops = self.manpower + self.deployed.sum(axis=0)
@@ -274,10 +271,12 @@ class AllianceModel(mesa.Model):
     def transfer_munitions(self, giver: str, receiver: str, mse: float, bought: bool = False) -> None:
         g, r = self.idx(giver), self.idx(receiver)
         delivered = mse if bought else min(mse, self.munitions[g])
-        cost = 0.0 if bought else delivered / self.munitions0[g]
-        if bought:
-            cost = delivered / self.params["mse_per_usd_bn"] / self.economy[g]
+        if bought:  # military aid: the giver pays money, its own stock is untouched
+            usd_bn = delivered / self.params["mse_per_usd_bn"]
+            cost = usd_bn / self.economy[g]
+            self.economy[g] -= usd_bn
         else:
+            cost = delivered / self.munitions0[g]
             self.munitions[g] -= delivered
         value = float(exchange.relative_value(delivered, self.munitions[r]))
         self.munitions[r] += delivered
@@ -286,13 +285,14 @@ class AllianceModel(mesa.Model):
     def transfer_economy(self, giver: str, receiver: str, usd_bn: float, repayment: float | None = None) -> None:
         g, r = self.idx(giver), self.idx(receiver)
         value = float(exchange.relative_value(usd_bn, self.economy[r]))
+        self.economy[g] -= usd_bn
         self.economy[r] += usd_bn
         self._record_flow(g, r, value, usd_bn / self.economy[g], military=False, settles=repayment)
 
     def transfer_technology(self, giver: str, receiver: str, level: float, repayment: float | None = None) -> None:
         g, r = self.idx(giver), self.idx(receiver)
-        gained = level * max(self.tech[g] - self.tech[r], 0.0)
-        value = gained / self.tech[r]
+        gained = float(exchange.catch_up(self.tech[g], self.tech[r], level))
+        value = float(exchange.relative_value(gained, self.tech[r]))
         self.tech[r] += gained
         self._record_flow(g, r, value, 0.0, military=True, settles=repayment)
 
@@ -325,14 +325,15 @@ class AllianceModel(mesa.Model):
         self.at_war[i, j] = self.at_war[j, i] = at_war
 
     def operate(self, actor: str, target: str, intensity: float) -> None:
+        """An offensive: more fighting on that front this step (activity is counted in ``_war``)."""
         i, j = self.idx(actor), self.idx(target)
         self.operations[i, j] += intensity
-        self.activity[i] += intensity * self.dt
 
     def shock(self, pair: list[str], affinity: float, tension_delta: float) -> None:
         i, j = (self.idx(s) for s in pair)
         self.affinity[i, j] = self.affinity[j, i] = float(np.clip(self.affinity[i, j] + affinity, -1, 1))
-        self.tension_shock[i, j] = self.tension_shock[j, i] = tension_delta
+        self.tension_shock[i, j] += tension_delta
+        self.tension_shock[j, i] = self.tension_shock[i, j]
 
     def change_leadership(self, state: str, ideal_point: float | None, weights, risk_tolerance: float | None,
                           stance: dict[str, float]) -> None:
@@ -340,8 +341,8 @@ class AllianceModel(mesa.Model):
         agent = self.states[i]
         if ideal_point is not None:
             self.ideal_points[i] = ideal_point
-        if weights is not None:
-            agent.weights = weights.model_dump()
+        if weights is not None:  # fields not written keep their current value
+            agent.weights = agent.weights | weights.model_dump(exclude_unset=True)
         if risk_tolerance is not None:
             agent.risk_tolerance = risk_tolerance
         for other, shift in stance.items():

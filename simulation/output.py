@@ -2,8 +2,8 @@
 
 Everything goes into a hidden temporary folder beside the destination; the manifest is written
 last; then the folder is renamed into place. A killed run leaves at most a ``.tmp-*`` folder,
-never a half-written result, and an existing result is only replaced when asked (and then
-swapped in one rename, the old one removed afterwards).
+never a half-written result, and an existing result is only replaced when asked (the old
+folder is renamed aside, the new one renamed into place, then the old one removed).
 """
 
 from __future__ import annotations

@@ -98,6 +98,8 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
                "recruits a state at war can raise to replace losses (times its own multiplier)"),
             _P("front_share", 0.5, 0.05, 1.0, "share", "attrition",
                "default share of a belligerent's personnel committed to the front"),
+            _P("economy_years", 2.0, 0.1, 10.0, "years", "exchange",
+               "e-folding time of an economy's return to its baseline (less what new sanctions cost)"),
             _P("sanction_cost", 0.1, 0.0, 0.5, "share of GDP", "exchange",
                "share of its economy a state loses under full-intensity sanctions"),
             # --- tension ---

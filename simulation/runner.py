@@ -8,6 +8,7 @@ same run whether 1 or 100 replicates are asked for.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import platform
 import sys
 from collections.abc import Callable, Mapping
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import data
 from . import params as P
 from .events import default_label, involved
 from .model import AllianceModel
@@ -48,6 +50,7 @@ class RunResult:
     pairs: pd.DataFrame
     events: pd.DataFrame
     names: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -68,10 +71,17 @@ class RunResult:
                       "scheme": "numpy.random.SeedSequence(seed).spawn(replicates); replicate r uses child r",
                       "spawn_keys": [[r] for r in range(self.replicates)]},
             "states": self.names,
+            "data": data_hashes(),
+            "state_sources": self.sources,
             "platform": {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
                          "system": platform.platform(), "numpy": np.__version__, "pandas": pd.__version__,
                          "mesa": version("mesa")},
         }
+
+
+def data_hashes() -> dict[str, str]:
+    """SHA-256 of the shipped data tables every initial number comes from."""
+    return {name: hashlib.sha256(data.data_file(name).read_bytes()).hexdigest() for name in data.TABLES}
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
@@ -125,4 +135,5 @@ def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicat
             progress(r + 1)
     stacked = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
     return RunResult(loaded, resolved, seed, replicates, until, stacked["model"], stacked["states"],
-                     stacked["pairs"], events_table(fired), {r.id: r.name for r in world.records})
+                     stacked["pairs"], events_table(fired), {r.id: r.name for r in world.records},
+                     {r.id: dict(r.sources) for r in world.records})

@@ -108,8 +108,8 @@ def test_allys_neighbour_becomes_proximate_at_treaty_strength():
     assert out[0, 2] == pytest.approx(0.7)
     # the ally 1 and 0's own proximity to 1 are unchanged
     assert out[0, 1] == 1.0
-    # 0 has no treaties: it does not come closer to 2 (projection is directed)
-    assert out[2, 0] == pytest.approx(0.01)
+    # symmetric: 2's forces next to 0 are within 0's reach too
+    assert out[2, 0] == pytest.approx(0.7)
 
 
 def test_projection_never_lowers_proximity():
@@ -132,7 +132,8 @@ def test_projection_matches_loop_definition():
     for i in range(n):
         for j in range(n):
             via = max(treaty[j, k] * prox[i, k] for k in range(n))
-            expect[i, j] = max(prox[i, j], via)
+            back = max(treaty[i, k] * prox[j, k] for k in range(n))
+            expect[i, j] = max(prox[i, j], via, back)
     np.fill_diagonal(expect, 0.0)
     np.testing.assert_allclose(projected(prox, treaty), expect)
 
@@ -228,6 +229,18 @@ def test_stronger_partner_is_worth_more():
     assert v[0, 2] == pytest.approx(0.5)  # equal strength: half
 
 
+def test_security_value_counts_partners_hostility_toward_my_threat():
+    # directed hostility: 2 is hostile to 1 (0's threat), 1 is not hostile to 2
+    cap = np.array([0.2, 0.4, 0.2])
+    shares = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    host = np.zeros((3, 3))
+    host[2, 1] = 0.5
+    v = security_value(shares, host, cap)
+    assert v[0, 2] == pytest.approx(0.5 * 0.2 / 0.4)
+    host_reversed = host.T.copy()
+    assert security_value(shares, host_reversed, cap)[0, 2] == 0.0
+
+
 def test_security_value_zero_diagonal_and_no_threat_no_value():
     cap = np.array([0.2, 0.3, 0.5])
     host = sym(3, {(1, 2): 1.0})
@@ -266,6 +279,15 @@ def test_strong_state_does_not_bandwagon():
     assert not b[1]  # 1 is the biggest: its threat 0 is tiny
 
 
+def test_main_threat_is_not_its_victims_backing():
+    cap = np.array([0.05, 0.6])
+    at_war = np.array([[False, True], [True, False]])
+    aff = np.array([[0.0, 0.1], [0.1, 0.0]])  # at war, yet a slightly positive affinity
+    theta = threat_matrix(cap, np.array([[0.0, 1.0], [1.0, 0.0]]), hostility(aff, at_war))
+    # backing is 0.05 alone, below 0.5 × 0.6: the weak state bandwagons (as it does at affinity 0)
+    assert bandwagons(theta, cap, aff, ratio=0.5)[0]
+
+
 def test_no_threat_no_bandwagon():
     cap = np.array([0.01, 0.99])
     theta = np.zeros((2, 2))
@@ -277,3 +299,12 @@ def test_bandwagon_ratio_threshold():
     assert not bandwagon_case(0.0, 0.0, ratio=0.05 / 0.6 * (1 - 1e-6))[0]
     assert bandwagon_case(0.0, 0.0, ratio=0.05 / 0.6 * (1 + 1e-6))[0]
     assert not bandwagon_case(0.0, 0.0, ratio=0.0)[0]
+
+
+def test_bandwagon_requires_backing_strictly_below_threshold():
+    # exactly representable: backing 0.25 == 0.5 × 0.5 is not "below"
+    cap = np.array([0.25, 0.5])
+    theta = np.array([[0.0, 0.5], [0.25, 0.0]])
+    aff = np.array([[0.0, -1.0], [-1.0, 0.0]])
+    assert not bandwagons(theta, cap, aff, ratio=0.5)[0]
+    assert bandwagons(theta, cap, aff, ratio=0.75)[0]

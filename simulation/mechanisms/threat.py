@@ -36,9 +36,9 @@ def proximity(distance_km: np.ndarray, neighbours: np.ndarray, scale_km: float) 
 
 def projected(prox: np.ndarray, treaty: np.ndarray) -> np.ndarray:
     """Proximity extended through allies: j is as close to i as j's treaty partners are, scaled
-    by the strength of the commitment (forward presence; Walt's offensive power)."""
+    by the strength of the commitment (forward presence; Walt's offensive power). Symmetric."""
     via = (treaty[:, :, None] * prox.T[None, :, :]).max(axis=1).T  # (i, j): max_k treaty_jk prox_ik
-    out = np.maximum(prox, via)
+    out = np.maximum(prox, np.maximum(via, via.T))  # symmetric: forces abroad are within reach both ways
     np.fill_diagonal(out, 0.0)
     return out
 
@@ -77,5 +77,6 @@ def bandwagons(theta: np.ndarray, capability: np.ndarray, affinity: np.ndarray, 
     main = np.argmax(theta, axis=1)
     has_threat = theta[np.arange(len(main)), main] > 0
     friends = (affinity > 0) & (affinity[main, :] <= 0)
+    friends[np.arange(len(main)), main] = False  # the threat does not back its victim against itself
     backing = capability + (friends * capability[None, :]).sum(axis=1)
     return has_threat & (backing < ratio * capability[main])

@@ -92,6 +92,18 @@ def _event_problems(scenario: Scenario, members: set[str]) -> Iterator[Problem]:
         endpoints = [r for sub, r in refs if sub[0] in ("from", "to", "actor", "target")]
         if len(endpoints) == 2 and data.resolve_id(endpoints[0]) == data.resolve_id(endpoints[1]):
             yield ("events", i), f"a state cannot act on itself ({endpoints[0]})"
+        for name in STATE_LISTS:
+            yield from _repeats(getattr(event, name, None), ("events", i, name))
+
+
+def _repeats(refs: object, path: tuple) -> Iterator[Problem]:
+    """A state named twice in one list (a war with itself, a treaty with itself…)."""
+    seen: set[str] = set()
+    for j, ref in enumerate(_refs(refs)):
+        cow = data.resolve_id(ref) or ref
+        if cow in seen:
+            yield path + (j,), f"{ref!r} is named twice"
+        seen.add(cow)
 
 
 def _relation_problems(scenario: Scenario, members: set[str]) -> Iterator[Problem]:
@@ -101,6 +113,7 @@ def _relation_problems(scenario: Scenario, members: set[str]) -> Iterator[Proble
             for j, ref in enumerate(getattr(item, key)):
                 if not _in_scenario(ref, members):
                     yield ("relations", group, i, key, j), _unknown(ref, members)
+            yield from _repeats(getattr(item, key), ("relations", group, i, key))
     for i, item in enumerate(rel.sanctions):
         if not _in_scenario(item.target, members):
             yield ("relations", "sanctions", i, "target"), _unknown(item.target, members)

@@ -250,7 +250,7 @@ def _message(err: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        hint = difflib.get_close_matches(str(err["loc"][-1]), _all_field_names(), n=1)
+        hint = difflib.get_close_matches(str(err["loc"][-1]), _all_field_names(), n=1, cutoff=0.75)
         return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')} (got {got!r})"

@@ -60,7 +60,8 @@ class StateSpec(Strict):
                                     "(default: production_per_milex × milex × stock_years)")
     weights: Weights | None = Field(None, description="what the state weighs when it leans")
     risk_tolerance: Share | None = Field(None, description="0 = cautious, 1 = bold")
-    front_share: Share | None = Field(None, description="share of personnel at the front when at war")
+    front_share: Annotated[float, Field(ge=0.05, le=1.0)] | None = Field(
+        None, description="share of personnel at the front when at war")
     recruitment: float | None = Field(None, ge=0, le=5, description="multiplier on recruitment_rate")
     source: str | None = Field(None, description="source of the overridden numbers")
 

@@ -23,6 +23,20 @@ class Located:
     lines: dict[Path_, tuple[Path, int]]
 
 
+class _Loader(yaml.SafeLoader):
+    """``SafeLoader`` whose bad timestamps (2024-02-30) raise a positioned error, not ValueError."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 class YamlError(ValueError):
     """A YAML problem at a known place."""
 
@@ -54,7 +68,7 @@ def load(file: Path) -> Located:
     except UnicodeDecodeError as exc:
         raise YamlError(file, 1, f"not UTF-8 text ({exc.reason})") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -63,7 +77,7 @@ def load(file: Path) -> Located:
         raise YamlError(file, 1, "the file is empty")
     lines: dict[Path_, tuple[Path, int]] = {}
     _walk(node, (), file, lines)
-    loader = yaml.SafeLoader("")
+    loader = _Loader("")
     try:
         data = loader.construct_document(node)
     except yaml.constructor.ConstructorError as exc:

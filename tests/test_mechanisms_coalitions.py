@@ -1,0 +1,287 @@
+"""Tests for simulation.mechanisms.coalitions: Axelrod & Bennett's landscape theory."""
+
+from __future__ import annotations
+
+from itertools import product
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from simulation.mechanisms import coalitions
+from simulation.mechanisms.coalitions import (
+    descend,
+    energy,
+    exact_minimum,
+    heuristic_minimum,
+    label_against,
+    minimum,
+    pair_weights,
+)
+
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+
+
+def random_weights(n: int, seed: int) -> np.ndarray:
+    """Capability shares (Dirichlet) times symmetric propensities in [-1, 1]."""
+    rng = np.random.default_rng(seed)
+    z = np.triu(rng.uniform(-1.0, 1.0, (n, n)), 1)
+    return pair_weights(rng.dirichlet(np.ones(n)), z + z.T)
+
+
+def brute_energy(assignment, weights) -> float:
+    n = len(assignment)
+    return sum(weights[i, j] for i in range(n) for j in range(i + 1, n) if assignment[i] != assignment[j])
+
+
+def brute_minimum(weights: np.ndarray) -> float:
+    n = weights.shape[0]
+    configs = np.array(list(product([0, 1], repeat=n)))
+    apart = configs[:, :, None] != configs[:, None, :]
+    return float((apart * np.triu(weights, 1)).sum(axis=(1, 2)).min())
+
+
+def two_bloc_weights(labels: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    same = labels[:, None] == labels[None, :]
+    return pair_weights(sizes, np.where(same, 0.8, -0.6))
+
+
+@st.composite
+def seeded_weights(draw, min_n: int = 2, max_n: int = 9) -> np.ndarray:
+    return random_weights(draw(st.integers(min_n, max_n)), draw(st.integers(0, 2**32 - 1)))
+
+
+@st.composite
+def drawn_weights(draw, min_n: int = 2, max_n: int = 9) -> np.ndarray:
+    """Symmetric weights drawn element by element (zeros and ties included)."""
+    n = draw(st.integers(min_n, max_n))
+    raw = draw(arrays(np.float64, (n, n), elements=st.sampled_from([-1.0, -0.5, 0.0, 0.25, 0.5, 1.0])))
+    upper = np.triu(raw, 1)
+    return upper + upper.T
+
+
+# ---------------------------------------------------------------- pair_weights / energy by hand
+
+def hand_case():
+    sizes = np.array([0.5, 0.3, 0.2])
+    propensity = np.array([[0.0, 1.0, -1.0], [1.0, 0.0, 0.5], [-1.0, 0.5, 0.0]])
+    return pair_weights(sizes, propensity)
+
+
+def test_pair_weights_hand_values():
+    w = hand_case()
+    assert w[0, 1] == pytest.approx(0.15)
+    assert w[0, 2] == pytest.approx(-0.10)
+    assert w[1, 2] == pytest.approx(0.03)
+    np.testing.assert_array_equal(w, w.T)
+    assert not np.diag(w).any()
+
+
+def test_pair_weights_zero_diagonal_even_with_self_propensity():
+    assert not np.diag(pair_weights(np.array([0.5, 0.5]), np.ones((2, 2)))).any()
+
+
+@pytest.mark.parametrize("assignment, expected", [
+    ([0, 0, 0], 0.0),
+    ([1, 1, 1], 0.0),
+    ([0, 0, 1], -0.10 + 0.03),  # 2 leaves: 0-2 (negative) and 1-2 split
+    ([0, 1, 0], 0.15 + 0.03),
+    ([0, 1, 1], 0.15 - 0.10),
+    ([1, 1, 0], -0.10 + 0.03),  # same split as [0, 0, 1]
+])
+def test_energy_by_hand_three_states(assignment, expected):
+    assert float(energy(np.array(assignment), hand_case())) == pytest.approx(expected)
+
+
+def test_energy_batch_matches_single():
+    w = random_weights(6, seed=0)
+    batch = np.random.default_rng(1).integers(0, 2, (10, 6))
+    e = energy(batch, w)
+    assert e.shape == (10,)
+    np.testing.assert_allclose(e, [energy(a, w) for a in batch])
+    np.testing.assert_allclose(e, [brute_energy(a, w) for a in batch], atol=1e-12)
+
+
+def test_energy_invariant_under_swapping_coalition_names():
+    w = random_weights(7, seed=2)
+    a = np.random.default_rng(3).integers(0, 2, 7)
+    assert float(energy(a, w)) == pytest.approx(float(energy(1 - a, w)))
+
+
+def test_energy_zero_when_all_together():
+    assert float(energy(np.zeros(5, int), random_weights(5, seed=4))) == pytest.approx(0.0, abs=1e-15)
+
+
+# ---------------------------------------------------------------- exact_minimum
+
+def test_exact_minimum_hand_case():
+    config, e = exact_minimum(hand_case())
+    assert e == pytest.approx(-0.07)
+    # one of the two equivalent labelings of {0, 1} vs {2}; the last state is fixed in coalition 0
+    np.testing.assert_array_equal(config, [1, 1, 0])
+
+
+def test_exact_minimum_recovers_planted_blocs():
+    labels = np.array([0, 1, 1, 0, 1, 0, 0])
+    sizes = np.random.default_rng(5).dirichlet(np.ones(7))
+    config, _ = exact_minimum(two_bloc_weights(labels, sizes))
+    np.testing.assert_array_equal(label_against(config, 0), labels)
+
+
+def test_exact_minimum_all_friends_stay_together():
+    config, e = exact_minimum(pair_weights(np.full(4, 0.25), np.ones((4, 4))))
+    assert len(set(config)) == 1
+    assert e == 0.0
+
+
+def test_exact_minimum_single_state():
+    config, e = exact_minimum(np.zeros((1, 1)))
+    np.testing.assert_array_equal(config, [0])
+    assert e == 0.0
+
+
+@SETTINGS
+@given(seeded_weights())
+def test_exact_minimum_equals_brute_force_seeded(w):
+    config, e = exact_minimum(w)
+    assert e == pytest.approx(brute_minimum(w), abs=1e-12)
+    assert brute_energy(config, w) == pytest.approx(e, abs=1e-12)
+    assert set(np.unique(config)) <= {0, 1} and len(config) == w.shape[0]
+
+
+@SETTINGS
+@given(drawn_weights())
+def test_exact_minimum_equals_brute_force_drawn(w):
+    config, e = exact_minimum(w)
+    assert e == pytest.approx(brute_minimum(w), abs=1e-12)
+    assert brute_energy(config, w) == pytest.approx(e, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_exact_minimum_across_chunks(monkeypatch, seed):
+    w = random_weights(9, seed=100 + seed)
+    monkeypatch.setattr(coalitions, "CHUNK", 7)  # 256 configurations in many uneven chunks
+    config, e = exact_minimum(w)
+    assert e == pytest.approx(brute_minimum(w), abs=1e-12)
+    assert brute_energy(config, w) == pytest.approx(e, abs=1e-12)
+
+
+def test_exact_minimum_refuses_large_networks(monkeypatch):
+    monkeypatch.setattr(coalitions, "EXACT_MAX", 4)
+    with pytest.raises(ValueError):
+        exact_minimum(random_weights(5, seed=6))
+
+
+# ---------------------------------------------------------------- descend
+
+def test_descend_returns_local_minimum():
+    rng = np.random.default_rng(7)
+    for case in range(30):
+        n = int(rng.integers(2, 12))
+        w = random_weights(n, seed=case)
+        a = descend(rng.integers(0, 2, n), w)
+        e = float(energy(a, w))
+        for i in range(n):
+            flipped = a.copy()
+            flipped[i] = 1 - flipped[i]
+            assert float(energy(flipped, w)) >= e - 1e-12
+
+
+def test_descend_never_raises_energy_and_keeps_input():
+    rng = np.random.default_rng(8)
+    w = random_weights(10, seed=9)
+    start = rng.integers(0, 2, 10)
+    before = start.copy()
+    a = descend(start, w)
+    np.testing.assert_array_equal(start, before)
+    assert float(energy(a, w)) <= float(energy(start, w)) + 1e-12
+
+
+def test_descend_moves_a_misplaced_state_home():
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    w = two_bloc_weights(labels, np.full(6, 1 / 6))
+    start = labels.copy()
+    start[0] = 1
+    np.testing.assert_array_equal(descend(start, w), labels)
+
+
+def test_descend_fixed_point_at_optimum():
+    w = random_weights(8, seed=10)
+    config, _ = exact_minimum(w)
+    np.testing.assert_array_equal(descend(config, w), config)
+
+
+# ---------------------------------------------------------------- heuristic_minimum
+
+@SETTINGS
+@given(seeded_weights(), st.integers(0, 2**32 - 1), st.integers(1, 5))
+def test_heuristic_never_below_exact_and_reports_its_energy(w, seed, restarts):
+    config, e = heuristic_minimum(w, np.random.default_rng(seed), restarts)
+    _, exact_e = exact_minimum(w)
+    assert e >= exact_e - 1e-12
+    assert e == pytest.approx(float(energy(config, w)), abs=1e-12)
+    assert e == pytest.approx(brute_energy(config, w), abs=1e-12)
+
+
+def test_heuristic_reaches_exact_in_most_cases():
+    rng = np.random.default_rng(11)
+    hits = 0
+    for case in range(50):
+        w = random_weights(int(rng.integers(2, 10)), seed=1000 + case)
+        _, e = heuristic_minimum(w, np.random.default_rng(case), restarts=20)
+        hits += e <= exact_minimum(w)[1] + 1e-12
+    assert hits >= 45
+
+
+def test_heuristic_keeps_a_good_start():
+    w = random_weights(9, seed=12)
+    config, e = exact_minimum(w)
+    got, got_e = heuristic_minimum(w, np.random.default_rng(0), restarts=0, start=config)
+    np.testing.assert_array_equal(got, config)
+    assert got_e == pytest.approx(e)
+
+
+def test_heuristic_reproducible_with_same_seed():
+    w = random_weights(9, seed=13)
+    a = heuristic_minimum(w, np.random.default_rng(5), 3)
+    b = heuristic_minimum(w, np.random.default_rng(5), 3)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert a[1] == b[1]
+
+
+# ---------------------------------------------------------------- minimum
+
+def test_minimum_is_exact_for_small_networks():
+    w = random_weights(8, seed=14)
+    config, e = minimum(w, np.random.default_rng(0), restarts=1)
+    exact_config, exact_e = exact_minimum(w)
+    np.testing.assert_array_equal(config, exact_config)
+    assert e == exact_e
+
+
+def test_minimum_falls_back_to_heuristic_above_limit(monkeypatch):
+    monkeypatch.setattr(coalitions, "EXACT_MAX", 4)
+    w = random_weights(8, seed=15)
+    config, e = minimum(w, np.random.default_rng(0), restarts=20)
+    assert e == pytest.approx(float(energy(config, w)))
+    assert e >= brute_minimum(w) - 1e-12
+
+
+# ---------------------------------------------------------------- label_against
+
+def test_label_against_puts_anchor_in_coalition_zero():
+    a = np.array([1, 0, 1, 0])
+    np.testing.assert_array_equal(label_against(a, 0), [0, 1, 0, 1])
+    np.testing.assert_array_equal(label_against(a, 1), a)
+
+
+def test_label_against_preserves_partition_and_energy():
+    w = random_weights(6, seed=16)
+    a = np.random.default_rng(17).integers(0, 2, 6)
+    for anchor in range(6):
+        b = label_against(a, anchor)
+        assert b[anchor] == 0
+        np.testing.assert_array_equal(b[:, None] == b[None, :], a[:, None] == a[None, :])
+        assert float(energy(b, w)) == pytest.approx(float(energy(a, w)))
