@@ -139,3 +139,16 @@ def test_validate_and_schema_and_params(mini):
 def test_run_from_another_folder_finds_shipped_scenario(tmp_path):
     proc = cli("validate", "korea_russia_2024", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_error_text_with_brackets_is_printed_verbatim(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text(MINIMAL.replace("name: mini", "name: Mini Scenario"))
+    proc = cli("validate", str(path))
+    assert proc.returncode == 2 and "must match ^[a-z0-9_-]+$" in proc.stderr
+
+
+def test_schema_lets_variants_omit_inherited_fields():
+    schema = json.loads(cli("schema").stdout)
+    assert schema["if"] == {"required": ["extends"]} and "name" in schema["else"]["required"]
+    assert "required" not in schema

@@ -152,3 +152,27 @@ def test_several_problems_are_all_reported_in_line_order(write):
     assert len(found) == 2
     lines = [int(m.split(":")[1]) for m in found]
     assert lines == sorted(lines)
+
+
+def test_impossible_calendar_date_is_positioned(write):
+    path = write("x.yaml", MINIMAL.replace("date: 2024-03-10", "date: 2024-02-30"))
+    line = MINIMAL.splitlines().index("    date: 2024-03-10") + 1
+    msg = only(path)
+    assert msg.startswith(f"{path}:{line}:") and "'2024-02-30' is not a valid date" in msg
+
+
+def test_a_state_named_twice_in_a_war(write):
+    path = write("x.yaml", MINIMAL.replace("parties: [RUS, UKR]", "parties: [RUS, RUS]"))
+    assert "relations.wars[0].parties[1]: 'RUS' is named twice" in only(path)
+
+
+def test_iso3_alias_is_the_same_state(write):
+    path = write("x.yaml", MINIMAL.replace("  ROK: {}", "  ROK: {}\n  KOR: {}"))
+    assert "states.KOR: 'KOR' is the same state as 'ROK'" in only(path)
+
+
+def test_state_without_data_must_be_given_its_numbers(write):
+    path = write("x.yaml", MINIMAL.replace("  USA: {}", "  USA: {}\n  CUB: {}"))
+    assert [m.split(": ", 1)[1] for m in problems(path)] == [
+        "states.CUB: the shipped data has no milex for CUB; set states.CUB.milex and its source",
+        "states.CUB: the shipped data has no gdp for CUB; set states.CUB.gdp and its source"]
