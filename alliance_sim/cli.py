@@ -95,7 +95,14 @@ def _summary(result, out: Path) -> None:
         share = end.groupby("state")["coalition"].apply(lambda s: (s == code).mean())
         members = [f"{sid}" + (f" ({v:.0%})" if v < 1 else "") for sid, v in share.items() if v >= 0.5]
         out_console.print(f"coalition {code}: {', '.join(members) or '—'}")
-    out_console.print(f"{result.replicates} replicate(s), seed {result.seed} → [bold]{display(out)}[/bold]")
+    pairs = result.pairs
+    first_aff = pairs[pairs["step"] == first].groupby(["a", "b"])["affinity"].median()
+    last_aff = pairs[pairs["step"] == last].groupby(["a", "b"])["affinity"].median()
+    change = (last_aff - first_aff).sort_values(key=abs, ascending=False).head(5)
+    moves = ", ".join(f"{a}–{b} {first_aff[a, b]:+.2f}→{last_aff[a, b]:+.2f}" for (a, b) in change.index)
+    out_console.print(f"largest affinity changes (median): {moves}", highlight=False)
+    out_console.print(f"{result.replicates} replicate(s), seed {result.seed} → [bold]{display(out)}[/bold] "
+                      "(report.html, manifest.json, model/states/pairs/events tables)")
 
 
 @app.command("run")
