@@ -116,6 +116,9 @@ def run_command(
     fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
     overwrite: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
     report: Annotated[bool, typer.Option(help="write report.html")] = True,
+    network_date: Annotated[list[str], typer.Option(
+        "--network-date", help="date of an alignment-network figure in the report (repeatable; "
+        "default: first, middle, last)")] = [],  # noqa: B006
 ) -> None:
     """Run a scenario: tables, manifest.json and an offline report.html."""
     if fmt not in FORMATS:
@@ -126,6 +129,10 @@ def run_command(
     sc = loaded.scenario
     if until_date and not sc.calendar.start < until_date <= sc.calendar.end:
         raise BadInput(f"--until {until_date}: must be after {sc.calendar.start} and not after {sc.calendar.end}")
+    network_dates = [_parse_date(d, "--network-date") for d in network_date]
+    for day in network_dates:
+        if not sc.calendar.start <= day <= (until_date or sc.calendar.end):
+            raise BadInput(f"--network-date {day}: outside the run ({sc.calendar.start} to {until_date or sc.calendar.end})")
     out = out or Path("runs") / f"{sc.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     check_destination(out, overwrite)
     from simulation.runner import run  # imports Mesa: only when a run is asked for
@@ -139,7 +146,8 @@ def run_command(
     if report:
         from viz.report import build_report
 
-        extras["report.html"] = lambda path: build_report(result.tables, _meta(result, manifest), path)
+        extras["report.html"] = lambda path: build_report(result.tables, _meta(result, manifest), path,
+                                                          network_dates=network_dates or None)
     write_run(out, result.tables, manifest, fmt, extras, overwrite)
     _summary(result, out)
 

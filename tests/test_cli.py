@@ -88,6 +88,7 @@ def test_csv_format_and_until_and_set(tmp_path):
     (["run", "korea_russia_2024", "--set", "balance_rate=99"], "--set balance_rate: must be between 0 and 5"),
     (["run", "korea_russia_2024", "--format", "xlsx"], "--format xlsx: must be one of parquet, csv"),
     (["run", "korea_russia_2024", "--replicates", "0"], "Invalid value for '--replicates'"),
+    (["run", "korea_russia_2024", "--network-date", "2023-01-01"], "--network-date 2023-01-01: outside the run"),
     (["run", "korea_russia_2024", "--frobnicate"], "No such option"),
 ])
 def test_bad_input_exits_2_with_a_clear_message(args, message, tmp_path):
@@ -152,3 +153,10 @@ def test_schema_lets_variants_omit_inherited_fields():
     schema = json.loads(cli("schema").stdout)
     assert schema["if"] == {"required": ["extends"]} and "name" in schema["else"]["required"]
     assert "required" not in schema
+
+
+def test_report_network_at_chosen_dates(tmp_path):
+    out = tmp_path / "o"
+    proc = cli("run", "korea_russia_2024", "--until", "2024-12-31", "--network-date", "2024-10-31", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "Alignment network on 2024-10-31" in (out / "report.html").read_text(encoding="utf-8")
