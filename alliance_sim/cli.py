@@ -27,8 +27,9 @@ from simulation.scenario.loader import display
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Agent-based simulator of alliance dynamics between states.")
-out_console = Console()
-err_console = Console(stderr=True)
+# Piped or redirected output is not wrapped at 80 columns.
+out_console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 class BadInput(ValueError):
@@ -101,8 +102,8 @@ def _summary(result, out: Path) -> None:
     change = (last_aff - first_aff).sort_values(key=abs, ascending=False).head(5)
     moves = ", ".join(f"{a}–{b} {first_aff[a, b]:+.2f}→{last_aff[a, b]:+.2f}" for (a, b) in change.index)
     out_console.print(f"largest affinity changes (median): {moves}", highlight=False)
-    out_console.print(f"{result.replicates} replicate(s), seed {result.seed} → [bold]{display(out)}[/bold] "
-                      "(report.html, manifest.json, model/states/pairs/events tables)")
+    files = "manifest.json, model/states/pairs/events tables" + (", report.html" if (out / "report.html").exists() else "")
+    out_console.print(f"{result.replicates} replicate(s), seed {result.seed} → [bold]{display(out)}[/bold] ({files})")
 
 
 @app.command("run")
@@ -150,6 +151,47 @@ def run_command(
                                                           network_dates=network_dates or None)
     write_run(out, result.tables, manifest, fmt, extras, overwrite)
     _summary(result, out)
+
+
+@app.command("check")
+def check_command(
+    scenario: Annotated[str, typer.Argument(help="scenario file or shipped scenario name")],
+    replicates: Annotated[int, typer.Option("--replicates", "-k", help="ensemble size", min=1)] = 100,
+    seed: Annotated[int | None, typer.Option(help="seed (default: the scenario's)", min=0)] = None,
+    set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
+) -> None:
+    """Check the scenario's expectations over an ensemble; exit 3 if any is not met."""
+    overrides = _parse_sets(set_)
+    loaded = load_scenario(scenario)
+    if not loaded.scenario.expectations:
+        raise BadInput(f"{display(loaded.path)}: the scenario has no expectations: to check")
+    from simulation.expectations import EXIT_FAILED, check
+
+    runs = 2 if any(e.versus_base for e in loaded.scenario.expectations) else 1
+    with _progress(replicates * runs) as bar:
+        task = bar.add_task("check", total=replicates * runs)
+        done = {"n": 0}
+
+        def step(_: int) -> None:
+            done["n"] += 1
+            bar.update(task, completed=done["n"])
+
+        result = check(loaded, replicates=replicates, seed=seed, params=overrides, progress=step)
+    table = Table(title=f"{loaded.scenario.title}: {replicates} replicates, seed {result.seed}"
+                  + (" (base with the same seeds)" if runs == 2 else ""), title_justify="left", show_edge=False)
+    for col, justify in (("", "left"), ("expectation", "left"), ("subject", "left"), ("test", "left"),
+                         ("share", "right"), ("needed", "right")):
+        table.add_column(col, justify=justify, overflow="fold")
+    for row in result.table.itertuples():
+        mark = "[green]✓[/green]" if row.passed else "[red]✗[/red]"
+        table.add_row(mark, escape(row.claim), escape(row.subject), escape(row.test), f"{row.share:.0%}",
+                      f"{row.required:.0%}")
+    out_console.print(table)
+    failed = int((~result.table["passed"]).sum())
+    if failed:
+        out_console.print(f"[red]{failed} of {len(result.table)} expectations not met[/red]")
+        raise typer.Exit(EXIT_FAILED)
+    out_console.print(f"[green]all {len(result.table)} expectations met[/green]")
 
 
 @app.command()

@@ -80,7 +80,7 @@ class StateAgent(mesa.Agent):
         """Utility of leaning toward each state (own entry 0)."""
         m, i, p = self.model, self.index, self.model.params
         shares = m.threat_shares[i]
-        security = m.security[i] - m.at_war[i]
+        security = m.security[i] - m.war_parties[i]
         main = int(np.argmax(m.threat[i]))
         self.main_threat = m.ids[main] if m.threat[i, main] > 0 else None
         self.bandwagoning = bool(m.bandwagoning[i])

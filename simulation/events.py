@@ -62,6 +62,8 @@ def default_label(event: s.EventBase) -> str:
             return f"sanctions on {event.target}"
         case s.LeadershipChange():
             return f"{event.state}: {event.leader}"
+        case s.PolicyChange():
+            return f"{event.state} changes course"
         case s.Ceasefire():
             return f"ceasefire {'–'.join(event.parties)}"
         case s.WarOutbreak():
@@ -130,7 +132,7 @@ def apply_sanctions(m: "AllianceModel", e: s.Sanctions, share: float) -> None:
         m.set_sanctions(e.by, e.target, 0.0)
 
 
-def apply_leadership(m: "AllianceModel", e: s.LeadershipChange, share: float) -> None:
+def apply_leadership(m: "AllianceModel", e: s.LeadershipChange | s.PolicyChange, share: float) -> None:
     m.change_leadership(e.state, e.ideal_point, e.weights, e.risk_tolerance, e.stance)
 
 
@@ -158,7 +160,7 @@ APPLY: dict[type, Callable] = {
     s.TroopDeployment: apply_deployment, s.ArmsTransfer: apply_arms,
     s.TechnologyTransfer: apply_technology, s.Aid: apply_aid, s.AidSuspension: apply_suspension,
     s.Summit: apply_summit, s.Treaty: apply_treaty, s.Sanctions: apply_sanctions,
-    s.LeadershipChange: apply_leadership, s.Ceasefire: apply_ceasefire, s.WarOutbreak: apply_war,
+    s.LeadershipChange: apply_leadership, s.PolicyChange: apply_leadership, s.Ceasefire: apply_ceasefire, s.WarOutbreak: apply_war,
     s.MilitaryOperation: apply_operation, s.RelationShock: apply_shock,
 }
 FLOWS = (s.TroopDeployment, s.ArmsTransfer, s.TechnologyTransfer, s.Aid)

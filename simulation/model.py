@@ -41,7 +41,6 @@ class AllianceModel(mesa.Model):
                        for i, rec in enumerate(world.records)]
         self.front_share = np.array([a.front_share for a in self.states])
         self.anchor = self._index[world.anchor] if world.anchor else int(np.argmax(self.capability))
-        self._perceive()
         self.affinity = self._initial_affinity()
         self.tension = np.zeros((self.n, self.n))
         self._perceive()
@@ -67,7 +66,7 @@ class AllianceModel(mesa.Model):
         self.economy = w.gdp.copy()
         self.economy0 = w.gdp.copy()
         self.ideal_points = w.ideal_points.copy()
-        quality = np.maximum(self.milex / np.maximum(self.manpower, 1e-9), 1e-9)
+        quality = np.maximum(self.milex / np.maximum(self.manpower, 1.0), 1e-9)  # at least 1,000 personnel
         self.tech = (quality / np.median(quality)) ** p["quality_elasticity"]
         self.tech0 = self.tech.copy()
         self.cinc = w.cinc.copy()
@@ -88,6 +87,7 @@ class AllianceModel(mesa.Model):
     def _reset_step(self) -> None:
         n = self.n
         self.value = np.zeros((n, n))  # relative value to the receiver, this step
+        self.military_value = np.zeros((n, n))  # the part of it that is military
         self.cost = np.zeros((n, n))  # relative cost to the giver, this step
         self.operations = np.zeros((n, n))
         self.tension_shock = np.zeros((n, n))
@@ -95,7 +95,8 @@ class AllianceModel(mesa.Model):
 
     def _initial_affinity(self) -> np.ndarray:
         """Affinity at the start: the states' noise-free mutual leaning, then scenario overrides."""
-        seed = np.clip(self.ideology + self.treaty - 2.0 * self.at_war, -1.0, 1.0)
+        ideology = homophily.ideology_affinity(self.ideal_points, self.params["ideal_point_scale"])
+        seed = np.clip(ideology + self.treaty - 2.0 * self.at_war, -1.0, 1.0)
         np.fill_diagonal(seed, 0.0)
         self.affinity = seed
         self._perceive()
@@ -153,19 +154,21 @@ class AllianceModel(mesa.Model):
         self.ideology = homophily.ideology_affinity(self.ideal_points, p["ideal_point_scale"])
         prox = threat.proximity(self.distance, self.world.neighbours, p["proximity_km"])
         self.proximity = threat.projected(prox, self.treaty)
-        hostile = threat.hostility(getattr(self, "affinity", np.zeros_like(prox)), self.at_war)
+        self.war_parties = attrition.parties_at_war(self.at_war, self.deployed)
+        hostile = threat.hostility(self.affinity, self.war_parties)
         self.hostile = hostile
         self.threat = threat.threat_matrix(self.capability, self.proximity, hostile)
         self.threat_shares = threat.threat_shares(self.threat)
         self.security = threat.security_value(self.threat_shares, hostile, self.capability)
-        self.bandwagoning = threat.bandwagons(self.threat, self.capability, getattr(self, "affinity", prox),
-                                              p["bandwagon_ratio"])
+        self.bandwagoning = threat.bandwagons(self.threat, self.capability, self.affinity, p["bandwagon_ratio"])
 
     # ------------------------------------------------------------------ mechanisms
     def _exchange(self) -> None:
         p = self.params
         self.affinity = self.affinity + exchange.affinity_gain(self.affinity, self.value + self.cost,
                                                                p["exchange_gain"])
+        self.affinity = self.affinity + exchange.resentment(self.affinity, self.military_value, self.at_war,
+                                                            p["exchange_gain"])
         self.memory = exchange.decay(self.memory, self.dt, p["memory_years"]) + self.value
         self.activity = exchange.decay(self.activity, self.dt, p["memory_years"])
 
@@ -185,7 +188,8 @@ class AllianceModel(mesa.Model):
         national, foreign = attrition.front_forces(self.manpower, self.front_share, self.deployed, self.at_war)
         front = national + foreign
         intensity = self.at_war * (1.0 + self.operations + self.operations.T)
-        self.front_strength = attrition.firepower(front, self.munitions, self.tech, p["munitions_use"])
+        self.front_strength = attrition.firepower(front, self.munitions, self.tech, p["munitions_use"],
+                                                  p["reserve_years"])
         lost = attrition.losses(self.front_strength, intensity, p["attrition_rate"], self.dt, front)
         used = attrition.munitions_used(front, intensity, p["munitions_use"], self.dt, self.munitions)
         share_national = np.divide(national, front, out=np.zeros_like(front), where=front > 0)
@@ -208,7 +212,7 @@ class AllianceModel(mesa.Model):
 
     def _update_capability(self) -> None:
         troops = self.manpower + self.deployed.sum(axis=0)
-        ratios = np.vstack([troops / np.maximum(self.manpower0, 1e-9),
+        ratios = np.vstack([troops / np.maximum(self.manpower0, 1.0),
                             np.minimum(self.munitions / self.munitions0, 3.0),
                             self.economy / self.economy0])
         self.capability = self.cinc * (self.tech / self.tech0) * ratios.mean(axis=0)
@@ -217,7 +221,7 @@ class AllianceModel(mesa.Model):
         p = self.params
         mutual = (self.threat_shares + self.threat_shares.T) / 2.0
         return tension.tension_target(self.hostile, self.proximity, np.tanh(self.activity), mutual,
-                                      self.at_war, p["tension_activity"], p["tension_threat"])
+                                      self.war_parties, p["tension_activity"], p["tension_threat"])
 
     def _find_coalitions(self, first: bool = False) -> None:
         p = self.params
@@ -256,6 +260,7 @@ class AllianceModel(mesa.Model):
         else:
             self.debt[g, r] = max(self.debt[g, r] - settles, 0.0)
         if military:
+            self.military_value[g, r] += value
             self.activity[g] += value + cost
             self.activity[r] += value
 
@@ -270,24 +275,31 @@ class AllianceModel(mesa.Model):
 
     def transfer_munitions(self, giver: str, receiver: str, mse: float, bought: bool = False) -> None:
         g, r = self.idx(giver), self.idx(receiver)
-        delivered = mse if bought else min(mse, self.munitions[g])
         if bought:  # military aid: the giver pays money, its own stock is untouched
-            usd_bn = delivered / self.params["mse_per_usd_bn"]
+            usd_bn = self.affordable(g, mse / self.params["mse_per_usd_bn"])
+            delivered = usd_bn * self.params["mse_per_usd_bn"]
             cost = usd_bn / self.economy[g]
             self.economy[g] -= usd_bn
         else:
+            delivered = min(mse, self.munitions[g])
             cost = delivered / self.munitions0[g]
             self.munitions[g] -= delivered
         value = float(exchange.relative_value(delivered, self.munitions[r]))
         self.munitions[r] += delivered
         self._record_flow(g, r, value, cost, military=True)
 
+    def affordable(self, g: int, usd_bn: float) -> float:
+        """What a giver can pay this step: at most its whole output over the step."""
+        return min(usd_bn, max(self.economy[g], 0.0) * self.dt)
+
     def transfer_economy(self, giver: str, receiver: str, usd_bn: float, repayment: float | None = None) -> None:
         g, r = self.idx(giver), self.idx(receiver)
+        usd_bn = self.affordable(g, usd_bn)
         value = float(exchange.relative_value(usd_bn, self.economy[r]))
+        cost = usd_bn / self.economy[g] if self.economy[g] > 0 else 0.0
         self.economy[g] -= usd_bn
         self.economy[r] += usd_bn
-        self._record_flow(g, r, value, usd_bn / self.economy[g], military=False, settles=repayment)
+        self._record_flow(g, r, value, cost, military=False, settles=repayment)
 
     def transfer_technology(self, giver: str, receiver: str, level: float, repayment: float | None = None) -> None:
         g, r = self.idx(giver), self.idx(receiver)

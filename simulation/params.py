@@ -43,7 +43,7 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
         p.name: p
         for p in (
             # --- structural balance (Heider 1946; Kulakowski et al. 2005) ---
-            _P("balance_rate", 0.6, 0.0, 5.0, "1/year", "balance",
+            _P("balance_rate", 1.0, 0.0, 5.0, "1/year", "balance",
                "speed of the bounded dA/dt = (1 - A^2) A.A/(N-2) drift toward balanced triads"),
             # --- agents' leaning (security, economy, ideology utilities) ---
             _P("lean_rate", 1.0, 0.0, 6.0, "1/year", "agents",
@@ -68,7 +68,7 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             _P("exchange_gain", 1.5, 0.0, 5.0, "affinity per unit value", "exchange",
                "affinity gained by giver and receiver per unit of relative value transferred"),
             _P("reciprocity", 0.5, 0.0, 2.0, "1/year", "exchange",
-               "rate at which a receiver repays what it owes in its own abundant resources"),
+               "rate at which a receiver repays what it owes, in money (and technology when it is ahead)"),
             _P("repayment_gdp_share", 0.01, 0.0, 0.1, "share of GDP", "exchange",
                "economic transfer that repays one unit of relative value received"),
             _P("tech_transfer", 0.3, 0.0, 1.0, "share of gap", "exchange",
@@ -88,6 +88,8 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
                "Lanchester square-law coefficient: front losses per year per unit of enemy firepower"),
             _P("munitions_use", 0.006, 0.0, 0.05, "mse per thousand troops per year", "attrition",
                "munitions a thousand front-line troops fire in a year at intensity 1"),
+            _P("reserve_years", 1.0, 0.05, 3.0, "years", "attrition",
+               "a belligerent rations fire when its munitions stock is below this many years of use"),
             _P("production_per_milex", 0.02, 0.0, 0.2, "mse per US$ bn per year", "attrition",
                "munitions produced per US$ bn of military expenditure"),
             _P("stock_years", 2.0, 0.1, 10.0, "years", "attrition",
@@ -116,7 +118,7 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             _P("k_blocs", 3, 2, 6, "blocs", "blocs",
                "number of blocs of the weak-balance partition", integer=True),
             _P("heuristic_restarts", 20, 1, 200, "restarts", "coalitions",
-               "random restarts of the coalition heuristics above the exact-search size", integer=True),
+               "random restarts of the coalition and bloc heuristics above the exact-search size", integer=True),
         )
     }
 )

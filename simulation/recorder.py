@@ -20,7 +20,7 @@ STATE_COLUMNS = ("manpower", "munitions", "economy", "capability", "tech", "fron
                  "foreign_troops", "troops_abroad", "losses", "manpower_strain", "threat",
                  "alignment", "support_given", "support_received")
 PAIR_COLUMNS = ("affinity", "tension", "treaty", "at_war", "flow_ab", "flow_ba")
-BASE_METRICS = ("global_tension", "energy", "frustration", "polarization")
+MODEL_METRICS = ("global_tension", "energy", "frustration", "polarization")
 
 
 class Recorder:
@@ -30,7 +30,7 @@ class Recorder:
         self.model = model
         n, steps = model.n, model.n_steps + 1
         self.iu = np.triu_indices(n, 1)
-        self.metric_names = BASE_METRICS + tuple(f"tension_{r}" for r in model.world.regions)
+        self.metric_names = MODEL_METRICS + tuple(f"tension_{r}" for r in model.world.regions)
         self.region_weights = [tension.region_weights(core, members)
                                for core, members in model.world.regions.values()]
         self.metrics = np.zeros((steps, len(self.metric_names)))

@@ -69,8 +69,11 @@ def _record(sid: str, spec) -> data.StateRecord:
     record = data.state_record(sid)
     if spec is None:
         return record
-    numbers = {k: v for k, v in spec.model_dump(exclude_none=True).items() if k in data.NUMERIC_FIELDS}
+    given = spec.model_dump(exclude_none=True)
+    numbers = {k: v for k, v in given.items() if k in data.NUMERIC_FIELDS}
     record = record.with_overrides(numbers, spec.source or "scenario") if numbers else record
+    others = {k: f"{spec.source or 'scenario'} (scenario override)" for k in given if k not in set(numbers) | {"name", "source"}}
+    record = replace(record, sources=record.sources | others) if others else record
     return record if spec.name is None else replace(record, name=spec.name)
 
 

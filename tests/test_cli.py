@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers import MINIMAL
+from simulation.params import PARAMETERS
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -42,7 +43,7 @@ def test_manifest_has_what_reproduces_the_run(default_run):
     assert manifest["version"] and manifest["package"] == "alliance-sim"
     assert re.fullmatch(r"[0-9a-f]{64}", manifest["scenario"]["sha256"])
     assert manifest["seeds"]["seed"] == 42 and manifest["seeds"]["replicates"] == 3
-    assert manifest["parameters"]["balance_rate"] == pytest.approx(0.6)
+    assert manifest["parameters"]["balance_rate"] == pytest.approx(PARAMETERS["balance_rate"].default)
     assert manifest["platform"]["python"].startswith("3.")
     assert "manifest.json" in manifest["files"] and manifest["format"] == "parquet"
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from simulation.mechanisms.attrition import (
+    parties_at_war,
     MIN_EFFECT,
-    RESERVE_YEARS,
     firepower,
     front_forces,
     losses,
@@ -60,37 +60,36 @@ def test_no_war_no_front():
 # ---------------------------------------------------------------- firepower
 
 def test_firepower_full_munitions():
-    # need = use × front × RESERVE_YEARS = 4 × 100 × 0.25 = 100
-    assert RESERVE_YEARS == 0.25
-    p = firepower(np.array([100.0]), np.array([100.0]), np.array([1.2]), use=4.0)
+    # need = use × front × reserve_years = 4 × 100 × 0.25 = 100
+    p = firepower(np.array([100.0]), np.array([100.0]), np.array([1.2]), use=4.0, reserve_years=0.25)
     assert p[0] == pytest.approx(120.0)
 
 
 def test_munitions_beyond_need_add_nothing():
-    p = firepower(np.array([100.0, 100.0]), np.array([100.0, 1e6]), np.array([1.0, 1.0]), use=4.0)
+    p = firepower(np.array([100.0, 100.0]), np.array([100.0, 1e6]), np.array([1.0, 1.0]), use=4.0, reserve_years=0.25)
     assert p[0] == pytest.approx(p[1])
 
 
 def test_munitions_shortage_cuts_firepower_to_floor():
-    p = firepower(np.array([100.0]), np.array([0.0]), np.array([1.2]), use=4.0)
+    p = firepower(np.array([100.0]), np.array([0.0]), np.array([1.2]), use=4.0, reserve_years=0.25)
     assert p[0] == pytest.approx(MIN_EFFECT * 120.0)
 
 
 def test_half_munitions_half_way_between_floor_and_full():
-    p = firepower(np.array([100.0]), np.array([50.0]), np.array([1.0]), use=4.0)
+    p = firepower(np.array([100.0]), np.array([50.0]), np.array([1.0]), use=4.0, reserve_years=0.25)
     assert p[0] == pytest.approx(100.0 * (MIN_EFFECT + (1 - MIN_EFFECT) * 0.5))
 
 
 def test_firepower_monotone_in_munitions_and_linear_in_tech():
     front = np.full(5, 100.0)
-    p = firepower(front, np.array([0.0, 25.0, 50.0, 75.0, 100.0]), np.ones(5), use=4.0)
+    p = firepower(front, np.array([0.0, 25.0, 50.0, 75.0, 100.0]), np.ones(5), use=4.0, reserve_years=0.25)
     assert np.all(np.diff(p) > 0)
-    q = firepower(front, np.full(5, 40.0), np.array([0.5, 1.0, 2.0, 3.0, 4.0]), use=4.0)
+    q = firepower(front, np.full(5, 40.0), np.array([0.5, 1.0, 2.0, 3.0, 4.0]), use=4.0, reserve_years=0.25)
     np.testing.assert_allclose(q / q[1], [0.5, 1.0, 2.0, 3.0, 4.0])
 
 
 def test_no_front_no_firepower():
-    p = firepower(np.array([0.0]), np.array([50.0]), np.array([1.0]), use=4.0)
+    p = firepower(np.array([0.0]), np.array([50.0]), np.array([1.0]), use=4.0, reserve_years=0.25)
     assert p[0] == 0.0 and np.isfinite(p[0])
 
 
@@ -167,3 +166,19 @@ def test_munitions_used_sums_fronts_and_limited_by_stock():
 
 def test_no_war_no_munitions_used():
     assert not munitions_used(np.array([10.0, 10.0]), np.zeros((2, 2)), 2.0, 1.0, np.array([5.0, 5.0])).any()
+
+
+def test_longer_reserve_means_earlier_rationing():
+    front, stock, tech = np.array([100.0]), np.array([200.0]), np.array([1.0])
+    assert firepower(front, stock, tech, use=4.0, reserve_years=0.25)[0] == pytest.approx(100.0)
+    assert firepower(front, stock, tech, use=4.0, reserve_years=1.0)[0] == pytest.approx(100 * (0.3 + 0.7 * 0.5))
+
+
+def test_troops_on_a_belligerents_front_make_their_state_a_party():
+    at_war = np.zeros((3, 3), dtype=bool)
+    at_war[0, 1] = at_war[1, 0] = True  # RUS–UKR
+    deployed = np.zeros((3, 3))
+    deployed[2, 0] = 10.0  # PRK troops fight for RUS
+    parties = parties_at_war(at_war, deployed)
+    assert parties[2, 1] and parties[1, 2] and parties[0, 1] and not parties[2, 0]
+    assert not parties_at_war(at_war, np.zeros((3, 3)))[2, 1]

@@ -9,6 +9,7 @@ from simulation.mechanisms.exchange import (
     affinity_gain,
     decay,
     relative_value,
+    resentment,
     repayments,
     catch_up,
 )
@@ -176,3 +177,14 @@ def test_catch_up_never_passes_the_teacher():
 
 def test_full_level_closes_the_gap():
     assert float(catch_up(2.0, 0.5, 1.0)) == pytest.approx(1.5)
+
+
+def test_arming_a_belligerent_costs_affinity_with_its_enemy():
+    at_war = np.zeros((3, 3), dtype=bool)
+    at_war[1, 2] = at_war[2, 1] = True  # 1 and 2 fight
+    mil = np.zeros((3, 3))
+    mil[0, 1] = 0.5  # 0 arms 1
+    d = resentment(np.zeros((3, 3)), mil, at_war, gain=1.0)
+    assert d[0, 2] == pytest.approx(-(1 - np.exp(-0.5))) and d[2, 0] == d[0, 2]
+    assert d[0, 1] == 0.0 and d[1, 2] == 0.0
+    assert (np.zeros((3, 3)) + resentment(-np.ones((3, 3)) + np.eye(3), mil, at_war, 5.0) >= -1).all()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-RESERVE_YEARS = 0.25  # munitions sufficiency: stock against a quarter-year of fire
 MIN_EFFECT = 0.3  # firepower of troops with no munitions left, as a share of full
 
 
@@ -28,9 +27,23 @@ def front_forces(manpower: np.ndarray, front_share: np.ndarray, deployed: np.nda
     return national, foreign
 
 
-def firepower(front: np.ndarray, munitions: np.ndarray, tech: np.ndarray, use: float) -> np.ndarray:
-    """Front strength: troops × technology × (MIN_EFFECT + (1 - MIN_EFFECT) × munitions sufficiency)."""
-    need = use * front * RESERVE_YEARS
+def parties_at_war(at_war: np.ndarray, deployed: np.ndarray) -> np.ndarray:
+    """Who fights whom: the belligerents, plus every state whose troops fight on a belligerent's
+    front (co-belligerence: North Korea's troops at Kursk make it a party to the war with Ukraine)."""
+    fights_for = deployed > 0  # (g, r): g's troops fight for r
+    joined = (fights_for.astype(int) @ at_war.astype(int)) > 0  # (g, e): g fights r's enemy e
+    parties = at_war | joined | joined.T
+    np.fill_diagonal(parties, False)
+    return parties
+
+
+def firepower(front: np.ndarray, munitions: np.ndarray, tech: np.ndarray, use: float,
+              reserve_years: float = 1.0) -> np.ndarray:
+    """Front strength: troops × technology × (MIN_EFFECT + (1 - MIN_EFFECT) × munitions sufficiency).
+
+    Sufficiency is the stock over ``reserve_years`` of fire: below that, states ration shells.
+    """
+    need = use * front * reserve_years
     sufficiency = np.divide(munitions, need, out=np.ones_like(front), where=need > 0)
     return front * tech * (MIN_EFFECT + (1.0 - MIN_EFFECT) * np.clip(sufficiency, 0.0, 1.0))
 

@@ -40,6 +40,19 @@ def affinity_gain(affinity: np.ndarray, value: np.ndarray, gain: float) -> np.nd
     return delta
 
 
+def resentment(affinity: np.ndarray, military_value: np.ndarray, at_war: np.ndarray, gain: float) -> np.ndarray:
+    """ΔA (≤ 0) between a giver of military support and the receiver's enemies.
+
+    Arming a belligerent is a hostile act toward its enemy: ``military_value[g, r]`` counts
+    against g–e for every e at war with r, with the same saturating form as ``affinity_gain``.
+    """
+    against = military_value @ at_war.astype(float)  # (g, e)
+    mutual = against + against.T
+    delta = -(1.0 + affinity) * -np.expm1(-gain * mutual)
+    np.fill_diagonal(delta, 0.0)
+    return delta
+
+
 def decay(memory: np.ndarray, dt_years: float, memory_years: float) -> np.ndarray:
     """Exponential forgetting of past flows."""
     return memory * np.exp(-dt_years / memory_years)

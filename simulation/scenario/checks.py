@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from .. import data
 from ..params import PARAMETERS
+from ..recorder import MODEL_METRICS, PAIR_COLUMNS, STATE_COLUMNS
 from .schema import Scenario
 
 Problem = tuple[tuple, str]
@@ -94,6 +95,10 @@ def _event_problems(scenario: Scenario, members: set[str]) -> Iterator[Problem]:
             yield ("events", i), f"a state cannot act on itself ({endpoints[0]})"
         for name in STATE_LISTS:
             yield from _repeats(getattr(event, name, None), ("events", i, name))
+        yield from _repeats(list(getattr(event, "stance", None) or {}), ("events", i, "stance"))
+        host = getattr(event, "host", None)
+        if host and any(data.resolve_id(p) == data.resolve_id(host) for p in getattr(event, "participants", [])):
+            yield ("events", i, "participants"), f"the host {host!r} is listed among the participants"
 
 
 def _repeats(refs: object, path: tuple) -> Iterator[Problem]:
@@ -122,8 +127,87 @@ def _relation_problems(scenario: Scenario, members: set[str]) -> Iterator[Proble
             for j, ref in enumerate(refs):
                 if not _in_scenario(ref, members):
                     yield ("regions", name, key, j), _unknown(ref, members)
+        yield from _repeats(region.core + region.with_, ("regions", name))
     if scenario.coalition_anchor and not _in_scenario(scenario.coalition_anchor, members):
         yield ("coalition_anchor",), _unknown(scenario.coalition_anchor, members)
+
+
+def metric_kind(metric: str, scenario: Scenario) -> str | None:
+    """'model', 'state', 'pair' or 'membership' for a known metric, else None."""
+    if metric in MODEL_METRICS or metric in {f"tension_{r}" for r in scenario.regions}:
+        return "model"
+    if metric in STATE_COLUMNS:
+        return "state"
+    if metric in PAIR_COLUMNS and metric != "at_war":
+        return "pair"
+    return "membership" if metric in ("coalition", "bloc") else None
+
+
+def known_metrics(scenario: Scenario) -> list[str]:
+    return (list(MODEL_METRICS) + [f"tension_{r}" for r in scenario.regions] + list(STATE_COLUMNS)
+            + [c for c in PAIR_COLUMNS if c != "at_war"] + ["coalition", "bloc"])
+
+
+def _subject_problems(kind: str, state, pair, path: tuple, members: set[str]) -> Iterator[Problem]:
+    need = {"model": (False, False), "state": (True, False), "pair": (False, True), "membership": (False, True)}[kind]
+    for name, value, wanted in (("state", state, need[0]), ("pair", pair, need[1])):
+        if wanted and value is None:
+            yield path, f"this metric needs a {name}"
+        if not wanted and value is not None:
+            yield path + (name,), f"this metric takes no {name}"
+    for j, ref in enumerate(pair or []):
+        if not _in_scenario(ref, members):
+            yield path + ("pair", j), _unknown(ref, members)
+    if state is not None and not _in_scenario(state, members):
+        yield path + ("state",), _unknown(state, members)
+
+
+def _timing_problems(exp, path: tuple, start, end) -> Iterator[Problem]:
+    change = exp.from_ is not None or exp.to is not None
+    level = [name for name in ("at", "window") if getattr(exp, name) is not None]
+    if exp.test in ("rises", "falls") and (exp.from_ is None or exp.to is None or level):
+        yield path, f"'{exp.test}' needs from: and to: (and no at:/window:)"
+    elif exp.test in ("above", "below", "same", "different") and len(level) + (exp.from_ is not None
+                                                                              and exp.to is not None) != 1:
+        yield path, f"'{exp.test}' needs exactly one of at:, window:, or from: with to:"
+    elif exp.test in ("same", "different") and change:
+        yield path, f"'{exp.test}' is checked at: a date or over a window:, not as a change"
+    for name, day in (("from", exp.from_), ("to", exp.to), ("at", exp.at), *(
+            (("window", j), d) for j, d in enumerate(exp.window or []))):
+        if day is not None and not start <= day <= end:
+            sub = name if isinstance(name, tuple) else (name,)
+            yield path + sub, f"{day} is outside the calendar ({start} to {end})"
+    if exp.from_ and exp.to and exp.to <= exp.from_:
+        yield path + ("to",), f"must be after from: {exp.from_}"
+    if exp.window and exp.window[1] < exp.window[0]:
+        yield path + ("window",), "the window must run forward in time"
+
+
+def _expectation_problems(scenario: Scenario, members: set[str], is_variant: bool) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for i, exp in enumerate(scenario.expectations):
+        path = ("expectations", i)
+        if exp.id in seen:
+            yield path + ("id",), f"duplicate expectation id {exp.id!r}"
+        seen.add(exp.id)
+        kind = metric_kind(exp.metric, scenario)
+        if kind is None:
+            hint = difflib.get_close_matches(exp.metric, known_metrics(scenario), n=1)
+            more = f" (did you mean {hint[0]!r}?)" if hint else f" (one of: {', '.join(known_metrics(scenario))})"
+            yield path + ("metric",), f"unknown metric {exp.metric!r}{more}"
+            continue
+        yield from _subject_problems(kind, exp.state, exp.pair, path, members)
+        if exp.relative_to is not None:
+            yield from _subject_problems(kind, exp.relative_to.state, exp.relative_to.pair,
+                                         path + ("relative_to",), members)
+        if (kind == "membership") != (exp.test in ("same", "different")):
+            yield path + ("test",), ("coalition and bloc are tested with 'same' or 'different'" if kind == "membership"
+                                     else f"'{exp.test}' applies to coalition or bloc only")
+        yield from _timing_problems(exp, path, scenario.calendar.start, scenario.calendar.end)
+        if exp.versus_base and not is_variant:
+            yield path + ("versus_base",), "only a variant (a file with extends:) has a base to compare with"
+        if exp.versus_base and kind == "membership":
+            yield path + ("versus_base",), "coalition and bloc membership cannot be compared with the base"
 
 
 def _parameter_problems(scenario: Scenario) -> Iterator[Problem]:
@@ -139,7 +223,7 @@ def _parameter_problems(scenario: Scenario) -> Iterator[Problem]:
             yield ("parameters", name), str(exc)
 
 
-def semantic_problems(scenario: Scenario) -> list[Problem]:
+def semantic_problems(scenario: Scenario, is_variant: bool = False) -> list[Problem]:
     """Every cross-field problem of a schema-valid scenario."""
     problems: list[Problem] = []
     if scenario.calendar.end <= scenario.calendar.start:
@@ -150,4 +234,5 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
     problems += _event_problems(scenario, members)
     problems += _relation_problems(scenario, members)
     problems += _parameter_problems(scenario)
+    problems += _expectation_problems(scenario, members, is_variant)
     return problems

@@ -42,6 +42,7 @@ class LoadedScenario:
     files: list[Path]
     sha256: str
     file_hashes: dict[str, str] = field(default_factory=dict)
+    base: Path | None = None  # the file this variant extends
 
 
 def shipped_root() -> Path:
@@ -305,9 +306,9 @@ def load_scenario(reference: str | Path, root: Path | None = None) -> LoadedScen
         scenario = Scenario.model_validate(located.data)
     except ValidationError as exc:
         raise ScenarioError(format_problems(validation_problems(exc, located.lines), located.lines)) from None
-    problems = checks.semantic_problems(scenario)
+    problems = checks.semantic_problems(scenario, is_variant=len(chain) > 1)
     if problems:
         raise ScenarioError(format_problems(problems, located.lines))
     hashes = {display(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in chain}
     digest = hashlib.sha256("".join(hashes.values()).encode()).hexdigest() if len(chain) > 1 else next(iter(hashes.values()))
-    return LoadedScenario(scenario, path, chain, digest, hashes)
+    return LoadedScenario(scenario, path, chain, digest, hashes, chain[1] if len(chain) > 1 else None)

@@ -171,6 +171,18 @@ class Sanctions(EventBase):
     lifted: dt.date | None = None
 
 
+class PolicyChange(EventBase):
+    """A state changes course: what it weighs, its boldness, its stance toward other states."""
+
+    type: Literal["policy_change"]
+    state: StateId
+    ideal_point: Annotated[float, Field(ge=-4, le=4)] | None = None
+    weights: Weights | None = None
+    risk_tolerance: Share | None = None
+    stance: dict[StateId, Annotated[float, Field(ge=-1.0, le=1.0)]] = Field(
+        default_factory=dict, description="lasting shift of the state's leaning toward states")
+
+
 class LeadershipChange(EventBase):
     type: Literal["leadership_change"]
     state: StateId
@@ -209,13 +221,48 @@ class RelationShock(EventBase):
 
 Event = Annotated[
     Union[TroopDeployment, ArmsTransfer, TechnologyTransfer, Aid, AidSuspension, Summit, Treaty,
-          Sanctions, LeadershipChange, Ceasefire, WarOutbreak, MilitaryOperation, RelationShock],
+          Sanctions, LeadershipChange, PolicyChange, Ceasefire, WarOutbreak, MilitaryOperation, RelationShock],
     Field(discriminator="type"),
 ]
 EVENT_TYPES = tuple(
     cls.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for cls in Event.__origin__.__args__  # type: ignore[attr-defined]
 )
+
+
+# --------------------------------------------------------------------------- expectations
+class Subject(Strict):
+    state: StateId | None = None
+    pair: list[StateId] | None = Field(None, min_length=2, max_length=2)
+
+
+class Expectation(Strict):
+    """A stylized fact to check over an ensemble (``alliance-sim check``).
+
+    The measure is the metric's change from ``from`` to ``to``, or its level ``at`` a date or
+    averaged over a ``window``; minus the same measure of ``relative_to`` when given. ``rises``
+    / ``above`` pass when the measure exceeds ``value``, ``falls`` / ``below`` when it is under
+    it (``falls`` with ``value`` v means a fall of more than v); ``same`` / ``different`` ask
+    whether the pair is in the same coalition (or bloc). With ``versus_base`` the measure is
+    compared with the base scenario's, replicate by replicate with the same seeds.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    claim: str = Field(min_length=3, description="the stylized fact, in words")
+    metric: str = Field(description="a column of the model, states or pairs table, or coalition / bloc")
+    state: StateId | None = None
+    pair: list[StateId] | None = Field(None, min_length=2, max_length=2)
+    relative_to: Subject | None = Field(None, description="subtract this subject's measure")
+    test: Literal["rises", "falls", "above", "below", "same", "different"]
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+    at: dt.date | None = None
+    window: list[dt.date] | None = Field(None, min_length=2, max_length=2)
+    value: float = Field(0.0, description="threshold (above/below) or margin (rises/falls)")
+    versus_base: Literal["higher", "lower"] | None = Field(
+        None, description="compare with the base scenario's measure (variants only)")
+    share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.9, description="share of runs that must pass")
+    source: Source
 
 
 # --------------------------------------------------------------------------- the scenario
@@ -233,6 +280,9 @@ class Scenario(Strict):
     relations: Relations = Field(default_factory=Relations)
     parameters: dict[str, int | float] = Field(default_factory=dict, description="model parameters (see `alliance-sim params`)")
     events: list[Event] = Field(default_factory=list)
+    expectations: list[Expectation] = Field(
+        default_factory=list, description="stylized facts checked by `alliance-sim check` (not inherited "
+        "by a variant that lists its own)")
     coalition_anchor: StateId | None = Field(
         None, description="state whose coalition is labelled A (default: largest capability)")
 

@@ -1,0 +1,139 @@
+"""Check a scenario's expectations (stylized facts) over an ensemble of runs.
+
+Each expectation is evaluated replicate by replicate on the run's tables; it holds when the
+share of replicates that pass reaches its required ``share``. With ``versus_base`` the variant's
+measure is compared with the base scenario's measure of the *same* replicate (same seed: common
+random numbers), so the comparison is of the counterfactual effect, not of noise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .runner import RunResult, run
+from .scenario import LoadedScenario, load_scenario
+from . import data
+from .scenario.checks import canonical_states, metric_kind
+from .scenario.schema import Expectation, Scenario, Subject
+
+CHECK_COLUMNS = ["id", "claim", "metric", "subject", "test", "required", "share", "passed", "median", "source"]
+EXIT_FAILED = 3  # `alliance-sim check` exit code when an expectation is not met
+
+
+def _subject_text(state, pair) -> str:
+    return state or ("–".join(pair) if pair else "")
+
+
+def subject_of(exp: Expectation) -> str:
+    text = _subject_text(exp.state, exp.pair)
+    if exp.relative_to:
+        text += f" minus {_subject_text(exp.relative_to.state, exp.relative_to.pair)}"
+    return text
+
+
+def series(tables: dict[str, pd.DataFrame], metric: str, kind: str, state: str | None = None,
+           pair: list[str] | None = None, canonical=lambda s: s) -> pd.DataFrame:
+    """The metric over time: index date, one column per replicate."""
+    if kind == "model":
+        frame = tables["model"]
+    elif kind == "state":
+        frame = tables["states"][tables["states"]["state"] == canonical(state)]
+    else:
+        a, b = sorted(canonical(s) for s in pair)
+        frame = tables["pairs"][(tables["pairs"]["a"] == a) & (tables["pairs"]["b"] == b)]
+    return frame.pivot(index="date", columns="replicate", values=metric)
+
+
+def _value_at(table: pd.DataFrame, day: dt.date) -> pd.Series:
+    """Each replicate's value as of ``day`` (the last row dated on or before it)."""
+    rows = table[table.index <= pd.Timestamp(day)]
+    return (rows if len(rows) else table).iloc[-1]
+
+
+def _measure(table: pd.DataFrame, exp: Expectation) -> pd.Series:
+    if exp.from_ is not None and exp.to is not None:
+        return _value_at(table, exp.to) - _value_at(table, exp.from_)
+    if exp.at is not None:
+        return _value_at(table, exp.at)
+    lo, hi = (pd.Timestamp(d) for d in exp.window)
+    inside = table[(table.index >= lo) & (table.index <= hi)]
+    return (inside if len(inside) else table.iloc[[-1]]).mean()
+
+
+def _membership(tables: dict, exp: Expectation, canonical) -> np.ndarray:
+    """Per replicate: whether the pair shares a coalition (bloc) at ``at`` / throughout ``window``."""
+    a, b = (series(tables, exp.metric, "state", s, canonical=canonical) for s in exp.pair)
+    same = a == b
+    if exp.at is not None:
+        return _value_at(same, exp.at).to_numpy(bool)
+    lo, hi = (pd.Timestamp(d) for d in exp.window)
+    inside = same[(same.index >= lo) & (same.index <= hi)]
+    return (inside if len(inside) else same.iloc[[-1]]).all().to_numpy(bool)
+
+
+def measure(tables: dict, exp: Expectation, scenario: Scenario, canonical=lambda s: s) -> np.ndarray:
+    """The expectation's measure for every replicate."""
+    kind = metric_kind(exp.metric, scenario)
+    value = _measure(series(tables, exp.metric, kind, exp.state, exp.pair, canonical), exp)
+    if exp.relative_to is not None:
+        rel: Subject = exp.relative_to
+        value = value - _measure(series(tables, exp.metric, kind, rel.state, rel.pair, canonical), exp)
+    return value.to_numpy(float)
+
+
+def passes(tables: dict, exp: Expectation, scenario: Scenario, base_tables: dict | None = None,
+           canonical=lambda s: s) -> tuple[np.ndarray, np.ndarray]:
+    """(pass flags, measures) per replicate."""
+    if exp.test in ("same", "different"):
+        same = _membership(tables, exp, canonical)
+        return (same if exp.test == "same" else ~same), same.astype(float)
+    m = measure(tables, exp, scenario, canonical)
+    if exp.versus_base:
+        effect = m - measure(base_tables, exp, scenario, canonical)
+        return (effect > 0 if exp.versus_base == "higher" else effect < 0), effect
+    if exp.test in ("rises", "above"):
+        return m > exp.value, m
+    return (m < -exp.value if exp.test == "falls" else m < exp.value), m
+
+
+@dataclass
+class CheckResult:
+    loaded: LoadedScenario
+    replicates: int
+    seed: int
+    table: pd.DataFrame
+    run: RunResult
+    base_run: RunResult | None = None
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.table["passed"].all())
+
+
+def check(loaded: LoadedScenario, replicates: int = 100, seed: int | None = None,
+          params: dict | None = None, progress=None) -> CheckResult:
+    """Run the ensemble (and the base's, with the same seeds, when needed) and check every expectation."""
+    sc = loaded.scenario
+    result = run(loaded, seed=seed, replicates=replicates, params=params, progress=progress)
+    base_run = None
+    if any(e.versus_base for e in sc.expectations):
+        base_run = run(load_scenario(loaded.base), seed=result.seed, replicates=replicates, params=params,
+                       progress=progress)
+    canonical = _canonical(sc)
+    rows = []
+    for exp in sc.expectations:
+        ok, values = passes(result.tables, exp, sc, base_run.tables if base_run else None, canonical)
+        rows.append({"id": exp.id, "claim": exp.claim, "metric": exp.metric, "subject": subject_of(exp),
+                     "test": exp.test + (f" vs base ({exp.versus_base})" if exp.versus_base else ""),
+                     "required": exp.share, "share": float(ok.mean()), "passed": bool(ok.mean() >= exp.share),
+                     "median": float(np.median(values)), "source": exp.source})
+    return CheckResult(loaded, replicates, result.seed, pd.DataFrame(rows, columns=CHECK_COLUMNS), result, base_run)
+
+
+def _canonical(scenario: Scenario):
+    known = canonical_states(scenario)
+    return lambda s: known.get(s) or data.resolve_id(s) or s
