@@ -194,6 +194,73 @@ def check_command(
     out_console.print(f"[green]all {len(result.table)} expectations met[/green]")
 
 
+@app.command("compare")
+def compare_command(
+    base: Annotated[str, typer.Argument(help="base scenario file or shipped name")],
+    variants: Annotated[list[str], typer.Argument(help="one or more variant scenarios")],
+    replicates: Annotated[int, typer.Option("--replicates", "-k", help="ensemble size per scenario", min=1)] = 100,
+    seed: Annotated[int | None, typer.Option(help="seed shared by all scenarios (default: the base's)", min=0)] = None,
+    set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
+    at: Annotated[list[str], typer.Option("--at", help="date of the effects table (repeatable; "
+                                          "default: a third, two thirds and the end)")] = [],  # noqa: B006
+    out: Annotated[Path | None, typer.Option(help="output folder (default: runs/compare-<base>-<time>)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
+    overwrite: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
+    report: Annotated[bool, typer.Option(help="write report.html")] = True,
+) -> None:
+    """Compare a base scenario with counterfactual variants (same seeds): bands, effects, report."""
+    if fmt not in FORMATS:
+        raise BadInput(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
+    overrides = _parse_sets(set_)
+    at_dates = [_parse_date(d, "--at") for d in at]
+    loaded_base = load_scenario(base)
+    loaded = [load_scenario(v) for v in variants]
+    out = out or Path("runs") / f"compare-{loaded_base.scenario.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    check_destination(out, overwrite)
+    from simulation.compare import compare
+
+    total = replicates * (1 + len(loaded))
+    with _progress(total) as bar:
+        task = bar.add_task("compare", total=total)
+        done = {"n": 0}
+
+        def step(_: int) -> None:
+            done["n"] += 1
+            bar.update(task, completed=done["n"])
+
+        result = compare(loaded_base, loaded, replicates=replicates, seed=seed, params=overrides,
+                         at=at_dates or None, progress=step)
+    manifest = result.manifest()
+    extras = {}
+    if report:
+        from viz.compare_report import build_compare_report
+
+        names = [loaded_base.scenario.name] + [v.scenario.name for v in loaded]
+        meta = {"title": f"{loaded_base.scenario.title}: counterfactuals", "base": names[0], "variants": names[1:],
+                "titles": {l.scenario.name: l.scenario.title for l in [loaded_base, *loaded]},
+                "states": result.base.names, "manifest": manifest}
+        extras["report.html"] = lambda path: build_compare_report(result.bands, result.effects, result.events,
+                                                                  meta, path)
+    write_run(out, {"bands": result.bands, "effects": result.effects}, manifest, fmt, extras, overwrite)
+    _compare_summary(result, out)
+
+
+def _compare_summary(result, out: Path) -> None:
+    last = result.effects["date"].max()
+    for name, group in result.effects[result.effects["date"] == last].groupby("variant", sort=False):
+        top = group.assign(size=group["relative_effect"].abs().fillna(0)).nlargest(5, "size")
+        table = Table(title=f"{name} − base at {last.date()} (median, 5–95% of paired differences)",
+                      title_justify="left", show_edge=False)
+        for col in ("metric", "subject", "base", "variant", "effect"):
+            table.add_column(col, justify="left" if col in ("metric", "subject") else "right")
+        for r in top.itertuples():
+            table.add_row(r.metric, r.subject, f"{r.base_median:.3g}", f"{r.variant_median:.3g}",
+                          f"{r.effect_median:+.3g} [{r.effect_lo:+.3g}, {r.effect_hi:+.3g}]")
+        out_console.print(table)
+    out_console.print(f"{result.base.replicates} replicates per scenario, seed {result.base.seed}, "
+                      f"common random numbers → [bold]{display(out)}[/bold]")
+
+
 @app.command()
 def validate(scenario: Annotated[str, typer.Argument(help="scenario file or shipped scenario name")]) -> None:
     """Check a scenario file (and the files it extends) without running it."""
@@ -227,6 +294,17 @@ def params_command() -> None:
         out_console.print(f"[bold]{p.name}[/bold] = {p.default:g}  [{p.low:g}, {p.high:g}] {p.unit}  "
                           f"({p.mechanism})", highlight=False)
         out_console.print(f"    {p.description}", highlight=False)
+
+
+@app.command("template")
+def template_command(path: Annotated[Path, typer.Argument(help="where to write the new scenario file")]) -> None:
+    """Write a commented starting point for a scenario of your own."""
+    if path.exists():
+        raise BadInput(f"{path}: already exists (choose another name; nothing was written)")
+    from simulation.scenario import shipped_root
+
+    path.write_text((shipped_root() / "template.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    out_console.print(f"wrote {path}: edit it, then `alliance-sim validate {path}`")
 
 
 @app.command("scenarios")

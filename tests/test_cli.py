@@ -161,3 +161,12 @@ def test_report_network_at_chosen_dates(tmp_path):
     proc = cli("run", "korea_russia_2024", "--until", "2024-12-31", "--network-date", "2024-10-31", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "Alignment network on 2024-10-31" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_template_command_writes_a_valid_scenario_and_never_overwrites(tmp_path):
+    path = tmp_path / "mine.yaml"
+    assert cli("template", str(path)).returncode == 0
+    assert cli("validate", str(path)).returncode == 0
+    path.write_text("mine")
+    again = cli("template", str(path))
+    assert again.returncode == 2 and "already exists" in again.stderr and path.read_text() == "mine"

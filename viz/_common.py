@@ -104,27 +104,39 @@ def has_events(events) -> bool:
     return events is not None and len(events) > 0 and "date" in events
 
 
-def label_extents(dates: pd.Series, width: float = 0.14, cut: float = 0.7):
+def _ns(dates) -> np.ndarray:
+    """Dates as float nanoseconds (whatever the input's datetime resolution)."""
+    return pd.to_datetime(pd.Series(list(dates))).astype("datetime64[ns]").astype(
+        "int64").to_numpy(dtype=float)
+
+
+def label_extents(dates: pd.Series, width: float = 0.14, cut: float = 0.7, span=None):
     """Per date: (start, end, side) of its label in units of the time span.
 
     Labels extend to the right of the marker, except in the last 30 % of the span where
-    they extend to the left (so they are not clipped at the right edge).
+    they extend to the left (so they are not clipped at the right edge). `span` is the
+    (first, last) date of the time axis; by default the dates' own range.
     """
-    t = pd.to_datetime(dates).astype("int64").to_numpy(dtype=float)
-    span = max(float(t.max() - t.min()), 1.0) if len(t) else 1.0
-    u = (t - (t.min() if len(t) else 0.0)) / span
+    t = _ns(dates)
+    if span is not None:
+        t0, t1 = _ns(span)[[0, -1]]
+    else:
+        t0, t1 = (t.min(), t.max()) if len(t) else (0.0, 0.0)
+    u = (t - t0) / max(float(t1 - t0), 1.0)
     return [(x - width, x, "left") if x > cut else (x, x + width, "right") for x in u]
 
 
-def stagger_levels(dates: pd.Series, n_levels: int = 4, width: float = 0.14) -> list[int]:
+def stagger_levels(dates: pd.Series, n_levels: int = 4, width: float = 0.14,
+                   span=None) -> list[int]:
     """Label row per (sorted) date so that label extents on a row do not overlap.
 
     Greedy: first row whose last label ends before this one starts (plus a small gap);
-    when all rows are busy, the row whose last label ends earliest.
+    when all rows are busy, the row whose last label ends earliest. `span` as in
+    `label_extents`.
     """
     ends = [-np.inf] * n_levels
     levels = []
-    for start, end, _ in label_extents(dates, width):
+    for start, end, _ in label_extents(dates, width, span=span):
         free = [k for k in range(n_levels) if ends[k] + 0.01 <= start]
         k = free[0] if free else int(np.argmin(ends))
         ends[k] = max(ends[k], end)
@@ -140,29 +152,43 @@ def _event_hover(ev: pd.Series) -> str:
             f"<br>States: {html.escape(str(ev.get('states', '')))}<br>Source: {source}")
 
 
+def event_strip_trace(ev: pd.DataFrame, y, color, *, name: str = "Scenario events",
+                      symbol: str = "diamond", span=None, hover_prefix="",
+                      **trace_kw) -> go.Scatter:
+    """Event markers at (date, y) with short labels beside them and full text on hover.
+
+    `ev` is sorted by date; `color` is one colour or one per event; `hover_prefix` is
+    a string or one (already escaped) string per event put before the hover text;
+    `span` as in `label_extents`.
+    """
+    sides = [side for _, _, side in label_extents(ev["date"], span=span)]
+    prefixes = [hover_prefix] * len(ev) if isinstance(hover_prefix, str) else hover_prefix
+    return go.Scatter(
+        x=ev["date"], y=list(y), mode="markers+text", name=name,
+        text=[html.escape(textwrap.shorten(str(s), 24, placeholder="…")) for s in ev["label"]],
+        textposition=[f"middle {side}" for side in sides],
+        textfont={"size": 10},
+        marker={"size": 10, "symbol": symbol, "line": {"width": 1, "color": "#333"},
+                "color": color},
+        hovertext=[p + _event_hover(r) for p, (_, r) in zip(prefixes, ev.iterrows())],
+        hoverinfo="text", cliponaxis=False, showlegend=False, **trace_kw)
+
+
 def add_event_strip(fig, events: pd.DataFrame, row: int, col: int = 1) -> None:
     """Markers with short staggered labels in a dedicated subplot row; full text on hover."""
     ev = events.sort_values("date").reset_index(drop=True)
     levels = stagger_levels(ev["date"])
-    sides = [side for _, _, side in label_extents(ev["date"])]
-    fig.add_trace(go.Scatter(
-        x=ev["date"], y=levels, mode="markers+text", name="Scenario events",
-        text=[html.escape(textwrap.shorten(str(s), 24, placeholder="…")) for s in ev["label"]],
-        textposition=[f"middle {side}" for side in sides],
-        textfont={"size": 10},
-        marker={"size": 10, "symbol": "diamond", "line": {"width": 1, "color": "#333"},
-                "color": [EVENT_COLORS.get(x, "#555") for x in ev["type"]]},
-        hovertext=[_event_hover(r) for _, r in ev.iterrows()], hoverinfo="text",
-        cliponaxis=False, showlegend=False), row=row, col=col)
+    fig.add_trace(event_strip_trace(ev, levels, [EVENT_COLORS.get(x, "#555") for x in ev["type"]]),
+                  row=row, col=col)
     fig.update_yaxes(range=[-0.7, max(levels) + 0.7], showticklabels=False, showgrid=False,
                      zeroline=False, title_text="Events", fixedrange=True, row=row, col=col)
 
 
-def add_event_lines(fig, events: pd.DataFrame) -> None:
+def add_event_lines(fig, events: pd.DataFrame, color: str = "rgba(80,80,80,0.45)") -> None:
     """Thin dotted vertical lines at each event date across the whole plot area."""
     for d in pd.to_datetime(events["date"]).drop_duplicates():
         fig.add_shape(type="line", xref="x", yref="paper", x0=d, x1=d, y0=0, y1=1,
-                      line={"color": "rgba(80,80,80,0.45)", "width": 1, "dash": "dot"},
+                      line={"color": color, "width": 1, "dash": "dot"},
                       layer="below")
 
 

@@ -1,0 +1,157 @@
+"""Compare a base scenario with its counterfactual variants over ensembles.
+
+Base and variants run with the *same* seeds (``SeedSequence(seed).spawn(K)``): common random
+numbers, so replicate r of a variant differs from replicate r of the base only by what the
+variant changes, and paired differences have far less noise than independent ensembles.
+Results are tidy tables: ``bands`` (median and 5–95% per scenario, metric, subject and date)
+and ``effects`` (variant − base, paired by replicate, at chosen dates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .runner import RunResult, package_version, run
+from .scenario import LoadedScenario, ScenarioError
+from .scenario.loader import display
+
+STATE_METRICS = ("front_strength", "manpower", "munitions", "economy", "capability", "tech",
+                 "foreign_troops", "manpower_strain", "alignment")
+PAIR_METRICS = ("affinity", "tension")
+MODEL_SKIP = ("replicate", "step", "date")
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+def calendar_problems(base: LoadedScenario, variant: LoadedScenario) -> list[str]:
+    """Why two scenarios cannot be compared step by step (empty when they can)."""
+    a, b = base.scenario.calendar, variant.scenario.calendar
+    where = display(variant.path)
+    problems = []
+    if a.start != b.start:
+        problems.append(f"{where}: calendar.start {b.start} differs from the base's {a.start}: "
+                        "runs cannot be compared date by date")
+    if a.step != b.step:
+        problems.append(f"{where}: calendar.step {b.step!r} differs from the base's {a.step!r}")
+    return problems
+
+
+def long_table(result: RunResult) -> pd.DataFrame:
+    """Every compared series in long form: replicate, date, metric, subject, value."""
+    model = result.model.drop(columns=["step"]).melt(id_vars=["replicate", "date"], var_name="metric")
+    model["subject"] = ""
+    states = result.states.melt(id_vars=["replicate", "date", "state"], value_vars=list(STATE_METRICS),
+                                var_name="metric").rename(columns={"state": "subject"})
+    pairs = result.pairs.assign(subject=result.pairs["a"] + "–" + result.pairs["b"]).melt(
+        id_vars=["replicate", "date", "subject"], value_vars=list(PAIR_METRICS), var_name="metric")
+    out = pd.concat([model, states, pairs], ignore_index=True)
+    out["value"] = out["value"].astype(float)
+    return out[["replicate", "date", "metric", "subject", "value"]]
+
+
+def bands_of(name: str, long: pd.DataFrame) -> pd.DataFrame:
+    """Median and 5–95% band over replicates for every series."""
+    grouped = long.groupby(["metric", "subject", "date"], sort=True)["value"]
+    q = grouped.quantile(list(QUANTILES)).unstack()
+    q.columns = ["lo", "med", "hi"]
+    q["n"] = grouped.size()
+    q = q.reset_index()
+    q.insert(0, "scenario", name)
+    return q
+
+
+def effects_of(name: str, base: pd.DataFrame, variant: pd.DataFrame, dates: list[pd.Timestamp]) -> pd.DataFrame:
+    """Paired variant − base differences at ``dates`` (replicate by replicate)."""
+    keys = ["metric", "subject", "date", "replicate"]
+    b = base[base["date"].isin(dates)].set_index(keys)["value"]
+    v = variant[variant["date"].isin(dates)].set_index(keys)["value"]
+    both = pd.concat({"base": b, "variant": v}, axis=1, join="inner").reset_index()
+    both["effect"] = both["variant"] - both["base"]
+    both["positive"] = both["effect"] > 0
+    g = both.groupby(["metric", "subject", "date"], sort=True)
+    out = pd.DataFrame({
+        "base_median": g["base"].median(), "variant_median": g["variant"].median(),
+        "effect_median": g["effect"].median(), "effect_lo": g["effect"].quantile(QUANTILES[0]),
+        "effect_hi": g["effect"].quantile(QUANTILES[2]), "share_positive": g["positive"].mean(),
+        "replicates": g.size(),
+    }).reset_index()
+    scale = out["base_median"].abs()
+    out["relative_effect"] = (out["effect_median"] / scale).where(scale > 1e-9)
+    out.insert(0, "variant", name)
+    return out
+
+
+def default_dates(dates: list[pd.Timestamp]) -> list[pd.Timestamp]:
+    """A third of the way, two thirds, and the end."""
+    picks = [dates[len(dates) // 3], dates[2 * len(dates) // 3], dates[-1]]
+    return list(dict.fromkeys(picks))
+
+
+@dataclass
+class Comparison:
+    base: RunResult
+    variants: dict[str, RunResult]
+    bands: pd.DataFrame
+    effects: pd.DataFrame
+    dates: list[pd.Timestamp]
+
+    @property
+    def events(self) -> dict[str, pd.DataFrame]:
+        runs = {self.base.loaded.scenario.name: self.base} | self.variants
+        return {name: r.events for name, r in runs.items()}
+
+    def manifest(self) -> dict:
+        base = self.base.manifest()
+        return base | {
+            "comparison": {
+                "base": self.base.loaded.scenario.name,
+                "variants": {name: {"file": str(r.loaded.path), "sha256": r.loaded.sha256,
+                                    "files": r.loaded.file_hashes} for name, r in self.variants.items()},
+                "common_random_numbers": "base and every variant use the same seeds: replicate r of each "
+                                         "is seeded with child r of SeedSequence(seed).spawn(replicates); "
+                                         "effects are paired differences, replicate by replicate",
+                "effect_dates": [str(d.date()) for d in self.dates],
+                "version": package_version(),
+            }
+        }
+
+
+def compare(base: LoadedScenario, variants: list[LoadedScenario], replicates: int = 100,
+            seed: int | None = None, params: dict | None = None, at: list[dt.date] | None = None,
+            progress: Callable[[int], None] | None = None) -> Comparison:
+    """Ensembles of the base and each variant with common random numbers; bands and effects."""
+    problems = [p for v in variants for p in calendar_problems(base, v)]
+    names = [base.scenario.name] + [v.scenario.name for v in variants]
+    if len(set(names)) != len(names):
+        problems.append(f"scenario names must differ to be compared (got {', '.join(names)}): "
+                        "give each variant its own name:")
+    if problems:
+        raise ScenarioError(problems)
+    seed = base.scenario.seed if seed is None else seed
+    base_run = run(base, seed=seed, replicates=replicates, params=params, progress=progress)
+    runs = {v.scenario.name: run(v, seed=seed, replicates=replicates, params=params, progress=progress)
+            for v in variants}
+    longs = {base.scenario.name: long_table(base_run)} | {n: long_table(r) for n, r in runs.items()}
+    common = set.intersection(*(set(t["date"]) for t in longs.values()))
+    all_dates = sorted(pd.Timestamp(d) for d in common)
+    if at:
+        dates = [_row_date(all_dates, day) for day in at]
+    else:
+        dates = default_dates(all_dates)
+    bands = pd.concat([bands_of(name, t[t["date"].isin(common)]) for name, t in longs.items()], ignore_index=True)
+    base_long = longs[base.scenario.name]
+    effects = pd.concat([effects_of(name, base_long, longs[name], dates) for name in runs], ignore_index=True)
+    return Comparison(base_run, runs, bands, effects, dates)
+
+
+def _row_date(dates: list[pd.Timestamp], day: dt.date) -> pd.Timestamp:
+    """The output row describing ``day``: the last one dated on or before it."""
+    ts = pd.Timestamp(day)
+    before = [d for d in dates if d <= ts]
+    if not before or ts > dates[-1] + pd.Timedelta(days=31):
+        raise ScenarioError([f"--at {day}: outside the compared dates ({dates[0].date()} to {dates[-1].date()})"])
+    return before[-1]
+
