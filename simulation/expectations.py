@@ -94,7 +94,7 @@ def passes(tables: dict, exp: Expectation, scenario: Scenario, base_tables: dict
     m = measure(tables, exp, scenario, canonical)
     if exp.versus_base:
         effect = m - measure(base_tables, exp, scenario, canonical)
-        return (effect > 0 if exp.versus_base == "higher" else effect < 0), effect
+        return (effect > exp.value if exp.versus_base == "higher" else effect < -exp.value), effect
     if exp.test in ("rises", "above"):
         return m > exp.value, m
     return (m < -exp.value if exp.test == "falls" else m < exp.value), m

@@ -94,14 +94,23 @@ class AllianceModel(mesa.Model):
         self.losses = np.zeros(n)
 
     def _initial_affinity(self) -> np.ndarray:
-        """Affinity at the start: the states' noise-free mutual leaning, then scenario overrides."""
+        """Affinity at the start: the noise-free dynamics run to equilibrium, then scenario overrides.
+
+        Starting from ideology, treaties and wars, the leaning and balance dynamics run without
+        events or noise for ``spin_up_years`` (monthly steps), so that the run's trends come from
+        its events, not from initial values out of equilibrium. Deterministic: every replicate
+        starts from the same world.
+        """
         ideology = homophily.ideology_affinity(self.ideal_points, self.params["ideal_point_scale"])
         seed = np.clip(ideology + self.treaty - 2.0 * self.at_war, -1.0, 1.0)
         np.fill_diagonal(seed, 0.0)
         self.affinity = seed
-        self._perceive()
-        lean = np.array([a.decide_leaning(noise=False) for a in self.states])
-        start = (lean + lean.T) / 2.0
+        self.dt = 1.0 / 12.0
+        for _ in range(int(round(12 * self.params["spin_up_years"]))):
+            self._perceive()
+            self.lean = np.array([a.decide_leaning(noise=False) for a in self.states])
+            self._relations(noise=False)
+        start = self.affinity.copy()
         for (a, b), value in self.world.affinity_overrides.items():
             i, j = self._index[a], self._index[b]
             start[i, j] = start[j, i] = value
@@ -172,13 +181,14 @@ class AllianceModel(mesa.Model):
         self.memory = exchange.decay(self.memory, self.dt, p["memory_years"]) + self.value
         self.activity = exchange.decay(self.activity, self.dt, p["memory_years"])
 
-    def _relations(self) -> None:
+    def _relations(self, noise: bool = True) -> None:
         p, n = self.params, self.n
         mutual = (self.lean + self.lean.T) / 2.0
         a = mutual + (self.affinity - mutual) * np.exp(-p["lean_rate"] * self.dt)
         a = a + self.dt * balance.balance_drift(a, p["balance_rate"])
-        z = np.triu(self.rng.standard_normal((n, n)), 1)
-        a = a + p["affinity_noise"] * np.sqrt(self.dt) * (z + z.T)
+        if noise:
+            z = np.triu(self.rng.standard_normal((n, n)), 1)
+            a = a + p["affinity_noise"] * np.sqrt(self.dt) * (z + z.T)
         a = np.clip(a, -1.0, 1.0)
         np.fill_diagonal(a, 0.0)
         self.affinity = a

@@ -48,6 +48,8 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             # --- agents' leaning (security, economy, ideology utilities) ---
             _P("lean_rate", 1.0, 0.0, 6.0, "1/year", "agents",
                "speed at which affinity relaxes toward the states' mutual leaning"),
+            _P("spin_up_years", 3.0, 0.0, 20.0, "years", "model",
+               "noise-free run of the relation dynamics before the start, so initial affinity is in equilibrium"),
             _P("decision_noise", 0.15, 0.0, 1.0, "utility", "agents",
                "standard deviation of the random-utility term in each leaning decision"),
             _P("treaty_anchor", 0.6, 0.0, 2.0, "utility", "agents",

@@ -244,7 +244,8 @@ class Expectation(Strict):
     / ``above`` pass when the measure exceeds ``value``, ``falls`` / ``below`` when it is under
     it (``falls`` with ``value`` v means a fall of more than v); ``same`` / ``different`` ask
     whether the pair is in the same coalition (or bloc). With ``versus_base`` the measure is
-    compared with the base scenario's, replicate by replicate with the same seeds.
+    compared with the base scenario's, replicate by replicate with the same seeds, and must
+    differ from it by more than ``value`` (a minimum effect size) in the stated direction.
     """
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
@@ -258,7 +259,8 @@ class Expectation(Strict):
     to: dt.date | None = None
     at: dt.date | None = None
     window: list[dt.date] | None = Field(None, min_length=2, max_length=2)
-    value: float = Field(0.0, description="threshold (above/below) or margin (rises/falls)")
+    value: float = Field(0.0, description="threshold (above/below), margin (rises/falls) or, with "
+                         "versus_base, the minimum effect size")
     versus_base: Literal["higher", "lower"] | None = Field(
         None, description="compare with the base scenario's measure (variants only)")
     share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.9, description="share of runs that must pass")

@@ -1,0 +1,223 @@
+"""Self-contained offline HTML report comparing a base scenario with variants.
+
+`build_compare_report` writes a single HTML file in the style of `viz.report`: Plotly's
+JavaScript is inlined exactly once, there are no external scripts, stylesheets, fonts or
+images. Inputs are the comparison tables described in `viz.compare_figures`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from viz import compare_figures as CF
+from viz._common import rgba
+from viz.report import CSS, PLOTLY_CONFIG, _esc, _table, manifest_html
+
+TOP_EFFECTS = 25
+
+COMPARE_CSS = """
+.swatch{display:inline-block;width:.9em;height:.9em;border-radius:2px;margin-right:6px;
+vertical-align:-1px}.tag{font-size:.8em;font-weight:600;padding:0 5px;border-radius:3px;
+color:#fff;white-space:nowrap}tr.absent td{color:#999;text-decoration:line-through}
+.note{background:#f4f6f8;border-left:3px solid #0072B2;padding:8px 12px;margin:8px 0 16px}
+"""
+
+
+class _Raw(str):
+    """Trusted HTML fragment: `_cells` inserts it without escaping."""
+
+
+def _cells(row: list, numeric=frozenset()) -> str:
+    """<td> cells (escaped unless `_Raw`); column indexes in `numeric` right-aligned."""
+    out = []
+    for i, c in enumerate(row):
+        attr = " class='num'" if i in numeric else ""
+        out.append(f"<td{attr}>{c if isinstance(c, _Raw) else _esc(c)}</td>")
+    return "".join(out)
+
+
+def _swatch(color: str) -> _Raw:
+    return _Raw(f"<span class='swatch' style='background:{color}'></span>")
+
+
+def _variants(bands, effects, meta) -> list[str]:
+    names = list(meta.get("variants") or [])
+    if not names:
+        seen = set(bands["scenario"]) | set(effects["variant"])
+        names = [s for s in CF.scenario_order(meta, seen)[1:]]
+    return [v for v in names if v != meta["base"]]
+
+
+class _Figures:
+    """Figure divs; Plotly's JavaScript is inlined in the first one only."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, fig: go.Figure) -> str:
+        div = fig.to_html(full_html=False, include_plotlyjs=self.count == 0,
+                          config=PLOTLY_CONFIG)
+        self.count += 1
+        return f"<div class='fig'>{div}</div>"
+
+
+def scenarios_html(bands: pd.DataFrame, meta: dict, colors: dict) -> str:
+    """Table of the scenarios compared, plus the common-random-numbers note."""
+    rows = []
+    for name in CF.scenario_order(meta, bands["scenario"].unique()):
+        sub = bands[bands["scenario"] == name]
+        period = (f"{sub['date'].min():%Y-%m-%d} → {sub['date'].max():%Y-%m-%d}"
+                  if len(sub) else "–")
+        n = int(sub["n"].max()) if len(sub) else 0
+        role = _Raw(_swatch(colors[name]) + ("Base" if name == meta["base"] else "Variant"))
+        cells = _cells([role, name, CF.scenario_title(name, meta), period, n], {4})
+        rows.append(f"<tr>{cells}</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ["Role", "Name", "Title", "Period", "Replicates"])
+    note = ("<p class='note'>Base and variants are run with the <b>same seeds</b> (common "
+            "random numbers): replicate <i>r</i> of every variant uses the random stream of "
+            "replicate <i>r</i> of the base. Effects are therefore paired differences "
+            "variant − base, replicate by replicate; their spread reflects how the change "
+            "plays out across runs, not noise between two independent ensembles.</p>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
+
+
+def effects_rows(effects: pd.DataFrame, variant: str, meta: dict, top: int = TOP_EFFECTS
+                 ) -> tuple[pd.Timestamp | None, pd.DataFrame]:
+    """(last date, the `top` rows of `variant` at that date by |median effect|)."""
+    eff = effects[effects["variant"] == variant]
+    if eff.empty:
+        return None, eff
+    last = eff["date"].max()
+    rows = eff[eff["date"] == last].dropna(subset=["effect_median"])
+    rows = (rows.assign(_abs=rows["effect_median"].abs(), subject=rows["subject"].fillna(""))
+            .sort_values(["_abs", "metric", "subject"], ascending=[False, True, True],
+                         kind="stable").head(top))
+    return pd.Timestamp(last), rows
+
+
+def _interval(med, lo, hi) -> str:
+    f = CF.fmt_value
+    return f"{f(med, True)} [{f(lo, True)}, {f(hi, True)}]"
+
+
+def effects_table_html(rows: pd.DataFrame, meta: dict) -> str:
+    """Effects table: metric, subject, base/variant medians, effect [5 %, 95 %], share."""
+    if rows.empty:
+        return "<p class='muted'>No effects recorded for this variant.</p>"
+    body = [[CF.metric_label(r["metric"], units=True),
+             CF.subject_label(r["subject"], meta) or "(whole system)",
+             CF.fmt_value(r["base_median"]), CF.fmt_value(r["variant_median"]),
+             _interval(r["effect_median"], r["effect_lo"], r["effect_hi"]),
+             f"{r['share_positive']:.0%} of {int(r['replicates'])}"
+             if pd.notna(r["share_positive"]) else "–"]
+            for _, r in rows.iterrows()]
+    return _table(["Metric", "Subject", "Base median", "Variant median",
+                   "Effect median [5 %, 95 %]", "Runs with variant > base"], body,
+                  {2, 3, 4, 5})
+
+
+def _event_rows(ev: pd.DataFrame, status=None, css: str = "", style: str = "",
+                tag_color: str = "#555") -> list[str]:
+    """Table rows for events; `status`: one tag per event, None (empty tags) or False
+    (no status column)."""
+    out = []
+    for i, (_, r) in enumerate(ev.iterrows()):
+        tag = status[i] if status else ""
+        tag_html = _Raw(f"<span class='tag' style='background:{tag_color}'>{_esc(tag)}</span>"
+                        if tag else "")
+        cells = [f"{pd.Timestamp(r['date']):%Y-%m-%d}"] + ([] if status is False else [tag_html])
+        cells += [r.get("type", ""), r.get("label", ""), r.get("states", ""),
+                  r.get("source", "")]
+        attrs = (f" class='{css}'" if css else "") + (f" style='{style}'" if style else "")
+        out.append(f"<tr{attrs} data-id='{_esc(r.get('id', ''))}'>{_cells(cells)}</tr>")
+    return out
+
+
+def scenario_events_html(events: dict | None, meta: dict, order: list[str],
+                         colors: dict) -> str:
+    """Per scenario its events; variant-specific ones highlighted ('new' / 'changed'),
+    base events the variant lacks listed struck through ('absent')."""
+    columns = ["Date", "Status", "Type", "Event", "States", "Source"]
+    base = order[0]
+    parts = []
+    for name in order:
+        ev = CF.events_of(events, name)
+        title = f"{'Base' if name == base else 'Variant'}: {CF.scenario_title(name, meta)}"
+        parts.append(f"<h3>{_swatch(colors[name])}{_esc(title)} "
+                     f"<span class='muted'>({_esc(name)})</span></h3>")
+        if name == base:
+            rows = _event_rows(ev, status=False)
+        else:
+            status = CF.event_status(CF.events_of(events, base), ev)
+            style = f"background:{rgba(colors[name], 0.13)}"
+            rows = []
+            for st, (_, r) in zip(status, ev.iterrows()):
+                rows += _event_rows(r.to_frame().T, [st] if st else None,
+                                    css="variant-specific" if st else "",
+                                    style=style if st else "", tag_color=colors[name])
+            absent = CF.event_differences(CF.events_of(events, base), ev)[1]
+            rows += _event_rows(absent, ["absent"] * len(absent), css="absent",
+                                tag_color="#999")
+        if not rows:
+            parts.append("<p class='muted'>No scenario events fired.</p>")
+        else:
+            head = "".join(f"<th>{h}</th>" for h in columns
+                           if name != base or h != "Status")
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
+                         "</tbody></table>")
+    return "\n".join(parts)
+
+
+def render_compare_report(bands: pd.DataFrame, effects: pd.DataFrame, events: dict | None,
+                          meta: dict) -> str:
+    """The full HTML document as a string."""
+    title = meta.get("title") or "alliance-sim comparison"
+    variants = _variants(bands, effects, meta)
+    order = CF.scenario_order({**meta, "variants": variants}, bands["scenario"].unique())
+    colors = CF.scenario_colors({**meta, "variants": variants}, bands["scenario"].unique())
+    fig = _Figures()
+    body = [f"<h1>{_esc(title)}</h1>",
+            f"<p class='sub'>Base scenario <b>{_esc(meta['base'])}</b> compared with "
+            f"{len(variants)} variant{'s' if len(variants) != 1 else ''}.</p>",
+            "<h2 id='scenarios'>Scenarios compared</h2>", scenarios_html(bands, meta, colors)]
+    for v in variants:
+        last, rows = effects_rows(effects, v, meta)
+        when = f" on {last:%Y-%m-%d}" if last is not None else ""
+        body += [f"<h2 id='effects-{_esc(v)}'>{_swatch(colors[v])}Effects of {_esc(CF.scenario_title(v, meta))}"
+                 f"{_esc(when)}</h2>",
+                 f"<p class='muted'>The {TOP_EFFECTS} largest |median effect| of variant "
+                 f"<b>{_esc(v)}</b> versus base <b>{_esc(meta['base'])}</b> at the last "
+                 "date. Effects are in each metric's own units, so rows of different "
+                 "metrics are not comparable in size.</p>",
+                 effects_table_html(rows, meta)]
+        if last is not None:
+            body.append(fig(CF.effect_forest(effects, v, last, meta)))
+    body.append("<h2 id='trajectories'>Trajectories: base and variants</h2>")
+    body.append("<p class='muted'>Median over replicates (line) and 5–95 % band per "
+                "scenario. Event strip: base events in grey; each variant's own events "
+                "(new or changed) in its colour; grey crosses mark base events the variant "
+                "lacks.</p>")
+    for metric, subject in CF.default_comparison_panels(bands, meta):
+        body.append(fig(CF.scenario_bands(bands, metric, subject, events, meta)))
+    body += ["<h2 id='events'>Scenario events</h2>", scenario_events_html(events, meta, order, colors),
+             "<h2 id='manifest'>Manifest</h2>", manifest_html(meta)]
+    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{_esc(title)}</title><style>{CSS}{COMPARE_CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def build_compare_report(bands: pd.DataFrame, effects: pd.DataFrame,
+                         events: dict[str, pd.DataFrame] | None, meta: dict,
+                         path: Path) -> Path:
+    """Write the self-contained comparison report to `path` and return it.
+
+    `bands`, `effects`, `events` and `meta` follow the contract of `viz.compare_figures`
+    (as produced by `simulation.compare`).
+    """
+    path = Path(path)
+    path.write_text(render_compare_report(bands, effects, events, meta), encoding="utf-8")
+    return path
