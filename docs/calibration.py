@@ -39,6 +39,9 @@ ABLATIONS: dict[str, dict] = {
                                           "deploy_special_forces", "deploy_main", "deploy_rotation_2025",
                                           "deploy_engineers_2025", "rok_review_lethal_aid", "rok_not_ruling_out"]},
     "no preferences": {"parameters": {"homophily_strength": 0, "threat_sensitivity": 0, "treaty_anchor": 0}},
+    "no data structure": {"states": {s: {"ideal_point": 0.0, "source": "ablation: identical ideal points"}
+                                     for s in ("USA", "ROK", "UKR", "RUS", "PRK", "CHN", "IRN")},
+                          "relations": {"treaties": [], "wars": [], "sanctions": []}},
     "China like others": {"states": {"CHN": {"weights": {"security": 0.5, "economy": 0.2, "ideology": 0.3},
                                              "risk_tolerance": 0.5, "source": "ablation: default preferences"}}},
 }

@@ -343,6 +343,9 @@ def test_report_events_highlight_and_manifest(report):
     absent = re.findall(r"<tr class='absent'[^>]*data-id='(\w+)'", text)
     assert absent == ["e3"]
     assert "SRC-E1X" in text and "SRC-E3" in text
+    # e2 is the same everywhere: listed for all three scenarios, never highlighted
+    assert len(re.findall(r"<tr data-id='e2'>", text)) == 3
+    assert text.count("2 events as in the base</summary>") == 2  # more_troops, no_sanctions
     assert "<details>" in text and "COMPARE-MANIFEST-MARKER" in text and "cafe1234" in text
 
 

@@ -24,15 +24,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz._common import (
-    PALETTE, add_band_line, add_event_lines, base_layout, event_strip_trace, region_label,
-    label_extents, rgba, stagger_levels, state_label,
+    PALETTE, add_band_line, add_event_lines, base_layout, event_strip_trace, label_extents,
+    region_label, rgba, stagger_levels, state_label,
 )
 from viz.figures import RESOURCE_ROWS, _nearest_date
 
 __all__ = [
-    "BASE_COLOR", "SIGN_COLORS", "scenario_order", "events_of", "scenario_title", "scenario_colors",
-    "metric_label", "subject_kind", "subject_label", "event_status", "event_differences", "scenario_bands",
-    "effect_forest", "default_comparison_panels", "fmt_value",
+    "BASE_COLOR", "BASE_EVENT_COLOR", "SIGN_COLORS", "scenario_order", "scenario_title",
+    "scenario_colors", "metric_label", "subject_kind", "subject_label", "fmt_value",
+    "events_of", "event_status", "event_differences",
+    "scenario_bands", "effect_forest", "default_comparison_panels",
 ]
 
 BASE_COLOR = "#222222"
@@ -40,7 +41,7 @@ BASE_EVENT_COLOR = "#A0A0A0"
 SIGN_COLORS = {"pos": "#0072B2", "neg": "#D55E00", "zero": "#888888"}
 _VARIANT_PALETTE = [c for c in PALETTE if c not in ("#7F7F7F",)]  # grey is for the base
 _LANE_LEVELS = {"base": 3, "variant": 6}  # max label rows per lane in the event strip
-_LANE_PX = 26     # height of one label row
+_LANE_PX = 26  # height of one label row (px)
 
 _METRIC_LABELS = {
     "global_tension": "Global tension", "polarization": "Polarization", "energy": "Energy",
@@ -218,7 +219,8 @@ def _add_event_lanes(fig, lanes: list[dict], meta: dict, colors: dict, span, row
                 continue
             ev = both[mask]
             if name == base:
-                color, kind, prefix = BASE_EVENT_COLOR, "base", [f"<i>Base: {title}</i><br>"] * len(ev)
+                color, kind = BASE_EVENT_COLOR, "base"
+                prefix = [f"<i>Base: {title}</i><br>"] * len(ev)
             elif absent:
                 color, kind = BASE_EVENT_COLOR, "absent"
                 prefix = [f"<i>Base event absent from {title}</i><br>"] * len(ev)
@@ -285,7 +287,8 @@ def scenario_bands(bands: pd.DataFrame, metric: str, subject: str, events: dict 
         _add_event_lanes(fig, lanes, meta, colors, span, row=2)
         for lane in lanes:
             if lane["scenario"] != order[0] and len(lane["specific"]):
-                add_event_lines(fig, lane["specific"], color=rgba(colors[lane["scenario"]], 0.7))
+                add_event_lines(fig, lane["specific"],
+                                color=rgba(colors[lane["scenario"]], 0.7))
     title = metric_label(metric)
     if subject:
         title += f" · {subject_label(subject, meta)}"
@@ -335,7 +338,8 @@ def effect_forest(effects: pd.DataFrame, variant: str, date, meta: dict, top: in
             sub["share_positive"].to_numpy(float), sub["replicates"].to_numpy(float)])
         fig.add_trace(go.Scatter(
             x=med, y=sub["_label"], mode="markers", name=name,
-            marker={"color": SIGN_COLORS[key], "size": 10, "line": {"width": 1, "color": "white"}},
+            marker={"color": SIGN_COLORS[key], "size": 10,
+                    "line": {"width": 1, "color": "white"}},
             error_x={"type": "data", "symmetric": False, "thickness": 2, "width": 4,
                      "color": SIGN_COLORS[key],
                      "array": np.nan_to_num(sub["effect_hi"].to_numpy(float) - med),

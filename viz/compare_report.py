@@ -22,6 +22,7 @@ COMPARE_CSS = """
 .swatch{display:inline-block;width:.9em;height:.9em;border-radius:2px;margin-right:6px;
 vertical-align:-1px}.tag{font-size:.8em;font-weight:600;padding:0 5px;border-radius:3px;
 color:#fff;white-space:nowrap}tr.absent td{color:#999;text-decoration:line-through}
+table.events td:first-child{white-space:nowrap}
 .note{background:#f4f6f8;border-left:3px solid #0072B2;padding:8px 12px;margin:8px 0 16px}
 """
 
@@ -47,7 +48,7 @@ def _variants(bands, effects, meta) -> list[str]:
     names = list(meta.get("variants") or [])
     if not names:
         seen = set(bands["scenario"]) | set(effects["variant"])
-        names = [s for s in CF.scenario_order(meta, seen)[1:]]
+        names = CF.scenario_order(meta, seen)[1:]
     return [v for v in names if v != meta["base"]]
 
 
@@ -64,10 +65,10 @@ class _Figures:
         return f"<div class='fig'>{div}</div>"
 
 
-def scenarios_html(bands: pd.DataFrame, meta: dict, colors: dict) -> str:
+def scenarios_html(bands: pd.DataFrame, meta: dict, order: list[str], colors: dict) -> str:
     """Table of the scenarios compared, plus the common-random-numbers note."""
     rows = []
-    for name in CF.scenario_order(meta, bands["scenario"].unique()):
+    for name in order:
         sub = bands[bands["scenario"] == name]
         period = (f"{sub['date'].min():%Y-%m-%d} → {sub['date'].max():%Y-%m-%d}"
                   if len(sub) else "–")
@@ -84,7 +85,7 @@ def scenarios_html(bands: pd.DataFrame, meta: dict, colors: dict) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
 
 
-def effects_rows(effects: pd.DataFrame, variant: str, meta: dict, top: int = TOP_EFFECTS
+def effects_rows(effects: pd.DataFrame, variant: str, top: int = TOP_EFFECTS
                  ) -> tuple[pd.Timestamp | None, pd.DataFrame]:
     """(last date, the `top` rows of `variant` at that date by |median effect|)."""
     eff = effects[effects["variant"] == variant]
@@ -119,29 +120,36 @@ def effects_table_html(rows: pd.DataFrame, meta: dict) -> str:
                   {2, 3, 4, 5})
 
 
-def _event_rows(ev: pd.DataFrame, status=None, css: str = "", style: str = "",
-                tag_color: str = "#555") -> list[str]:
-    """Table rows for events; `status`: one tag per event, None (empty tags) or False
-    (no status column)."""
-    out = []
-    for i, (_, r) in enumerate(ev.iterrows()):
-        tag = status[i] if status else ""
-        tag_html = _Raw(f"<span class='tag' style='background:{tag_color}'>{_esc(tag)}</span>"
-                        if tag else "")
-        cells = [f"{pd.Timestamp(r['date']):%Y-%m-%d}"] + ([] if status is False else [tag_html])
-        cells += [r.get("type", ""), r.get("label", ""), r.get("states", ""),
-                  r.get("source", "")]
-        attrs = (f" class='{css}'" if css else "") + (f" style='{style}'" if style else "")
-        out.append(f"<tr{attrs} data-id='{_esc(r.get('id', ''))}'>{_cells(cells)}</tr>")
-    return out
+EVENT_COLUMNS = ["Date", "Type", "Event", "States", "Source"]
+
+
+def _event_row(r: pd.Series, tag: str = "", tag_color: str = "#555", css: str = "",
+               style: str = "", status_column: bool = True) -> str:
+    """One event as a table row (`data-id` = event id), optionally with a status tag."""
+    cells = [f"{pd.Timestamp(r['date']):%Y-%m-%d}"]
+    if status_column:
+        cells.append(_Raw(f"<span class='tag' style='background:{tag_color}'>{_esc(tag)}</span>"
+                          if tag else ""))
+    cells += [r.get("type", ""), r.get("label", ""), r.get("states", ""), r.get("source", "")]
+    attrs = (f" class='{css}'" if css else "") + (f" style='{style}'" if style else "")
+    return f"<tr{attrs} data-id='{_esc(r.get('id', ''))}'>{_cells(cells)}</tr>"
+
+
+def _event_table(rows: list[str], status_column: bool) -> str:
+    columns = EVENT_COLUMNS[:1] + (["Status"] if status_column else []) + EVENT_COLUMNS[1:]
+    head = "".join(f"<th>{h}</th>" for h in columns)
+    return (f"<table class='events'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
+            "</tbody></table>")
 
 
 def scenario_events_html(events: dict | None, meta: dict, order: list[str],
                          colors: dict) -> str:
-    """Per scenario its events; variant-specific ones highlighted ('new' / 'changed'),
-    base events the variant lacks listed struck through ('absent')."""
-    columns = ["Date", "Status", "Type", "Event", "States", "Source"]
+    """Per scenario its events. The base: all events. A variant: first its differences
+    from the base, by date: its own events highlighted ('new', or 'changed' when the base
+    event with that id has another label or date) and the base events it lacks struck
+    through ('absent'); then, collapsed, the events it shares with the base."""
     base = order[0]
+    base_ev = CF.events_of(events, base)
     parts = []
     for name in order:
         ev = CF.events_of(events, name)
@@ -149,25 +157,29 @@ def scenario_events_html(events: dict | None, meta: dict, order: list[str],
         parts.append(f"<h3>{_swatch(colors[name])}{_esc(title)} "
                      f"<span class='muted'>({_esc(name)})</span></h3>")
         if name == base:
-            rows = _event_rows(ev, status=False)
-        else:
-            status = CF.event_status(CF.events_of(events, base), ev)
-            style = f"background:{rgba(colors[name], 0.13)}"
-            rows = []
-            for st, (_, r) in zip(status, ev.iterrows()):
-                rows += _event_rows(r.to_frame().T, [st] if st else None,
-                                    css="variant-specific" if st else "",
-                                    style=style if st else "", tag_color=colors[name])
-            absent = CF.event_differences(CF.events_of(events, base), ev)[1]
-            rows += _event_rows(absent, ["absent"] * len(absent), css="absent",
-                                tag_color="#999")
-        if not rows:
-            parts.append("<p class='muted'>No scenario events fired.</p>")
-        else:
-            head = "".join(f"<th>{h}</th>" for h in columns
-                           if name != base or h != "Status")
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
-                         "</tbody></table>")
+            parts.append(_event_table([_event_row(r, status_column=False)
+                                       for _, r in ev.iterrows()], False)
+                         if len(ev) else "<p class='muted'>No scenario events fired.</p>")
+            continue
+        status = pd.Series(CF.event_status(base_ev, ev), index=ev.index, dtype=object)
+        absent = CF.event_differences(base_ev, ev)[1]
+        diff = pd.concat([ev[status != ""].assign(_status=status[status != ""]),
+                          absent.assign(_status="absent")], ignore_index=True)
+        diff = diff.sort_values(["date", "id"], kind="stable")
+        style = f"background:{rgba(colors[name], 0.13)}"
+        rows = [_event_row(r, "absent", "#999", css="absent") if r["_status"] == "absent"
+                else _event_row(r, r["_status"], colors[name], css="variant-specific",
+                                style=style)
+                for _, r in diff.iterrows()]
+        parts.append(_event_table(rows, True) if rows else
+                     "<p class='muted'>Same events as the base.</p>")
+        shared = ev[status == ""]
+        if len(shared):
+            parts.append(f"<details class='shared'><summary>{len(shared)} event"
+                         f"{'s' if len(shared) != 1 else ''} as in the base</summary>"
+                         + _event_table([_event_row(r, status_column=False)
+                                         for _, r in shared.iterrows()], False)
+                         + "</details>")
     return "\n".join(parts)
 
 
@@ -182,12 +194,13 @@ def render_compare_report(bands: pd.DataFrame, effects: pd.DataFrame, events: di
     body = [f"<h1>{_esc(title)}</h1>",
             f"<p class='sub'>Base scenario <b>{_esc(meta['base'])}</b> compared with "
             f"{len(variants)} variant{'s' if len(variants) != 1 else ''}.</p>",
-            "<h2 id='scenarios'>Scenarios compared</h2>", scenarios_html(bands, meta, colors)]
+            "<h2 id='scenarios'>Scenarios compared</h2>",
+            scenarios_html(bands, meta, order, colors)]
     for v in variants:
-        last, rows = effects_rows(effects, v, meta)
+        last, rows = effects_rows(effects, v)
         when = f" on {last:%Y-%m-%d}" if last is not None else ""
-        body += [f"<h2 id='effects-{_esc(v)}'>{_swatch(colors[v])}Effects of {_esc(CF.scenario_title(v, meta))}"
-                 f"{_esc(when)}</h2>",
+        heading = f"Effects of {CF.scenario_title(v, meta)}{when}"
+        body += [f"<h2 id='effects-{_esc(v)}'>{_swatch(colors[v])}{_esc(heading)}</h2>",
                  f"<p class='muted'>The {TOP_EFFECTS} largest |median effect| of variant "
                  f"<b>{_esc(v)}</b> versus base <b>{_esc(meta['base'])}</b> at the last "
                  "date. Effects are in each metric's own units, so rows of different "
@@ -202,7 +215,8 @@ def render_compare_report(bands: pd.DataFrame, effects: pd.DataFrame, events: di
                 "lacks.</p>")
     for metric, subject in CF.default_comparison_panels(bands, meta):
         body.append(fig(CF.scenario_bands(bands, metric, subject, events, meta)))
-    body += ["<h2 id='events'>Scenario events</h2>", scenario_events_html(events, meta, order, colors),
+    body += ["<h2 id='events'>Scenario events</h2>",
+             scenario_events_html(events, meta, order, colors),
              "<h2 id='manifest'>Manifest</h2>", manifest_html(meta)]
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
