@@ -71,11 +71,13 @@ def effects_of(name: str, base: pd.DataFrame, variant: pd.DataFrame, dates: list
     both = pd.concat({"base": b, "variant": v}, axis=1, join="inner").reset_index()
     both["effect"] = both["variant"] - both["base"]
     both["positive"] = both["effect"] > 0
+    both["negative"] = both["effect"] < 0
     g = both.groupby(["metric", "subject", "date"], sort=True)
     out = pd.DataFrame({
         "base_median": g["base"].median(), "variant_median": g["variant"].median(),
         "effect_median": g["effect"].median(), "effect_lo": g["effect"].quantile(QUANTILES[0]),
         "effect_hi": g["effect"].quantile(QUANTILES[2]), "share_positive": g["positive"].mean(),
+        "share_negative": g["negative"].mean(),
         "replicates": g.size(),
     }).reset_index()
     scale = out["base_median"].abs()

@@ -318,9 +318,7 @@ def effect_forest(effects: pd.DataFrame, variant: str, date, meta: dict, top: in
         eff = eff[eff["metric"].isin(list(metrics))]
     when = _nearest_date(eff["date"], date) if len(eff) else None
     rows = eff[eff["date"] == when].dropna(subset=["effect_median"]) if when is not None else eff
-    rows = (rows.assign(_abs=rows["effect_median"].abs(), subject=rows["subject"].fillna(""))
-            .sort_values(["_abs", "metric", "subject"], ascending=[False, True, True],
-                         kind="stable").head(max(int(top), 0)))
+    rows = rank_effects(rows).head(max(int(top), 0))
     labels = [_row_label(m, s) for m, s in zip(rows["metric"], rows["subject"])]
     rows = rows.assign(_label=labels)
     fig = go.Figure()
@@ -395,6 +393,16 @@ def _add_value_column(fig, rows: pd.DataFrame) -> None:
                                 f"{fmt_value(hi, True)}]",
                            xref="paper", yref="y", x=1.01, y=label, xanchor="left",
                            showarrow=False, font={"size": 11, "color": "#333"})
+
+
+def rank_effects(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by effect size: |relative effect| (effect / |base median|) when the table has
+    it, so that metrics in different units compare; else |effect median|."""
+    size = rows["effect_median"].abs()
+    if "relative_effect" in rows:
+        size = rows["relative_effect"].abs().fillna(size)
+    return (rows.assign(_abs=size, subject=rows["subject"].fillna(""))
+            .sort_values(["_abs", "metric", "subject"], ascending=[False, True, True], kind="stable"))
 
 
 def default_comparison_panels(bands: pd.DataFrame, meta: dict, n_pairs: int = 6

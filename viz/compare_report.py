@@ -29,6 +29,9 @@ table.events td:first-child{white-space:nowrap}
 
 class _Raw(str):
     """Trusted HTML fragment: `_cells` inserts it without escaping."""
+# Metrics on comparable scales (affinity, tension and alignment are all within [-1, 1]).
+RELATION_METRICS = ("affinity", "tension", "alignment", "global_tension", "polarization")
+
 
 
 def _cells(row: list, numeric=frozenset()) -> str:
@@ -93,9 +96,7 @@ def effects_rows(effects: pd.DataFrame, variant: str, top: int = TOP_EFFECTS
         return None, eff
     last = eff["date"].max()
     rows = eff[eff["date"] == last].dropna(subset=["effect_median"])
-    rows = (rows.assign(_abs=rows["effect_median"].abs(), subject=rows["subject"].fillna(""))
-            .sort_values(["_abs", "metric", "subject"], ascending=[False, True, True],
-                         kind="stable").head(top))
+    rows = CF.rank_effects(rows).head(top)
     return pd.Timestamp(last), rows
 
 
@@ -207,7 +208,8 @@ def render_compare_report(bands: pd.DataFrame, effects: pd.DataFrame, events: di
                  "metrics are not comparable in size.</p>",
                  effects_table_html(rows, meta)]
         if last is not None:
-            body.append(fig(CF.effect_forest(effects, v, last, meta)))
+            relations = [m for m in effects["metric"].unique() if m in RELATION_METRICS or m.startswith("tension_")]
+            body.append(fig(CF.effect_forest(effects, v, last, meta, metrics=relations)))
     body.append("<h2 id='trajectories'>Trajectories: base and variants</h2>")
     body.append("<p class='muted'>Median over replicates (line) and 5–95 % band per "
                 "scenario. Event strip: base events in grey; each variant's own events "
