@@ -99,3 +99,17 @@ def test_compare_cli_bad_variant_exits_2(tmp_path):
                            "--out", str(tmp_path / "o")], capture_output=True, text=True)
     assert proc.returncode == 2 and "remove_events[0]: no event 'nope'" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
+
+
+def test_compare_cli_report_is_offline_and_names_each_variant(tmp_path):
+    import re
+
+    out = tmp_path / "cmp"
+    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "compare", "korea_russia_2024", "us_withdrawal",
+                           "-k", "3", "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    markup = re.sub(r"<script[^>]*>.*?</script>", "<script></script>", html, flags=re.S | re.I)
+    assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", markup, flags=re.I) == []
+    assert "Counterfactual: US military aid to Ukraine ends in March 2025" in html
+    assert "same seeds" in html
