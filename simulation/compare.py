@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .calendar import Calendar
 from .runner import RunResult, package_version, run
 from .scenario import LoadedScenario, ScenarioError
 from .scenario.loader import display
@@ -111,7 +112,8 @@ class Comparison:
             "comparison": {
                 "base": self.base.loaded.scenario.name,
                 "variants": {name: {"file": str(r.loaded.path), "sha256": r.loaded.sha256,
-                                    "files": r.loaded.file_hashes} for name, r in self.variants.items()},
+                                    "files": r.loaded.file_hashes, "parameters": r.params}
+                             for name, r in self.variants.items()},
                 "common_random_numbers": "base and every variant use the same seeds: replicate r of each "
                                          "is seeded with child r of SeedSequence(seed).spawn(replicates); "
                                          "effects are paired differences, replicate by replicate",
@@ -129,9 +131,12 @@ def compare(base: LoadedScenario, variants: list[LoadedScenario], replicates: in
     names = [base.scenario.name] + [v.scenario.name for v in variants]
     if len(set(names)) != len(names):
         problems.append(f"scenario names must differ to be compared (got {', '.join(names)}): "
-                        "give each variant its own name:")
+                        "give each variant its own name")
     if problems:
         raise ScenarioError(problems)
+    horizon = [pd.Timestamp(d) for d in Calendar(base.scenario.calendar.start, min(
+        [base.scenario.calendar.end] + [v.scenario.calendar.end for v in variants])).dates()]
+    chosen = list(dict.fromkeys(_row_date(horizon, day) for day in at)) if at else None  # fails before any run
     seed = base.scenario.seed if seed is None else seed
     base_run = run(base, seed=seed, replicates=replicates, params=params, progress=progress)
     runs = {v.scenario.name: run(v, seed=seed, replicates=replicates, params=params, progress=progress)
@@ -139,10 +144,7 @@ def compare(base: LoadedScenario, variants: list[LoadedScenario], replicates: in
     longs = {base.scenario.name: long_table(base_run)} | {n: long_table(r) for n, r in runs.items()}
     common = set.intersection(*(set(t["date"]) for t in longs.values()))
     all_dates = sorted(pd.Timestamp(d) for d in common)
-    if at:
-        dates = [_row_date(all_dates, day) for day in at]
-    else:
-        dates = default_dates(all_dates)
+    dates = chosen or default_dates(all_dates)
     bands = pd.concat([bands_of(name, t[t["date"].isin(common)]) for name, t in longs.items()], ignore_index=True)
     base_long = longs[base.scenario.name]
     effects = pd.concat([effects_of(name, base_long, longs[name], dates) for name in runs], ignore_index=True)

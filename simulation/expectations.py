@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .compare import calendar_problems
 from .runner import RunResult, run
-from .scenario import LoadedScenario, load_scenario
+from .scenario import LoadedScenario, ScenarioError, load_scenario
 from . import data
 from .scenario.checks import canonical_states, metric_kind
 from .scenario.schema import Expectation, Scenario, Subject
@@ -54,25 +55,28 @@ def _value_at(table: pd.DataFrame, day: dt.date) -> pd.Series:
     return (rows if len(rows) else table).iloc[-1]
 
 
+def _window(table: pd.DataFrame, exp: Expectation) -> pd.DataFrame:
+    """Rows dated inside the window; if none falls inside, the row as of its end."""
+    lo, hi = (pd.Timestamp(d) for d in exp.window)
+    inside = table[(table.index >= lo) & (table.index <= hi)]
+    return inside if len(inside) else _value_at(table, exp.window[1]).to_frame().T
+
+
 def _measure(table: pd.DataFrame, exp: Expectation) -> pd.Series:
     if exp.from_ is not None and exp.to is not None:
         return _value_at(table, exp.to) - _value_at(table, exp.from_)
     if exp.at is not None:
         return _value_at(table, exp.at)
-    lo, hi = (pd.Timestamp(d) for d in exp.window)
-    inside = table[(table.index >= lo) & (table.index <= hi)]
-    return (inside if len(inside) else table.iloc[[-1]]).mean()
+    return _window(table, exp).mean()
 
 
 def _membership(tables: dict, exp: Expectation, canonical) -> np.ndarray:
-    """Per replicate: whether the pair shares a coalition (bloc) at ``at`` / throughout ``window``."""
+    """Per replicate: whether the test (same / different) holds at ``at`` or throughout ``window``."""
     a, b = (series(tables, exp.metric, "state", s, canonical=canonical) for s in exp.pair)
-    same = a == b
+    holds = (a == b) if exp.test == "same" else (a != b)
     if exp.at is not None:
-        return _value_at(same, exp.at).to_numpy(bool)
-    lo, hi = (pd.Timestamp(d) for d in exp.window)
-    inside = same[(same.index >= lo) & (same.index <= hi)]
-    return (inside if len(inside) else same.iloc[[-1]]).all().to_numpy(bool)
+        return _value_at(holds, exp.at).to_numpy(bool)
+    return _window(holds, exp).all().to_numpy(bool)
 
 
 def measure(tables: dict, exp: Expectation, scenario: Scenario, canonical=lambda s: s) -> np.ndarray:
@@ -89,8 +93,8 @@ def passes(tables: dict, exp: Expectation, scenario: Scenario, base_tables: dict
            canonical=lambda s: s) -> tuple[np.ndarray, np.ndarray]:
     """(pass flags, measures) per replicate."""
     if exp.test in ("same", "different"):
-        same = _membership(tables, exp, canonical)
-        return (same if exp.test == "same" else ~same), same.astype(float)
+        holds = _membership(tables, exp, canonical)
+        return holds, holds.astype(float)
     m = measure(tables, exp, scenario, canonical)
     if exp.versus_base:
         effect = m - measure(base_tables, exp, scenario, canonical)
@@ -121,7 +125,11 @@ def check(loaded: LoadedScenario, replicates: int = 100, seed: int | None = None
     result = run(loaded, seed=seed, replicates=replicates, params=params, progress=progress)
     base_run = None
     if any(e.versus_base for e in sc.expectations):
-        base_run = run(load_scenario(loaded.base), seed=result.seed, replicates=replicates, params=params,
+        base = load_scenario(loaded.base)
+        problems = calendar_problems(base, loaded)
+        if problems:
+            raise ScenarioError(problems)
+        base_run = run(base, seed=result.seed, replicates=replicates, params=params,
                        progress=progress)
     canonical = _canonical(sc)
     rows = []

@@ -92,6 +92,7 @@ class AllianceModel(mesa.Model):
         self.operations = np.zeros((n, n))
         self.tension_shock = np.zeros((n, n))
         self.losses = np.zeros(n)
+        self.paid = np.zeros(n)  # US$ bn paid out this step (aid, repayments)
 
     def _initial_affinity(self) -> np.ndarray:
         """Affinity at the start: the noise-free dynamics run to equilibrium, then scenario overrides.
@@ -299,8 +300,10 @@ class AllianceModel(mesa.Model):
         self._record_flow(g, r, value, cost, military=True)
 
     def affordable(self, g: int, usd_bn: float) -> float:
-        """What a giver can pay this step: at most its whole output over the step."""
-        return min(usd_bn, max(self.economy[g], 0.0) * self.dt)
+        """What a giver can still pay this step: all its payments together at most its output over the step."""
+        paid = min(usd_bn, max(max(self.economy[g], 0.0) * self.dt - self.paid[g], 0.0))
+        self.paid[g] += paid
+        return paid
 
     def transfer_economy(self, giver: str, receiver: str, usd_bn: float, repayment: float | None = None) -> None:
         g, r = self.idx(giver), self.idx(receiver)

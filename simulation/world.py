@@ -93,7 +93,7 @@ def build_world(scenario: Scenario) -> World:
     """Arrays of the scenario's initial state (the scenario must have passed validation)."""
     canonical = canonical_states(scenario)
     for e in scenario.events:  # ids used in events may be aliases (ISO3) of the scenario's states
-        for ref in involved(e):
+        for ref in involved(e) + list(getattr(e, "stance", None) or {}):
             canonical.setdefault(ref, data.resolve_id(ref))
     specs = {canonical[k]: v for k, v in scenario.states.items()}
     ids = list(specs)

@@ -113,3 +113,12 @@ def test_compare_cli_report_is_offline_and_names_each_variant(tmp_path):
     assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", markup, flags=re.I) == []
     assert "Counterfactual: US military aid to Ukraine ends in March 2025" in html
     assert "same seeds" in html
+
+
+def test_bad_effect_date_fails_before_any_run(monkeypatch):
+    import simulation.compare as cmp
+
+    monkeypatch.setattr(cmp, "run", lambda *a, **k: pytest.fail("ran before checking --at"))
+    with pytest.raises(ScenarioError, match="outside the compared dates"):
+        cmp.compare(load_scenario("korea_russia_2024"), [load_scenario("us_withdrawal")], replicates=1,
+                    at=[pd.Timestamp("2030-01-01").date()])

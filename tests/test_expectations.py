@@ -182,3 +182,29 @@ def test_every_default_expectation_fails_under_some_ablation(tmp_path):
     expected = {e.id for e in load_scenario("korea_russia_2024").scenario.expectations}
     lone_sames = {"blocs_rus_prk", "blocs_rus_irn", "blocs_usa_rok_ukr"}  # read with blocs_rus_usa_apart
     assert expected - lone_sames <= failed
+
+
+def test_different_must_hold_throughout_the_window(scenario):
+    t = tables([[0, 0, 0, 0]], coalitions={0: ["A", "B"]})
+    t["states"].loc[(t["states"]["step"] == 2) & (t["states"]["state"] == "UKR"), "coalition"] = "A"
+    different = expectation(metric="coalition", test="different", window=["2024-01-01", "2024-03-31"])
+    assert passes(t, different, scenario)[0].tolist() == [False]
+
+
+def test_a_window_between_rows_reads_the_row_as_of_its_end(scenario):
+    t = tables([[0.0, 0.2, 0.4, 0.6]])
+    exp = expectation(test="above", window=["2024-02-05", "2024-02-20"])
+    assert passes(t, exp, scenario)[1] == pytest.approx([0.2])
+
+
+@pytest.mark.parametrize("yaml_exp, message", [
+    ("{id: x, claim: a claim, metric: affinity, pair: [RUS, RUS], test: above, at: 2024-06-30, source: test}",
+     "expectations[0].pair[1]: 'RUS' is named twice"),
+    ("{id: x, claim: a claim, metric: coalition, pair: [RUS, UKR], relative_to: {pair: [PRK, ROK]}, test: same,"
+     " at: 2024-06-30, source: test}", "expectations[0].relative_to: coalition and bloc membership has nothing"),
+])
+def test_more_expectation_errors(write, yaml_exp, message):
+    path = write("x.yaml", MINIMAL + f"expectations:\n  - {yaml_exp}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert any(message in p for p in info.value.problems), info.value.problems

@@ -129,3 +129,17 @@ def test_variant_of_a_shipped_scenario_by_name(write):
     variant = write("v.yaml", "extends: korea_russia_2024\nname: v\nremove_events: [deploy_main]\n")
     sc = load_scenario(variant).scenario
     assert "deploy_main" not in [e.id for e in sc.events] and "deploy_special_forces" in [e.id for e in sc.events]
+
+
+def test_variant_results_do_not_depend_on_the_process(write, tmp_path):
+    """Merged mappings keep the base's key order (a set would reorder states between processes)."""
+    import subprocess
+    import sys
+
+    variant = write("v.yaml", "extends: korea_russia_2024\nname: v\nstates:\n  ROK: {munitions: 6, source: test}\n")
+    code = ("import sys; from simulation import run; r = run(sys.argv[1], replicates=2); "
+            "print(list(r.names)); print(r.pairs['affinity'].sum().round(12))")
+    outs = {subprocess.run([sys.executable, "-c", code, str(variant)], capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3)}
+    assert len(outs) == 1 and "ROK" in next(iter(outs))
+    assert list(load_scenario(variant).scenario.states)[:3] == ["USA", "ROK", "UKR"]

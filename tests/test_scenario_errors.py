@@ -176,3 +176,29 @@ def test_state_without_data_must_be_given_its_numbers(write):
     assert [m.split(": ", 1)[1] for m in problems(path)] == [
         "states.CUB: the shipped data has no milex for CUB; set states.CUB.milex and its source",
         "states.CUB: the shipped data has no gdp for CUB; set states.CUB.gdp and its source"]
+
+
+def test_state_names_in_stance_errors_are_kept(write):
+    path = write("x.yaml", MINIMAL + """\
+  - id: pol
+    type: policy_change
+    state: USA
+    date: 2024-05-01
+    stance: {UKR: 3}
+    source: "test"
+""".replace("  - id: pol", "  - id: pol", 1))
+    assert "events[2].stance.UKR: must be <= 1.0 (got 3)" in only(path)
+
+
+def test_field_of_another_event_type(write):
+    path = write("x.yaml", MINIMAL + """\
+  - {id: pol, type: policy_change, state: USA, date: 2024-05-01, leader: X, source: "test"}
+""")
+    assert "events[2].leader: not a field of this entry" in only(path)
+
+
+def test_dates_in_messages_are_written_as_dates(write):
+    path = write("x.yaml", MINIMAL + "expectations:\n  - {id: e, claim: a claim, metric: global_tension, test: above,"
+                                     " window: [2024-02-01, 2024-03-01, 2024-04-01], source: test}\n")
+    msg = only(path)
+    assert "2024-02-01" in msg and "datetime" not in msg

@@ -197,6 +197,12 @@ def _expectation_problems(scenario: Scenario, members: set[str], is_variant: boo
             yield path + ("metric",), f"unknown metric {exp.metric!r}{more}"
             continue
         yield from _subject_problems(kind, exp.state, exp.pair, path, members)
+        yield from _repeats(exp.pair, path + ("pair",))
+        if exp.relative_to is not None:
+            yield from _repeats(exp.relative_to.pair, path + ("relative_to", "pair"))
+        if exp.relative_to is not None and kind == "membership":
+            yield path + ("relative_to",), "coalition and bloc membership has nothing to subtract"
+            continue
         if exp.relative_to is not None:
             yield from _subject_problems(kind, exp.relative_to.state, exp.relative_to.pair,
                                          path + ("relative_to",), members)

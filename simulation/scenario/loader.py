@@ -99,7 +99,7 @@ def _sub(lines: dict, prefix: tuple, new_prefix: tuple | None = None) -> dict:
 def _merge(base: object, over: object, path: tuple, bl: dict, ol: dict, out: dict) -> object:
     if isinstance(base, dict) and isinstance(over, dict):
         merged = {}
-        for key in base.keys() | over.keys():
+        for key in list(base) + [k for k in over if k not in base]:  # base order, then new keys
             if key in base and key in over:
                 merged[key] = _merge(base[key], over[key], path + (key,), bl, ol, out)
             elif key in base:
@@ -242,8 +242,15 @@ def _types_in(annotation: object) -> list:
     return out
 
 
+def _shown(value: object) -> object:
+    """Input values as the user wrote them (dates as YYYY-MM-DD, not datetime.date(...))."""
+    if isinstance(value, (list, tuple)):
+        return [_shown(v) for v in value]
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def _message(err: dict) -> str:
-    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    kind, ctx, got = err["type"], err.get("ctx") or {}, _shown(err.get("input"))
     bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
     if kind in bounds:
         limit = next(iter(ctx.values()))
@@ -251,7 +258,10 @@ def _message(err: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        hint = difflib.get_close_matches(str(err["loc"][-1]), _all_field_names(), n=1, cutoff=0.75)
+        field = str(err["loc"][-1])
+        hint = difflib.get_close_matches(field, _all_field_names(), n=1, cutoff=0.75)
+        if hint and hint[0] == field:
+            return "not a field of this entry (another kind of entry has it)"
         return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')} (got {got!r})"
@@ -271,11 +281,27 @@ def _message(err: dict) -> str:
     return f"{err['msg'].rstrip('.').lower()} (got {got!r})"
 
 
+@lru_cache(maxsize=1)
+def _model_names() -> frozenset[str]:
+    """Names of the format's pydantic models (pydantic puts them in union error locations)."""
+    from pydantic import BaseModel
+
+    names, stack = set(), [Scenario]
+    while stack:
+        model = stack.pop()
+        if model.__name__ in names:
+            continue
+        names.add(model.__name__)
+        for info in model.model_fields.values():
+            stack += [t for t in _types_in(info.annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+    return frozenset(names)
+
+
 def _clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's union branch names (event types, model names) from an error location."""
     out = []
-    for i, part in enumerate(loc):
-        if isinstance(part, str) and (part in EVENT_TYPES or part[:1].isupper() and i and loc[i - 1] != "states"):
+    for part in loc:
+        if isinstance(part, str) and (part in EVENT_TYPES or part in _model_names()):
             continue
         if isinstance(part, str) and part.endswith("]"):  # e.g. 'function-before[...]'
             continue
