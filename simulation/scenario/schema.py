@@ -171,27 +171,28 @@ class Sanctions(EventBase):
     lifted: dt.date | None = None
 
 
-class PolicyChange(EventBase):
-    """A state changes course: what it weighs, its boldness, its stance toward other states."""
+class CourseChange(EventBase):
+    """Fields shared by a change of policy and a change of leadership."""
 
-    type: Literal["policy_change"]
     state: StateId
     ideal_point: Annotated[float, Field(ge=-4, le=4)] | None = None
-    weights: Weights | None = None
+    weights: Weights | None = Field(None, description="fields not given keep their current value")
     risk_tolerance: Share | None = None
     stance: dict[StateId, Annotated[float, Field(ge=-1.0, le=1.0)]] = Field(
         default_factory=dict, description="lasting shift of the state's leaning toward states")
 
 
-class LeadershipChange(EventBase):
+class PolicyChange(CourseChange):
+    """A state changes course: what it weighs, its boldness, its stance toward other states."""
+
+    type: Literal["policy_change"]
+
+
+class LeadershipChange(CourseChange):
+    """A new leader: the same changes as a policy change, with the leader's name."""
+
     type: Literal["leadership_change"]
-    state: StateId
     leader: str
-    ideal_point: Annotated[float, Field(ge=-4, le=4)] | None = None
-    weights: Weights | None = None
-    risk_tolerance: Share | None = None
-    stance: dict[StateId, Annotated[float, Field(ge=-1.0, le=1.0)]] = Field(
-        default_factory=dict, description="lasting shift of the new leadership's leaning toward states")
 
 
 class Ceasefire(EventBase):
