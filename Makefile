@@ -8,7 +8,7 @@ BIN     := $(VENV)/bin
 PYTHON  ?=
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench setup clean
+.PHONY: demo test test-fast bench setup clean chromium dashboard
 
 setup: $(STAMP)
 
@@ -23,8 +23,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/alliance-sim run korea_russia_2024 --replicates 20
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# Browser tests drive Debian's Chromium (Playwright's own download does not work offline).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -q && sudo apt-get install -y -q chromium; \
+	  else echo "browser tests need Debian's chromium: apt-get install chromium"; exit 1; fi; }
+
+dashboard: $(STAMP)
+	$(BIN)/alliance-sim dashboard
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"

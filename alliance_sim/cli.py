@@ -296,6 +296,22 @@ def params_command() -> None:
         out_console.print(f"    {p.description}", highlight=False)
 
 
+@app.command("dashboard")
+def dashboard_command(
+    scenario: Annotated[str, typer.Argument(help="scenario to open (file or shipped name)")] = "korea_russia_2024",
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8765,
+) -> None:
+    """Start the dashboard (Solara, bundled front-end: works offline) at http://HOST:PORT."""
+    loaded = load_scenario(scenario)  # bad input stops here, before a server starts
+    env = os.environ | {"ALLIANCE_SIM_SCENARIO": str(loaded.path.resolve()) if Path(scenario).is_file() else scenario,
+                        "SOLARA_ASSETS_PROXY": "True"}
+    out_console.print(f"alliance-sim dashboard: http://{host}:{port}  (Ctrl-C stops it)")
+    command = [sys.executable, "-m", "solara", "run", "viz.dashboard", "--host", host, "--port", str(port),
+               "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
+    os.execve(sys.executable, command, env)
+
+
 @app.command("template")
 def template_command(path: Annotated[Path, typer.Argument(help="where to write the new scenario file")]) -> None:
     """Write a commented starting point for a scenario of your own."""
@@ -316,6 +332,71 @@ def scenarios_command() -> None:
             out_console.print(f"{name:24} {sc.title}")
         except ScenarioError:
             out_console.print(f"{name:24} [red](invalid)[/red]")
+
+
+@app.command("blocs")
+def blocs_command(
+    edges: Annotated[Path, typer.Argument(help="signed edge list: CSV with columns source,target,sign[,weight]")],
+    k: Annotated[int | None, typer.Option("--k", help="number of blocs (at most); default: the smallest k "
+                                          "reaching the lowest frustration over k = 1 … --max-k", min=1)] = None,
+    max_k: Annotated[int, typer.Option("--max-k", help="largest k tried when --k is not given", min=1)] = 6,
+    out: Annotated[Path | None, typer.Option(help="write the partition as a node,bloc CSV")] = None,
+    overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
+    seed: Annotated[int, typer.Option(help="seed of the heuristic's random starts", min=0)] = 0,
+    restarts: Annotated[int, typer.Option(help="random starts of the heuristic", min=1)] = 50,
+) -> None:
+    """Partition a signed network into blocs that minimise frustration (Davis; Doreian & Mrvar)."""
+    import numpy as np
+
+    from simulation.mechanisms import blocs
+    from simulation.signed import EdgeListError, check_output, read_edge_list, write_partition
+
+    try:
+        if out is not None:
+            check_output(out, overwrite)
+        net = read_edge_list(edges)
+    except EdgeListError as exc:
+        raise BadInput(str(exc)) from None
+    rng = np.random.default_rng(seed)
+    kind = "weighted " if net.weighted else ""
+    out_console.print(f"{display(edges)}: {len(net.nodes)} nodes, {net.ties} {kind}ties "
+                      f"({net.positive} positive, {net.negative} negative)", highlight=False)
+    if k is None:
+        solutions = blocs.blocs_by_k(net.weights, min(max_k, len(net.nodes)), rng, restarts)
+        chosen = blocs.choose_k(solutions)
+        table = Table(show_edge=False, title_justify="left")
+        for col, justify in (("k", "right"), ("frustration", "right"), ("search", "left")):
+            table.add_column(col, justify=justify)
+        for sol in solutions:
+            table.add_row(str(sol.k), f"{sol.frustration:g}", ("exact, " if sol.exact else "not proven optimal, ")
+                          + sol.method)
+        out_console.print(table)
+        out_console.print(f"k = {chosen.k}: the smallest k reaching the lowest frustration found for "
+                          f"k = 1 … {solutions[-1].k}", highlight=False)
+    else:
+        chosen = blocs.solve(net.weights, k, rng, restarts)
+    labels, w = chosen.labels, net.weights
+    used = int(labels.max()) + 1
+    for b in range(used):
+        members = [net.nodes[i] for i in np.flatnonzero(labels == b)]
+        out_console.print(f"bloc {b + 1} ({len(members)}): {', '.join(members)}", highlight=False, soft_wrap=True)
+    iu, ju = np.triu_indices(len(net.nodes), 1)
+    same = labels[iu] == labels[ju]
+    between = [(i, j) for i, j, s in zip(iu, ju, same) if not s and w[i, j] > 0]
+    within = [(i, j) for i, j, s in zip(iu, ju, same) if s and w[i, j] < 0]
+    names = lambda pairs: ", ".join(f"{net.nodes[i]}–{net.nodes[j]}" for i, j in pairs)  # noqa: E731
+    status = "optimal" if chosen.exact else "best found, not proven optimal"
+    out_console.print(f"frustration {chosen.frustration:g} ({status}, {chosen.method}; at most {chosen.k} blocs, "
+                      f"{used} used): {len(between)} positive ties between blocs"
+                      + (f" ({names(between)})" if 0 < len(between) <= 10 else "")
+                      + f", {len(within)} negative ties within blocs"
+                      + (f" ({names(within)})" if 0 < len(within) <= 10 else ""), highlight=False, soft_wrap=True)
+    if out is not None:
+        try:
+            write_partition(out, net.nodes, labels, overwrite)
+        except EdgeListError as exc:
+            raise BadInput(str(exc)) from None
+        out_console.print(f"wrote {display(out)} (node,bloc; blocs numbered from 1)", highlight=False)
 
 
 def main() -> None:

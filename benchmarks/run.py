@@ -63,6 +63,26 @@ def main() -> None:
         print(f"{name:22} {n:6d} {med:9.3f} {min(times[name]):7.3f} {1000 * med / steps:12.1f}")
     a, b = (statistics.median(t) for t in times.values())
     print(f"ratio world/default: {b / a:.1f}x (medians of {args.repeats} interleaved runs)")
+    dashboard_step(args.repeats)
+
+
+def dashboard_step(repeats: int) -> None:
+    """One dashboard step plus the server-side re-render of every figure (Solara, no browser)."""
+    import ipyvuetify as v
+    import solara
+
+    from viz.dashboard import Page
+
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    step = rc.find(v.Btn, children=["Step"]).widget
+    times = []
+    for _ in range(max(repeats, 5) * 2):
+        start = time.perf_counter()
+        step.click()  # Session.step() and the re-render of the page's widgets
+        times.append(time.perf_counter() - start)
+    rc.close()
+    print(f"dashboard step + re-render (default scenario): median {1000 * statistics.median(times):.0f} ms, "
+          f"min {1000 * min(times):.0f} ms over {len(times)} steps")
 
 
 if __name__ == "__main__":

@@ -40,13 +40,13 @@ def calendar_problems(base: LoadedScenario, variant: LoadedScenario) -> list[str
     return problems
 
 
-def long_table(result: RunResult) -> pd.DataFrame:
-    """Every compared series in long form: replicate, date, metric, subject, value."""
-    model = result.model.drop(columns=["step"]).melt(id_vars=["replicate", "date"], var_name="metric")
+def long_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every compared series of a run's tables in long form: replicate, date, metric, subject, value."""
+    model = tables["model"].drop(columns=["step"]).melt(id_vars=["replicate", "date"], var_name="metric")
     model["subject"] = ""
-    states = result.states.melt(id_vars=["replicate", "date", "state"], value_vars=list(STATE_METRICS),
+    states = tables["states"].melt(id_vars=["replicate", "date", "state"], value_vars=list(STATE_METRICS),
                                 var_name="metric").rename(columns={"state": "subject"})
-    pairs = result.pairs.assign(subject=result.pairs["a"] + "–" + result.pairs["b"]).melt(
+    pairs = tables["pairs"].assign(subject=tables["pairs"]["a"] + "–" + tables["pairs"]["b"]).melt(
         id_vars=["replicate", "date", "subject"], value_vars=list(PAIR_METRICS), var_name="metric")
     out = pd.concat([model, states, pairs], ignore_index=True)
     out["value"] = out["value"].astype(float)
@@ -141,7 +141,7 @@ def compare(base: LoadedScenario, variants: list[LoadedScenario], replicates: in
     base_run = run(base, seed=seed, replicates=replicates, params=params, progress=progress)
     runs = {v.scenario.name: run(v, seed=seed, replicates=replicates, params=params, progress=progress)
             for v in variants}
-    longs = {base.scenario.name: long_table(base_run)} | {n: long_table(r) for n, r in runs.items()}
+    longs = {base.scenario.name: long_table(base_run.tables)} | {n: long_table(r.tables) for n, r in runs.items()}
     common = set.intersection(*(set(t["date"]) for t in longs.values()))
     all_dates = sorted(pd.Timestamp(d) for d in common)
     dates = chosen or default_dates(all_dates)

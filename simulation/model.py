@@ -46,6 +46,7 @@ class AllianceModel(mesa.Model):
         self._perceive()
         self.tension = self._tension_target()
         self.fired: list[tuple[int, object]] = []
+        self._front()
         self._find_coalitions(first=True)
         self.recorder = Recorder(self)
         self.recorder.record(0)
@@ -194,13 +195,18 @@ class AllianceModel(mesa.Model):
         np.fill_diagonal(a, 0.0)
         self.affinity = a
 
-    def _war(self) -> None:
-        p = self.params
+    def _front(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(national, foreign, total) front troops; sets ``front_strength`` (firepower)."""
         national, foreign = attrition.front_forces(self.manpower, self.front_share, self.deployed, self.at_war)
         front = national + foreign
+        self.front_strength = attrition.firepower(front, self.munitions, self.tech, self.params["munitions_use"],
+                                                  self.params["reserve_years"])
+        return national, foreign, front
+
+    def _war(self) -> None:
+        p = self.params
+        national, foreign, front = self._front()
         intensity = self.at_war * (1.0 + self.operations + self.operations.T)
-        self.front_strength = attrition.firepower(front, self.munitions, self.tech, p["munitions_use"],
-                                                  p["reserve_years"])
         lost = attrition.losses(self.front_strength, intensity, p["attrition_rate"], self.dt, front)
         used = attrition.munitions_used(front, intensity, p["munitions_use"], self.dt, self.munitions)
         share_national = np.divide(national, front, out=np.zeros_like(front), where=front > 0)

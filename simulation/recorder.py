@@ -45,10 +45,9 @@ class Recorder:
         regional = [tension.weighted_mean(m.tension, w) for w in self.region_weights]
         self.metrics[k] = [tension.global_tension(m.tension, m.capability), m.energy, m.frustration,
                            m.polarization, *regional]
-        front = getattr(m, "front_strength", np.zeros(m.n))
         strain = np.where(m.at_war.any(axis=1), 1.0 - m.manpower / np.maximum(m.manpower0, 1e-9), 0.0)
         self.states[k] = np.column_stack([
-            m.manpower, m.munitions, m.economy, m.capability, m.tech, front,
+            m.manpower, m.munitions, m.economy, m.capability, m.tech, m.front_strength,
             m.deployed.sum(axis=0), m.deployed.sum(axis=1), m.losses, strain, m.threat.sum(axis=1),
             m.alignment, m.value.sum(axis=1), m.value.sum(axis=0),
         ])

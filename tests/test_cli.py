@@ -170,3 +170,12 @@ def test_template_command_writes_a_valid_scenario_and_never_overwrites(tmp_path)
     path.write_text("mine")
     again = cli("template", str(path))
     assert again.returncode == 2 and "already exists" in again.stderr and path.read_text() == "mine"
+
+
+def test_dashboard_rejects_bad_input_before_starting_a_server(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINIMAL.replace("troops: 10000", "troops: -5"))
+    proc = cli("dashboard", str(bad), "--port", "1")
+    assert proc.returncode == 2 and "events[0].troops: must be >= 0" in proc.stderr
+    assert cli("dashboard", "nope").returncode == 2
+    assert cli("dashboard", "--port", "0").returncode == 2

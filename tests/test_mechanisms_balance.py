@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.mechanisms.balance import balance_drift, is_balanced, leading_eigenvector_factions
+from simulation.mechanisms.balance import (
+    balance_drift,
+    balanced_factions,
+    blowup_time,
+    evolve_bounded,
+    heider_rhs,
+    is_balanced,
+    leading_eigenvector_factions,
+    marvel_rhs,
+    marvel_solution,
+    rk4,
+)
 
 
 def signed(n: int, edges: dict[tuple[int, int], float]) -> np.ndarray:
@@ -230,3 +241,140 @@ def test_is_balanced_ignores_diagonal():
 
 def test_missing_tie_is_not_balanced_in_complete_graph_sense():
     assert not is_balanced(signed(3, {(0, 1): 1, (1, 2): 1}))
+
+
+# ---------------------------------------------------------------- shared right-hand side
+
+@pytest.mark.parametrize("seed", range(3))
+def test_model_drift_is_the_shared_bounded_rhs(seed):
+    """The model's balance_drift is heider_rhs with R_max = 1, normalised by the N - 2 third parties."""
+    a = planted_factions(9, seed)
+    np.testing.assert_array_equal(balance_drift(a, 0.7), heider_rhs(a, r_max=1.0, rate=0.7, third_parties=7))
+
+
+def test_heider_rhs_by_hand():
+    r = signed(3, {(0, 1): 2.0, (1, 2): -1.0, (0, 2): 0.5})
+    unbounded = heider_rhs(r)
+    assert unbounded[0, 2] == pytest.approx(2.0 * -1.0)  # r_01 r_12
+    assert unbounded[0, 1] == pytest.approx(0.5 * -1.0)  # r_02 r_21
+    bounded = heider_rhs(r, r_max=4.0)
+    assert bounded[0, 1] == pytest.approx((1 - (2.0 / 4.0) ** 2) * 0.5 * -1.0)
+    assert not np.diag(bounded).any()
+
+
+def test_balanced_factions_reads_the_two_cliques():
+    labels = np.array([0, 1, 1, 0, 1])
+    np.testing.assert_array_equal(balanced_factions(0.3 * faction_signs(labels)), labels)
+    assert balanced_factions(signed(3, {(0, 1): 1, (1, 2): 1, (0, 2): -1})) is None
+    assert balanced_factions(signed(3, {(0, 1): 1, (1, 2): 1})) is None  # a zero tie is neither
+    for seed in range(20):  # agrees with the triad definition
+        s = np.sign(random_symmetric(6, seed, zero_diagonal=True))
+        assert (balanced_factions(s) is not None) == is_balanced(s)
+
+
+# ---------------------------------------------------------------- Marvel et al. (2011): dX/dt = X²
+
+def random_symmetric(n: int, seed: int, zero_diagonal: bool = False) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    z = rng.normal(0.0, 1.0, (n, n))
+    x = (z + z.T) / np.sqrt(2.0)
+    if zero_diagonal:
+        np.fill_diagonal(x, 0.0)
+    return x
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_marvel_closed_form_matches_integration(seed):
+    """X(t) = V diag(λ/(1 - λt)) Vᵀ (Marvel et al. 2011, eq. for the symmetric case) solves dX/dt = X²."""
+    x0 = random_symmetric(12, seed)
+    t_star = blowup_time(x0)
+    for frac in (0.3, 0.9):
+        numeric = rk4(marvel_rhs, x0, frac * t_star, t_star / 2000)
+        exact = marvel_solution(x0, frac * t_star)
+        assert np.abs(numeric - exact).max() <= 1e-8 * np.abs(exact).max()
+
+
+def test_blowup_time_is_inverse_leading_eigenvalue():
+    x0 = np.diag([0.5, 2.0, -3.0])
+    assert blowup_time(x0) == pytest.approx(0.5)
+    assert blowup_time(-np.eye(3)) == np.inf
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_marvel_blows_up_at_t_star_into_leading_eigenvector_factions(seed):
+    """Integrating dX/dt = X² until |X| = 1e6: t reaches 1/λmax and the signs are the two factions of v₁."""
+    x0 = random_symmetric(20, seed)
+    x, t = x0.copy(), 0.0
+    while np.abs(x).max() < 1e6:
+        h = 0.01 / np.abs(x).max()  # steps shrink with the growing solution
+        x = rk4(marvel_rhs, x, h, h)
+        t += h
+    assert t / blowup_time(x0) == pytest.approx(1.0, abs=1e-4)
+    factions = balanced_factions(x)
+    assert factions is not None
+    assert np.array_equal(faction_signs(factions), faction_signs(leading_eigenvector_factions(x0)))
+
+
+# ---------------------------------------------------------------- Kułakowski et al. (2005): bounded dR/dt
+
+def uniform_start(n: int, seed: int, width: float = 1.0) -> np.ndarray:
+    """Kułakowski et al.'s initial condition: r_ij uniform, symmetric around zero, of the given width."""
+    z = np.triu(np.random.default_rng(seed).uniform(-width / 2, width / 2, (n, n)), 1)
+    return z + z.T
+
+
+def test_bounded_integration_in_u_matches_direct_integration_before_saturation():
+    r0 = uniform_start(10, seed=0)
+    direct = rk4(lambda r: heider_rhs(r, r_max=5.0), r0, 0.5, 1e-3)
+    via_u, t = evolve_bounded(r0, r_max=5.0, dt=1e-3, max_time=0.5, saturation=0.999)
+    assert t == pytest.approx(0.5, abs=2e-3)
+    np.testing.assert_allclose(via_u, direct, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_bounded_dynamics_end_in_two_hostile_cliques(seed):
+    """Kułakowski et al. (2005): from uniform random relations of unit width, Heider balance is reached."""
+    r, t = evolve_bounded(uniform_start(20, seed), r_max=5.0, dt=0.005, max_time=20.0)
+    factions = balanced_factions(r)
+    assert factions is not None and t < 20.0
+    assert 0 < factions.sum() < 20  # two cliques, friendly within and hostile across
+    # once balanced it stays balanced, and the relations polarise toward ±R_max
+    later, _ = evolve_bounded(r, r_max=5.0, dt=0.005, max_time=10.0, saturation=0.99)
+    np.testing.assert_array_equal(balanced_factions(later), factions)
+    off = ~np.eye(20, dtype=bool)
+    assert np.abs(later[off]).min() >= 0.99 * 5.0
+
+
+def three_hostile_cliques(size: int = 3) -> np.ndarray:
+    """Davis's clusterable but unbalanced state: three cliques, all hostile to each other."""
+    labels = np.repeat(np.arange(3), size)
+    return faction_signs(labels).astype(float)
+
+
+def test_three_hostile_cliques_are_a_jam_of_the_bounded_dynamics():
+    """Each tie sits in more balanced than imbalanced triads, so sign(R·R) = sign(R) everywhere; the
+    one-member-per-clique triads stay imbalanced and the signs never change (an attractor that is not
+    Heider balance)."""
+    s = three_hostile_cliques()
+    assert not is_balanced(s)
+    off = ~np.eye(9, dtype=bool)
+    assert np.all(np.sign((s @ s)[off]) == s[off])
+    r, t = evolve_bounded(0.5 * s, r_max=1.0, dt=0.01, max_time=5.0)
+    assert t >= 5.0 and balanced_factions(r) is None
+    np.testing.assert_array_equal(np.sign(r), s)
+
+
+@pytest.mark.slow
+def test_time_to_balance_scales_as_inverse_square_root_of_n():
+    """Kułakowski et al. (2005): τ(N) ∝ N^(-1/2). Median over 8 seeds at N = 25 … 200, R_max = 5."""
+    sizes = [25, 50, 100, 200]
+    medians = []
+    for n in sizes:
+        times = []
+        for seed in range(8):
+            r, t = evolve_bounded(uniform_start(n, seed), r_max=5.0, dt=0.02 / np.sqrt(n), max_time=20.0)
+            assert balanced_factions(r) is not None
+            times.append(t)
+        medians.append(np.median(times))
+    slope = np.polyfit(np.log(sizes), np.log(medians), 1)[0]
+    assert -0.65 <= slope <= -0.4

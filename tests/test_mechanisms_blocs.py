@@ -329,3 +329,89 @@ def test_align_labels_keeps_partition_random():
         assert same_partition(aligned, labels)
         best = max(int((np.asarray(p)[labels] == previous).sum()) for p in permutations(range(3)))
         assert int((aligned == previous).sum()) == best
+
+
+# ---------------------------------------------------------------- branch and bound, solve, choice of k
+
+@SETTINGS
+@given(seeded_case(max_n=7))
+def test_branch_and_bound_equals_brute_force(case):
+    w, k = case
+    labels, f, proven = blocs.branch_and_bound(w, k)
+    assert proven
+    assert f == pytest.approx(brute_blocs(w, k), abs=1e-12)
+    assert brute_frustration(w, labels) == pytest.approx(f, abs=1e-12)
+    assert labels.max() < k
+
+
+@SETTINGS
+@given(drawn_case(max_n=7), st.integers(1, 5))
+def test_branch_and_bound_with_ties_zeros_and_any_k(case, k):
+    w, _ = case
+    labels, f, proven = blocs.branch_and_bound(w, k)
+    assert proven and f == pytest.approx(brute_blocs(w, k), abs=1e-12)
+    assert brute_frustration(w, labels) == pytest.approx(f, abs=1e-12)
+
+
+def test_branch_and_bound_keeps_incumbent_when_cut_short():
+    w = random_signed(12, seed=15)
+    start, start_f = heuristic_blocs(w, 3, np.random.default_rng(0), restarts=1)
+    labels, f, proven = blocs.branch_and_bound(w, 3, start, node_limit=5)
+    assert not proven
+    assert f <= start_f + 1e-12 and f == pytest.approx(float(frustration(w, labels)))
+
+
+def test_branch_and_bound_beyond_the_enumeration_limit_matches_heuristic_bound():
+    """16 nodes, k = 3 (3^15 labelings, beyond EXACT_LIMIT): proven optimum ≤ every heuristic restart."""
+    labels = np.repeat([0, 1, 2, 0], 4)
+    w = planted(labels, seed=16, noise=0.5)
+    found, f, proven = blocs.branch_and_bound(w, 3, heuristic_blocs(w, 3, np.random.default_rng(0), 5)[0])
+    assert proven
+    for seed in range(5):
+        assert heuristic_blocs(w, 3, np.random.default_rng(seed), 1)[1] >= f - 1e-12
+
+
+def test_single_restarts_usually_reach_the_exact_optimum():
+    """Most single relocation descents (one random start each) already find the exact optimum."""
+    rng = np.random.default_rng(17)
+    hits = total = 0
+    for case in range(40):
+        n, k = int(rng.integers(4, 9)), int(rng.integers(2, 4))
+        w = random_signed(n, seed=500 + case)
+        best = exact_blocs(w, k)[1]
+        for r in range(10):
+            labels, f = heuristic_blocs(w, k, np.random.default_rng(1000 * case + r), restarts=1)
+            assert f == pytest.approx(float(frustration(w, labels)), abs=1e-12)  # reports only what it holds
+            hits += f <= best + 1e-12
+            total += 1
+    assert hits / total >= 0.6
+
+
+def test_solve_reports_method_and_exactness(monkeypatch):
+    w = random_signed(7, seed=18)
+    small = blocs.solve(w, 3, np.random.default_rng(0), 5)
+    assert small.exact and small.method == "enumeration" and small.frustration == exact_blocs(w, 3)[1]
+    monkeypatch.setattr(blocs, "EXACT_LIMIT", 10)
+    bb = blocs.solve(w, 3, np.random.default_rng(0), 5)
+    assert bb.exact and bb.method == "branch and bound"
+    assert bb.frustration == pytest.approx(small.frustration)
+    cut = blocs.solve(w, 3, np.random.default_rng(0), 1, node_limit=1)
+    assert cut.frustration == pytest.approx(float(frustration(w, cut.labels)))
+    assert cut.exact == (cut.method != "heuristic")
+
+
+def test_blocs_by_k_never_increase_and_choose_smallest_k():
+    w = planted(np.array([0, 0, 1, 1, 2, 2, 2]), seed=19, noise=0.0)
+    sols = blocs.blocs_by_k(w, 5, np.random.default_rng(0), 10)
+    f = [s.frustration for s in sols]
+    assert [s.k for s in sols] == [1, 2, 3, 4, 5]
+    assert all(b <= a + 1e-12 for a, b in zip(f, f[1:]))
+    chosen = blocs.choose_k(sols)
+    assert chosen.k == 3 and chosen.frustration == 0.0
+    assert same_partition(chosen.labels, np.array([0, 0, 1, 1, 2, 2, 2]))
+
+
+def test_choose_k_all_negative_triangle_needs_three_blocs():
+    w = sym(3, {(0, 1): -1.0, (0, 2): -1.0, (1, 2): -1.0})
+    chosen = blocs.choose_k(blocs.blocs_by_k(w, 3, np.random.default_rng(0), 5))
+    assert chosen.k == 3 and chosen.frustration == 0.0

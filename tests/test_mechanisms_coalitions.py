@@ -285,3 +285,84 @@ def test_label_against_preserves_partition_and_energy():
         assert b[anchor] == 0
         np.testing.assert_array_equal(b[:, None] == b[None, :], a[:, None] == a[None, :])
         assert float(energy(b, w)) == pytest.approx(float(energy(a, w)))
+
+
+# ---------------------------------------------------------------- descend_all / local_minima (the landscape)
+
+def brute_landscape(weights: np.ndarray) -> dict[tuple, tuple[float, int]]:
+    """Every single-flip local minimum (last state in coalition 0) → (energy, starts whose descent ends there)."""
+    n = weights.shape[0]
+    configs = [np.array(c + (0,)) for c in product([0, 1], repeat=n - 1)]
+    out: dict[tuple, list] = {}
+    for c in configs:
+        e = brute_energy(c, weights)
+        flips = []
+        for i in range(n):
+            f = c.copy()
+            f[i] = 1 - f[i]
+            flips.append(brute_energy(f, weights))
+        if min(flips) >= e - 1e-12:
+            out[tuple(c)] = [e, 0]
+    for c in configs:
+        end = descend(c, weights)
+        end = 1 - end if end[-1] == 1 else end
+        out[tuple(end)][1] += 1
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def test_descend_all_equals_descend_row_by_row():
+    rng = np.random.default_rng(20)
+    for case in range(10):
+        n = int(rng.integers(2, 12))
+        w = random_weights(n, seed=2000 + case)
+        starts = rng.integers(0, 2, (50, n))
+        np.testing.assert_array_equal(coalitions.descend_all(starts, w), [descend(s, w) for s in starts])
+
+
+@SETTINGS
+@given(seeded_weights(min_n=1, max_n=8))
+def test_local_minima_equal_brute_force(w):
+    found = coalitions.local_minima(w)
+    brute = brute_landscape(w)
+    assert {tuple(m.config) for m in found} == set(brute)
+    for m in found:
+        e, starts = brute[tuple(m.config)]
+        assert m.energy == pytest.approx(e, abs=1e-12)
+        assert m.starts == starts
+        assert m.basin == pytest.approx(starts / 2 ** (w.shape[0] - 1))
+    assert sum(m.starts for m in found) == 2 ** (w.shape[0] - 1)
+    assert [m.energy for m in found] == sorted(m.energy for m in found)
+
+
+@SETTINGS
+@given(drawn_weights(max_n=7))
+def test_local_minima_with_ties_equal_brute_force(w):
+    found = coalitions.local_minima(w)
+    brute = brute_landscape(w)
+    assert {tuple(m.config): m.starts for m in found} == {k: v[1] for k, v in brute.items()}
+
+
+def test_lowest_local_minimum_is_the_exact_minimum():
+    for seed in range(10):
+        w = random_weights(10, seed=3000 + seed)
+        assert coalitions.local_minima(w)[0].energy == pytest.approx(exact_minimum(w)[1], abs=1e-12)
+
+
+def test_two_planted_blocs_have_one_basin():
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    minima = coalitions.local_minima(two_bloc_weights(labels, np.full(6, 1 / 6)))
+    assert len(minima) == 1 and minima[0].basin == 1.0
+    np.testing.assert_array_equal(label_against(minima[0].config, 0), labels)
+
+
+def test_local_minima_refuses_large_networks(monkeypatch):
+    monkeypatch.setattr(coalitions, "EXACT_MAX", 4)
+    with pytest.raises(ValueError):
+        coalitions.local_minima(random_weights(5, seed=6))
+
+
+def test_local_minima_across_chunks(monkeypatch):
+    w = random_weights(9, seed=4000)
+    expected = [(tuple(m.config), m.starts) for m in coalitions.local_minima(w)]
+    monkeypatch.setattr(coalitions, "CHUNK", 7)
+    assert [(tuple(m.config), m.starts) for m in coalitions.local_minima(w)] == expected

@@ -185,9 +185,14 @@ def add_event_strip(fig, events: pd.DataFrame, row: int, col: int = 1) -> None:
 
 
 def add_event_lines(fig, events: pd.DataFrame, color: str = "rgba(80,80,80,0.45)") -> None:
-    """Thin dotted vertical lines at each event date across the whole plot area."""
+    """Thin dotted vertical lines at each event date across the whole plot area.
+
+    Dates are given as 'YYYY-MM-DD' strings: a Timestamp reaches plotly.js in a widget (the
+    dashboard) as an ISO string with a 'Z', which plotly.js cannot place (NaN path).
+    """
     for d in pd.to_datetime(events["date"]).drop_duplicates():
-        fig.add_shape(type="line", xref="x", yref="paper", x0=d, x1=d, y0=0, y1=1,
+        day = d.strftime("%Y-%m-%d")
+        fig.add_shape(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
                       line={"color": color, "width": 1, "dash": "dot"},
                       layer="below")
 

@@ -296,6 +296,7 @@ def scenario_bands(bands: pd.DataFrame, metric: str, subject: str, events: dict 
                 legend={"title": {"text": "Scenario"}, "tracegroupgap": 6})
     fig.update_yaxes(title_text=metric_label(metric, units=True), row=1, col=1)
     fig.update_xaxes(title_text="Date", row=2 if lanes else 1, col=1)
+    fig.update_xaxes(type="date")  # a widget may send dates as numbers: keep the axis a date axis
     return fig
 
 

@@ -49,6 +49,7 @@ def _finish_events(fig, events, strip_row: int | None) -> None:
         add_event_strip(fig, events, row=strip_row)
         add_event_lines(fig, events)
     fig.update_xaxes(title_text="Date", row=strip_row or _n_rows(fig), col=1)
+    fig.update_xaxes(type="date")  # a widget may send dates as numbers: keep the axis a date axis
 
 
 def _n_rows(fig) -> int:
@@ -91,7 +92,7 @@ def coalition_timeline(states: pd.DataFrame, meta: dict) -> go.Figure:
                        "<br>mean alignment: %{customdata[0]:+.2f}"
                        "<br>modal bloc: %{customdata[1]:.0f}<extra></extra>")))
     base_layout(fig, "Coalition membership over time", height=160 + 48 * len(order))
-    fig.update_xaxes(title_text="Date")
+    fig.update_xaxes(title_text="Date", type="date")
     fig.update_yaxes(title_text="State", autorange="reversed")
     return fig
 
@@ -171,7 +172,7 @@ def _edge_traces(pairs_at: pd.DataFrame, pos: dict) -> list[go.Scatter]:
         traces.append(go.Scatter(
             x=[xa, xb], y=[ya, yb], mode="lines", hoverinfo="skip",
             line={"color": EDGE_COLORS[sign], "width": 1 + 9 * abs(value)},
-            opacity=0.75, name="positive affinity" if sign == "pos" else "negative affinity",
+            opacity=0.75, name="affinity > 0" if sign == "pos" else "affinity < 0",
             legendgroup=sign, showlegend=sign not in shown, meta={"edge": pair_label(a, b)}))
         shown.add(sign)
         mid_x.append((xa + xb) / 2)
@@ -223,8 +224,9 @@ def alignment_network(pairs: pd.DataFrame, states: pd.DataFrame, meta: dict,
                            "<br>alignment: %{customdata[1]:+.2f}"
                            "<br>share in A: %{customdata[2]:.0%}<extra></extra>"),
             meta={"nodes": list(sub.index)}))
-    base_layout(fig, f"Alignment network on {when:%Y-%m-%d}", height=600,
-                legend={"itemsizing": "constant"})
+    base_layout(fig, f"Alignment network on {when:%Y-%m-%d}", height=620,
+                legend={"itemsizing": "constant", "orientation": "h", "x": 0.5, "xanchor": "center",
+                        "y": -0.02, "yanchor": "top"})
     axis = {"range": [-1.55, 1.55], "showticklabels": False, "showgrid": False,
             "zeroline": False, "title_text": ""}
     fig.update_xaxes(**axis)
@@ -295,6 +297,6 @@ def affinity_lines(pairs: pd.DataFrame, meta: dict, pairs_to_show=None) -> go.Fi
     fig.add_hline(y=0, line={"color": "#888", "width": 1})
     base_layout(fig, "Bilateral affinity (pairs with the largest change)"
                 if pairs_to_show is None else "Bilateral affinity", height=480)
-    fig.update_xaxes(title_text="Date")
+    fig.update_xaxes(title_text="Date", type="date")
     fig.update_yaxes(title_text="Affinity (−1 hostile … +1 aligned)", range=[-1.05, 1.05])
     return fig

@@ -9,16 +9,25 @@ balance", Social Networks 18(2):149-168 — the best partition minimises the fru
 Exact for small networks (vectorised enumeration of all labelings, EXACT_LIMIT of them at most),
 relocation descent from random starts beyond (Doreian & Mrvar's local search). The heuristic
 only ever reports the frustration of a partition it actually holds.
+
+For a signed network given as data (``alliance-sim blocs``), ``solve`` goes further: relocation
+descent gives an upper bound, then a depth-first branch and bound over partitions (each bloc
+opened in order, so no partition is visited twice under another naming) either proves it optimal
+or finds a better one, within NODE_LIMIT search nodes; beyond that the heuristic partition is
+reported as such. ``blocs_by_k`` and ``choose_k`` pick the number of blocs: the smallest k whose
+optimum equals the best frustration over k = 1 … k_max.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import permutations
 
 import numpy as np
 
 EXACT_LIMIT = 2_000_000
 CHUNK = 1 << 15
+NODE_LIMIT = 500_000
 
 
 def frustration(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -108,3 +117,115 @@ def align_labels(labels: np.ndarray, previous: np.ndarray, k: int) -> np.ndarray
         if overlap > best_overlap:
             best, best_overlap = candidate, overlap
     return best
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A partition into at most k blocs, its frustration, and whether it is proven optimal."""
+
+    k: int
+    labels: np.ndarray
+    frustration: float
+    exact: bool
+    method: str  # "enumeration", "branch and bound" or "heuristic"
+
+
+def branch_and_bound(weights: np.ndarray, k: int, incumbent: np.ndarray | None = None,
+                     node_limit: int = NODE_LIMIT) -> tuple[np.ndarray, float, bool]:
+    """Minimum-frustration partition into at most k blocs by depth-first branch and bound.
+
+    Nodes are placed in order of decreasing total tie weight; node v may join an open bloc or
+    open the next one (blocs are numbered in order of opening, which visits every partition
+    once). A branch is cut when the frustration among the placed nodes plus, for each unplaced
+    node, its cheapest placement with respect to the placed ones cannot beat the best partition
+    found so far (``incumbent``, e.g. from ``heuristic_blocs``). Returns (labels, frustration,
+    proven): ``proven`` is False when ``node_limit`` search nodes did not suffice, and then the
+    labels are the best partition met (never worse than the incumbent).
+    """
+    n = weights.shape[0]
+    pos, neg = np.maximum(weights, 0.0), np.maximum(-weights, 0.0)
+    np.fill_diagonal(pos, 0.0)
+    np.fill_diagonal(neg, 0.0)
+    order = np.argsort(-(pos + neg).sum(axis=1), kind="stable")
+    pos, neg = pos[np.ix_(order, order)], neg[np.ix_(order, order)]
+    if incumbent is None:
+        best_labels, best = np.zeros(n, dtype=int), float(frustration(weights, np.zeros(n, dtype=int)))
+    else:
+        best_labels, best = np.asarray(incumbent, dtype=int).copy(), float(frustration(weights, incumbent))
+    # cost[v, b]: frustration of v's ties to placed nodes if v joins bloc b
+    # = (positive ties to placed nodes outside b) + (negative ties to placed nodes in b)
+    cost = np.zeros((n, k))
+    labels = np.zeros(n, dtype=int)
+    nodes = 0
+    exhausted = False
+
+    def visit(m: int, opened: int, partial: float) -> None:
+        nonlocal best, best_labels, nodes, exhausted
+        if m == n:
+            if partial < best - 1e-12:
+                best = partial
+                found = np.empty(n, dtype=int)
+                found[order] = labels
+                best_labels = found
+            return
+        nodes += 1
+        if nodes > node_limit:
+            exhausted = True
+            return
+        choices = min(opened + 1, k)
+        for b in np.argsort(cost[m, :choices], kind="stable"):
+            b = int(b)
+            add = cost[m, b]
+            if partial + add + cost[m + 1:].min(axis=1).sum() >= best - 1e-12:
+                continue
+            labels[m] = b
+            delta = pos[m, :, None] + np.zeros((1, k))
+            delta[:, b] = neg[m]
+            cost[:] += delta
+            visit(m + 1, max(opened, b + 1), partial + add)
+            cost[:] -= delta
+            if exhausted:
+                return
+
+    visit(0, 0, 0.0)
+    return canonical(best_labels), float(frustration(weights, best_labels)), not exhausted
+
+
+def solve(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
+          start: np.ndarray | None = None, node_limit: int = NODE_LIMIT) -> Solution:
+    """The best partition into at most k blocs, proven optimal when the search allows it.
+
+    Enumeration when k^(N-1) ≤ EXACT_LIMIT; otherwise relocation descent from ``restarts`` random
+    starts (plus ``start``) and branch and bound from there within ``node_limit`` nodes.
+    """
+    n = weights.shape[0]
+    if k ** max(n - 1, 0) <= EXACT_LIMIT:
+        labels, f = exact_blocs(weights, k)
+        return Solution(k, labels, f, True, "enumeration")
+    labels, f = heuristic_blocs(weights, k, rng, restarts, start)
+    if f <= 1e-12:  # zero frustration cannot be beaten
+        return Solution(k, labels, f, True, "heuristic (zero frustration is optimal)")
+    found, found_f, proven = branch_and_bound(weights, k, labels, node_limit)
+    if proven:
+        return Solution(k, found, found_f, True, "branch and bound")
+    return Solution(k, found, found_f, False, "heuristic")
+
+
+def blocs_by_k(weights: np.ndarray, k_max: int, rng: np.random.Generator, restarts: int,
+               node_limit: int = NODE_LIMIT) -> list[Solution]:
+    """``solve`` for k = 1 … k_max, each search started from the previous partition.
+
+    A partition into at most k − 1 blocs is also one into at most k, so the frustrations found
+    never increase with k.
+    """
+    out: list[Solution] = []
+    for k in range(1, k_max + 1):
+        start = out[-1].labels if out else None
+        out.append(solve(weights, k, rng, restarts, start, node_limit))
+    return out
+
+
+def choose_k(solutions: list[Solution]) -> Solution:
+    """The solution with the smallest k whose frustration equals the lowest over all k tried."""
+    lowest = min(s.frustration for s in solutions)
+    return next(s for s in solutions if s.frustration <= lowest + 1e-9)

@@ -9,9 +9,16 @@ configurations are minima. Written with spins σ = ±1 this is a zero-field Isin
 
 Exact minimum by vectorised enumeration of all 2^(N-1) configurations for N ≤ EXACT_MAX;
 above that, single-flip descent from random starts (``heuristic_restarts``).
+
+The landscape itself (Axelrod & Bennett's "basins of attraction"): ``local_minima`` lists every
+configuration that no single state can leave to lower the energy (equivalently, to lower its own
+frustration F_i = Σ_j s_j p_ij d_ij: their footnote 2 shows the two are the same), with the share
+of all 2^(N-1) starts whose steepest descent ends there.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -72,6 +79,70 @@ def descend(assignment: np.ndarray, weights: np.ndarray) -> np.ndarray:
             return a
         a[i] = 1 - a[i]
     return a
+
+
+def descend_all(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``descend`` applied to every row of a batch (M, N) at once: the same flips, in the same order."""
+    a = np.array(assignments, dtype=np.int8, copy=True)
+    rows = np.arange(len(a))
+    active = rows
+    for _ in range(a.shape[1] ** 2 + 1):
+        spins = 1.0 - 2.0 * a[active]
+        gain = spins * (spins @ weights.T)
+        i = np.argmin(gain, axis=1)
+        moving = gain[np.arange(len(active)), i] < -1e-12
+        if not moving.any():
+            return a
+        active, i = active[moving], i[moving]
+        a[active, i] = 1 - a[active, i]
+    return a
+
+
+@dataclass(frozen=True)
+class LocalMinimum:
+    """A configuration no single state can leave to lower the energy."""
+
+    config: np.ndarray  # 0/1 labels, last state in coalition 0
+    energy: float
+    basin: float  # share of all 2^(N-1) starts whose steepest descent ends here
+    starts: int  # number of those starts
+
+
+def local_minima(weights: np.ndarray) -> list[LocalMinimum]:
+    """Every single-flip local minimum with its energy and basin of attraction, lowest energy first.
+
+    Enumerates all 2^(N-1) configurations (the last state fixed in coalition 0; a configuration
+    and its mirror image are the same split), keeps those where no flip lowers the energy, and
+    runs ``descend`` (steepest single flip) from every configuration to measure the basins. A
+    configuration from which several flips are equally steep follows the first, as ``descend``
+    does. Limited to N ≤ EXACT_MAX.
+    """
+    n = weights.shape[0]
+    if n > EXACT_MAX:
+        raise ValueError(f"the landscape can be enumerated for at most {EXACT_MAX} states (got {n})")
+    count = 1 << max(n - 1, 0)
+    ends = np.empty(count, dtype=np.int64)
+    minima: dict[int, float] = {}
+    powers = 1 << np.arange(n, dtype=np.int64)
+    for start in range(0, count, CHUNK):
+        configs = _configurations(n, start, min(count, start + CHUNK))
+        configs = np.hstack([configs, np.zeros((len(configs), 1), np.int8)])
+        spins = 1.0 - 2.0 * configs
+        gain = spins * (spins @ weights.T)
+        is_min = gain.min(axis=1) >= -1e-12
+        for code in np.flatnonzero(is_min) + start:
+            minima[int(code)] = 0.0
+        final = descend_all(configs, weights)
+        final = np.where(final[:, -1:] == 1, 1 - final, final)  # mirror image: last state in coalition 0
+        ends[start:start + len(configs)] = final.astype(np.int64) @ powers
+    codes, sizes = np.unique(ends, return_counts=True)
+    basin = dict(zip(codes.tolist(), sizes.tolist()))
+    out = []
+    for code in minima:
+        config = ((code >> np.arange(n)) & 1).astype(int)
+        out.append(LocalMinimum(config, float(energy(config, weights)), basin.get(code, 0) / count,
+                                basin.get(code, 0)))
+    return sorted(out, key=lambda m: (m.energy, -m.starts))
 
 
 def heuristic_minimum(weights: np.ndarray, rng: np.random.Generator, restarts: int,

@@ -1,0 +1,165 @@
+"""The dashboard in a real browser: a real Solara server, Debian's Chromium driven by Playwright.
+
+Chromium is installed by the test set-up (`make test` / `.ci/run`), never downloaded by
+Playwright. Every request that leaves localhost is blocked and recorded: the page must work
+with no network.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = os.environ.get("ALLIANCE_SIM_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BAD_YAML = b"name: bad\ntitle: broken upload\ncalendar: {start: 2024-01-01, end: 2024-12-31}\nstates: [RUS, UKR]\nseed: -3\n"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                reason=f"{CHROMIUM} missing: `make test` installs Debian's chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "alliance_sim", "dashboard", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"dashboard exited: {proc.stdout.read()}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("dashboard did not start within 90 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Visit:
+    """One browser session on the dashboard, recording console errors and off-host requests."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.context.route("**/*", self._route)
+        self.page.goto(url)
+        self.page.wait_for_selector(".sim-date", timeout=90_000)
+        self.page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+
+    def _route(self, route) -> None:
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def date(self) -> str:
+        return self.page.inner_text(".sim-date")
+
+    def step(self) -> None:
+        before = self.date()
+        self.page.get_by_role("button", name="Step").click()
+        self.page.wait_for_function("b => document.querySelector('.sim-date').innerText !== b", arg=before,
+                                    timeout=30_000)
+
+    def network_title(self) -> str:
+        return self.page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .map(d => d.layout && d.layout.title && d.layout.title.text).find(t => t && t.startsWith('Alignment'))""")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(server, browser):
+    v = Visit(browser, server)
+    yield v
+    v.close()
+
+
+def test_page_loads_offline_without_console_errors_and_nothing_is_blank(visit, tmp_path):
+    visit.page.wait_for_timeout(2000)
+    assert visit.errors == [] and visit.external == []
+    boxes = visit.page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .map(d => { const r = d.getBoundingClientRect(); return [r.width, r.height,
+                    d.querySelectorAll('.cartesianlayer .trace, .heatmaplayer image, .scatterlayer .point').length]; })""")
+    assert len(boxes) >= 5
+    for width, height, marks in boxes:
+        assert width > 300 and height > 200 and marks > 0  # a drawn figure, not an empty frame
+    visit.page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+
+def test_step_advances_the_date_and_changes_the_network(visit):
+    assert visit.date().endswith("step 0 of 19") and visit.network_title() == "Alignment network on 2024-06-01"
+    visit.step()
+    assert visit.date() == "Simulated date: 2024-06-30 · step 1 of 19"
+    visit.page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .some(d => d.layout && d.layout.title && d.layout.title.text === 'Alignment network on 2024-06-30')""")
+    assert visit.errors == []
+
+
+def test_switching_scenario_resets_the_model(visit):
+    visit.step()
+    visit.step()
+    visit.page.get_by_label("Scenario", exact=True).click(force=True)
+    visit.page.get_by_role("option", name="us_withdrawal").click()
+    visit.page.wait_for_function("() => document.querySelector('.sim-date').innerText.endsWith('step 0 of 19')")
+    assert "US military aid" in visit.page.inner_text("h2")
+
+
+def test_malformed_upload_shows_the_error_and_the_app_still_steps(visit):
+    with visit.page.expect_file_chooser() as chooser:
+        visit.page.get_by_role("button", name="Upload YAML").click()
+    chooser.value.set_files(files=[{"name": "bad.yaml", "mimeType": "application/x-yaml", "buffer": BAD_YAML}])
+    visit.page.wait_for_selector(".upload-error", timeout=30_000)
+    assert "bad.yaml:5: seed: must be >= 0 (got -3)" in visit.page.inner_text(".upload-error")
+    visit.step()
+    assert visit.date().endswith("step 1 of 19")
+
+
+def test_two_sessions_do_not_share_a_model(server, browser):
+    a, b = Visit(browser, server), Visit(browser, server)
+    try:
+        a.step()
+        a.step()
+        b.page.reload()
+        b.page.wait_for_selector(".sim-date", timeout=60_000)
+        assert a.date().endswith("step 2 of 19") and b.date().endswith("step 0 of 19")
+    finally:
+        a.close()
+        b.close()

@@ -1,0 +1,137 @@
+"""The dashboard's components rendered with Solara (no browser): stepping, switching, sessions."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import ipywidgets
+import pytest
+import solara
+
+from simulation import load_scenario
+from viz.dashboard import Page
+from viz.session import Session, load_upload
+from simulation.scenario import ScenarioError
+
+
+class Rendered:
+    """A rendered page: its root widget (for the main area) and its render context (for the sidebar)."""
+
+    def __init__(self):
+        self.box, self.rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+
+    def widgets(self, widget=None) -> list:
+        widget = widget or self.box
+        out = [widget]
+        for child in getattr(widget, "children", None) or []:
+            if isinstance(child, ipywidgets.Widget):
+                out += self.widgets(child)
+        return out
+
+    def find(self, *args, **kw):
+        return self.rc.find(*args, **kw)
+
+    def close(self):
+        self.rc.close()
+
+
+def date_text(page) -> str:
+    return next(w.children[0] for w in page.widgets() if isinstance(w, v.Html) and "sim-date" in (w.class_ or ""))
+
+
+def button(rc, label: str):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def select(rc, label: str):
+    return next(w for w in rc.find(v.Select).widgets if w.label == label)
+
+
+def render() -> Rendered:
+    """The page inside the app layout the server wraps it in (the sidebar needs it)."""
+    return Rendered()
+
+
+@pytest.fixture
+def page():
+    rc = render()
+    yield rc
+    rc.close()
+
+
+def test_page_starts_at_step_0_of_the_default_scenario(page):
+    assert date_text(page) == "Simulated date: 2024-06-01 · step 0 of 19"
+
+
+def test_step_advances_the_date(page):
+    button(page, "Step").click()
+    assert date_text(page) == "Simulated date: 2024-06-30 · step 1 of 19"
+    button(page, "Run to end").click()
+    assert date_text(page).endswith("step 19 of 19")
+    assert button(page, "Step").disabled
+
+
+def test_switching_scenario_resets_the_model(page):
+    button(page, "Step").click()
+    button(page, "Step").click()
+    select(page, "Scenario").v_model = "us_withdrawal"
+    assert date_text(page) == "Simulated date: 2024-06-01 · step 0 of 19"
+
+
+def test_moving_a_slider_restarts_with_that_parameter(page):
+    button(page, "Step").click()
+    slider = next(w for w in page.find(v.Slider).widgets if w.label == "balance_rate")
+    slider.v_model = 2.0
+    assert date_text(page).endswith("step 0 of 19")
+
+
+def test_reset_goes_back_to_the_start(page):
+    button(page, "Step").click()
+    button(page, "Reset").click()
+    assert date_text(page).endswith("step 0 of 19")
+
+
+def test_two_sessions_have_their_own_models():
+    a, b = render(), render()
+    button(a, "Step").click()
+    button(a, "Step").click()
+    assert date_text(a).endswith("step 2 of 19") and date_text(b).endswith("step 0 of 19")
+    a.close()
+    b.close()
+
+
+def test_session_matches_replicate_0_of_a_cli_run():
+    from simulation import run
+
+    session = Session(load_scenario("korea_russia_2024"), seed=5)
+    while not session.finished:
+        session.step()
+    cli = run("korea_russia_2024", seed=5)
+    assert session.tables()["pairs"]["affinity"].equals(cli.pairs["affinity"])
+
+
+def test_variant_overlay_shares_the_seed():
+    session = Session(load_scenario("korea_russia_2024"), variant=load_scenario("us_withdrawal"))
+    for _ in range(12):
+        session.step()
+    bands, events = session.overlay()
+    assert set(bands["scenario"]) == {"korea_russia_2024", "us_withdrawal"}
+    ukr = bands[(bands["metric"] == "front_strength") & (bands["subject"] == "UKR")]
+    last = ukr[ukr["date"] == ukr["date"].max()].set_index("scenario")["med"]
+    assert last["us_withdrawal"] < last["korea_russia_2024"]
+
+
+def test_malformed_upload_reports_file_line_field():
+    with pytest.raises(ScenarioError) as info:
+        load_upload("bad.yaml", b"name: bad\ntitle: t\ncalendar: {start: 2024-01-01, end: 2024-12-31}\n"
+                                b"states: [RUS, UKR]\nseed: -1\n")
+    assert info.value.problems[0].endswith("bad.yaml:5: seed: must be >= 0 (got -1)")
+
+
+def test_the_network_figure_changes_when_stepping(page):
+    def network_title():
+        figures = [w for w in page.widgets() if type(w).__name__ == "FigureWidget"]
+        return next(f.layout.title.text for f in figures if f.layout.title.text.startswith("Alignment network"))
+
+    assert network_title() == "Alignment network on 2024-06-01"
+    button(page, "Step").click()
+    assert network_title() == "Alignment network on 2024-06-30"

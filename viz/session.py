@@ -1,0 +1,98 @@
+"""One dashboard session: a scenario's model stepped on demand, and optionally a variant beside it.
+
+The dashboard (``viz/dashboard.py``) keeps one :class:`Session` per browser session, so two
+users never share a model. The model is seeded exactly as replicate 0 of
+``alliance-sim run --seed S`` (child 0 of ``SeedSequence(S).spawn``), so what the dashboard shows
+can be reproduced from the command line; a variant runs beside it with the same seed (common
+random numbers), so where the two diverge is the variant's effect, not noise.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.compare import bands_of, calendar_problems, long_table
+from simulation.model import AllianceModel
+from simulation.runner import events_table, replicate_seeds, resolve_params
+from simulation.scenario import LoadedScenario, ScenarioError, load_scenario
+from simulation.world import build_world
+
+
+def load_upload(name: str, data: bytes) -> LoadedScenario:
+    """Validate an uploaded YAML file (raise :class:`ScenarioError` with file:line messages)."""
+    folder = Path(tempfile.mkdtemp(prefix="alliance-sim-upload-"))
+    path = folder / Path(name or "uploaded.yaml").name
+    path.write_bytes(data)
+    return load_scenario(path, root=folder)
+
+
+@dataclass(eq=False)  # identity matters: a new session must re-render the page even with equal settings
+class Session:
+    """A scenario's model (and a variant's) stepped together."""
+
+    loaded: LoadedScenario
+    params: dict = field(default_factory=dict)
+    seed: int | None = None
+    variant: LoadedScenario | None = None
+
+    def __post_init__(self) -> None:
+        self.seed = self.loaded.scenario.seed if self.seed is None else int(self.seed)
+        self.resolved = resolve_params(self.loaded, self.params)
+        self.model = self._model(self.loaded)
+        self.variant_model = None
+        if self.variant is not None:
+            problems = calendar_problems(self.loaded, self.variant)
+            if problems:
+                raise ScenarioError(problems)
+            self.variant_model = self._model(self.variant)
+
+    def _model(self, loaded: LoadedScenario) -> AllianceModel:
+        rng = np.random.default_rng(replicate_seeds(self.seed, 1)[0])
+        return AllianceModel(build_world(loaded.scenario), resolve_params(loaded, self.params), rng=rng)
+
+    # -- time ------------------------------------------------------------------------------
+    @property
+    def step_index(self) -> int:
+        return self.model.recorder.last
+
+    @property
+    def n_steps(self) -> int:
+        return self.model.n_steps
+
+    @property
+    def finished(self) -> bool:
+        return not self.model.running
+
+    @property
+    def date(self):
+        return self.model.dates[self.step_index]
+
+    def step(self) -> None:
+        """Advance one step (both models); nothing happens once the calendar is over."""
+        for model in (self.model, self.variant_model):
+            if model is not None and model.running:
+                model.step()
+
+    # -- views -----------------------------------------------------------------------------
+    def tables(self, variant: bool = False) -> dict[str, pd.DataFrame]:
+        model = self.variant_model if variant else self.model
+        tables = model.recorder.tables(0)
+        return tables | {"events": events_table(model.fired)}
+
+    def meta(self) -> dict:
+        sc = self.loaded.scenario
+        anchor = self.model.ids[self.model.anchor]
+        return {"title": sc.title, "scenario": sc.name, "states": {r.id: r.name for r in self.model.world.records},
+                "coalition_names": {"A": f"with {anchor}", "B": f"against {anchor}"}}
+
+    def overlay(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+        """Bands (one replicate each, so lo = med = hi) of base and variant so far, and their events."""
+        runs = {self.loaded.scenario.name: self.tables(), self.variant.scenario.name: self.tables(variant=True)}
+        bands = pd.concat([bands_of(name, long_table(t)) for name, t in runs.items()], ignore_index=True)
+        return bands, {name: t["events"] for name, t in runs.items()}
+
