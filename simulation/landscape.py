@@ -184,6 +184,10 @@ def _with_pair(matrix: np.ndarray, a: int, b: int, value: float) -> np.ndarray:
     return out
 
 
+def _signed(value: int) -> str:
+    return f"{value:+d}".replace("-", "−") if value else "0"
+
+
 def decision_variants(case: Case) -> list[Variant]:
     """Each contested coding (confidence borderline or unverified) switched alone to its alternative."""
     base = factor_matrices(case)
@@ -193,8 +197,8 @@ def decision_variants(case: Case) -> list[Variant]:
             continue
         m = dict(base)
         m[c.factor] = _with_pair(base[c.factor], c.a, c.b, c.alternative)
-        out.append(Variant(f"{c.factor}: {case.nations[c.a]}–{case.nations[c.b]} {c.value:+d} → {c.alternative:+d}",
-                           "decision", propensity(m)))
+        out.append(Variant(f"{c.factor.replace('_', ' ')}: {case.nations[c.a]}–{case.nations[c.b]} "
+                           f"{_signed(c.value)} → {_signed(c.alternative)}", "decision", propensity(m)))
     for attr, alt_attr, label in (("religion", "religion_alternative", "religion"),
                                   ("government", "government_alternative", "government")):
         for i, alt in enumerate(getattr(case, alt_attr)):
@@ -316,17 +320,25 @@ def report(samples: int = 400, seed: int = 1936) -> str:
       f"prediction for **{base.match_predicted} of 17** nations and with the actual sides for "
       f"**{base.match_actual} of 17** (theirs: 15 of 17). A: {_side(base.config, case, 0)}. "
       f"B: {_side(base.config, case, 1)}.\n\n")
-    w("### Local minima and basins of attraction\n\n")
+    w("### Propensities p_ij (sum of the five codings)\n\n")
+    p = propensity(factor_matrices(case))
+    w("| | " + " | ".join(case.ids) + " |\n|---|" + "---:|" * case.n + "\n")
+    for i in range(case.n):
+        cells = ["" if i == j else _signed(int(p[i, j])) for j in range(case.n)]
+        w(f"| **{case.ids[i]}** {case.nations[i]} | " + " | ".join(cells) + " |\n")
+    w("\n### Local minima and basins of attraction\n\n")
     w("| # | energy | basin (share of 65,536 starts) | side A (with Britain) | side B | actual side matched |\n"
       "|---|---:|---:|---|---|---:|\n")
     for k, m in enumerate(minima, start=1):
         w(f"| {k} | {m.energy:.5f} | {m.basin:.1%} | {_side(m.config, case, 0)} | {_side(m.config, case, 1)} | "
           f"{int((m.config == case.actual).sum())} of 17 |\n")
     w("\n### Robustness to the codings\n\n")
-    w("| variant | minimum unchanged | nations on their actual side |\n|---|:-:|---:|\n")
+    w("| variant | minimum unchanged | nations that change side | nations on their actual side |\n"
+      "|---|:-:|---|---:|\n")
     for v in decision_variants(case) + factor_variants(case) + rule_variants(case):
         o = analyse(case, v.p, v.size)
-        w(f"| {v.name} | {'yes' if np.array_equal(o.config, base.config) else 'no'} | {o.match_actual} of 17 |\n")
+        moved = [f"{n} → {SIDES[c]}" for n, c, b in zip(case.nations, o.config, base.config) if c != b]
+        w(f"| {v.name} | {'no' if moved else 'yes'} | {', '.join(moved) or '—'} | {o.match_actual} of 17 |\n")
     rng = np.random.default_rng(seed)
     rows = [("every contested coding switched with probability 1/2", contested_samples(case, rng, samples))]
     for share in (0.05, 0.10):

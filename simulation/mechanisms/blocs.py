@@ -13,8 +13,8 @@ only ever reports the frustration of a partition it actually holds.
 For a signed network given as data (``alliance-sim blocs``), ``solve`` goes further: relocation
 descent gives an upper bound, then a depth-first branch and bound over partitions (each bloc
 opened in order, so no partition is visited twice under another naming) either proves it optimal
-or finds a better one, within NODE_LIMIT search nodes; beyond that the heuristic partition is
-reported as such. ``blocs_by_k`` and ``choose_k`` pick the number of blocs: the smallest k whose
+or finds a better one, within a budget of search nodes (``node_budget``: WORK_LIMIT / (N k));
+beyond that the heuristic partition is reported as such. ``blocs_by_k`` and ``choose_k`` pick the number of blocs: the smallest k whose
 optimum equals the best frustration over k = 1 … k_max.
 """
 
@@ -27,7 +27,7 @@ import numpy as np
 
 EXACT_LIMIT = 2_000_000
 CHUNK = 1 << 15
-NODE_LIMIT = 500_000
+WORK_LIMIT = 25_000_000  # branch-and-bound budget: search nodes × N × k (about 10 s)
 
 
 def frustration(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -130,8 +130,13 @@ class Solution:
     method: str  # "enumeration", "branch and bound" or "heuristic"
 
 
+def node_budget(n: int, k: int) -> int:
+    """Default number of branch-and-bound search nodes: WORK_LIMIT / (N k), at least 1,000."""
+    return max(1_000, WORK_LIMIT // max(n * k, 1))
+
+
 def branch_and_bound(weights: np.ndarray, k: int, incumbent: np.ndarray | None = None,
-                     node_limit: int = NODE_LIMIT) -> tuple[np.ndarray, float, bool]:
+                     node_limit: int | None = None) -> tuple[np.ndarray, float, bool]:
     """Minimum-frustration partition into at most k blocs by depth-first branch and bound.
 
     Nodes are placed in order of decreasing total tie weight; node v may join an open bloc or
@@ -143,6 +148,7 @@ def branch_and_bound(weights: np.ndarray, k: int, incumbent: np.ndarray | None =
     labels are the best partition met (never worse than the incumbent).
     """
     n = weights.shape[0]
+    node_limit = node_budget(n, k) if node_limit is None else node_limit
     pos, neg = np.maximum(weights, 0.0), np.maximum(-weights, 0.0)
     np.fill_diagonal(pos, 0.0)
     np.fill_diagonal(neg, 0.0)
@@ -192,11 +198,12 @@ def branch_and_bound(weights: np.ndarray, k: int, incumbent: np.ndarray | None =
 
 
 def solve(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
-          start: np.ndarray | None = None, node_limit: int = NODE_LIMIT) -> Solution:
+          start: np.ndarray | None = None, node_limit: int | None = None) -> Solution:
     """The best partition into at most k blocs, proven optimal when the search allows it.
 
     Enumeration when k^(N-1) ≤ EXACT_LIMIT; otherwise relocation descent from ``restarts`` random
-    starts (plus ``start``) and branch and bound from there within ``node_limit`` nodes.
+    starts (plus ``start``) and branch and bound from there within ``node_limit`` search nodes
+    (default ``node_budget``).
     """
     n = weights.shape[0]
     if k ** max(n - 1, 0) <= EXACT_LIMIT:
@@ -212,7 +219,7 @@ def solve(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
 
 
 def blocs_by_k(weights: np.ndarray, k_max: int, rng: np.random.Generator, restarts: int,
-               node_limit: int = NODE_LIMIT) -> list[Solution]:
+               node_limit: int | None = None) -> list[Solution]:
     """``solve`` for k = 1 … k_max, each search started from the previous partition.
 
     A partition into at most k − 1 blocs is also one into at most k, so the frustrations found
