@@ -41,6 +41,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/sweeps.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

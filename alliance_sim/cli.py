@@ -24,6 +24,7 @@ from simulation import params as P
 from simulation.output import FORMATS, OutputError, check_destination, write_run
 from simulation.scenario import Scenario, ScenarioError, load_scenario, shipped_names
 from simulation.scenario.loader import display
+from simulation.sweep.execute import SweepError, SweepInterrupted
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Agent-based simulator of alliance dynamics between states.")
@@ -296,6 +297,65 @@ def params_command() -> None:
         out_console.print(f"    {p.description}", highlight=False)
 
 
+@app.command("sweep")
+def sweep_command(
+    spec: Annotated[Path, typer.Argument(help="sweep spec (YAML)")],
+    out: Annotated[Path, typer.Option(help="sweep folder (results stream here)")],
+    workers: Annotated[int, typer.Option(help="local worker processes", min=1)] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
+    resume: Annotated[bool, typer.Option(help="continue a sweep folder: run only what is missing")] = False,
+) -> None:
+    """Run a designed experiment (grid, lhs, sobol, morris) with replicates; resumable."""
+    from simulation.sweep import model_context
+    from simulation.sweep.design import expected_runs
+    from simulation.sweep.evaluate import evaluate_model
+    from simulation.sweep.execute import run_sweep
+
+    spec_obj, context, extra = model_context(spec)
+    total = expected_runs(spec_obj)
+    bar = Progress(TextColumn("[bold]runs"), BarColumn(), MofNCompleteColumn(), TextColumn("•"),
+                   TextColumn("{task.fields[rate]:.1f}/s"), TimeElapsedColumn(), TextColumn("eta"),
+                   TimeRemainingColumn(), console=err_console)
+    with bar:
+        task = bar.add_task("sweep", total=total, rate=0.0)
+        started, ran = dt.datetime.now(), {"n": 0}
+
+        def progress(done: int, _total: int) -> None:
+            ran["n"] += 1
+            elapsed = max((dt.datetime.now() - started).total_seconds(), 1e-9)
+            bar.update(task, completed=done, rate=ran["n"] / elapsed)
+
+        summary = run_sweep(spec_obj, out, evaluate_model, context, workers=workers, scheduler=scheduler,
+                            resume=resume, progress=progress, manifest_extra=extra)
+    out_console.print(f"{summary.ran} runs in {summary.seconds:.1f} s ({summary.failed} failed); "
+                      f"{summary.done_before + summary.ran} of {summary.total} stored in [bold]{display(out)}[/bold]"
+                      + (" (resumed)" if summary.done_before else ""))
+
+
+@app.command("analyze")
+def analyze_command(folder: Annotated[Path, typer.Argument(help="sweep folder")]) -> None:
+    """Sensitivity indices (Sobol or Morris) of a finished or partial sweep: indices.csv, analysis.html."""
+    import json as _json
+
+    from simulation.sweep.analyze import analyze
+    from simulation.sweep.execute import MANIFEST, _atomic_write
+    from viz.sweep_report import build_sweep_report
+
+    result = analyze(folder)
+    manifest = _json.loads((folder / MANIFEST).read_text())
+    _atomic_write(folder / "indices.csv", lambda p: result.indices.to_csv(p, index=False))
+    _atomic_write(folder / "analysis.html", lambda p: build_sweep_report(result, p, manifest))
+    out_console.print(result.note)
+    if len(result.indices):
+        table = Table(show_edge=False)
+        for col in ("output", "factor", "index", "value", "conf"):
+            table.add_column(col, justify="right" if col in ("value", "conf") else "left")
+        for r in result.indices.itertuples():
+            table.add_row(r.output, r.factor, r.index, f"{r.value:.3f}", "" if r.conf != r.conf else f"± {r.conf:.3f}")
+        out_console.print(table)
+    out_console.print(f"→ {display(folder / 'indices.csv')}, {display(folder / 'analysis.html')}")
+
+
 @app.command("dashboard")
 def dashboard_command(
     scenario: Annotated[str, typer.Argument(help="scenario to open (file or shipped name)")] = "korea_russia_2024",
@@ -403,10 +463,13 @@ def main() -> None:
     """Entry point: run the app and turn expected failures into exit code 2, bugs into 1."""
     try:
         app()
-    except (ScenarioError, OutputError, BadInput) as exc:
+    except (ScenarioError, OutputError, BadInput, SweepError) as exc:
         for line in str(exc).splitlines():
             err_console.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         sys.exit(2)
+    except SweepInterrupted as exc:
+        err_console.print(f"[yellow]{escape(str(exc))}[/yellow]")
+        sys.exit(130)
     except KeyboardInterrupt:
         err_console.print("interrupted: nothing was written")
         sys.exit(130)

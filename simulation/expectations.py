@@ -49,7 +49,7 @@ def series(tables: dict[str, pd.DataFrame], metric: str, kind: str, state: str |
     return frame.pivot(index="date", columns="replicate", values=metric)
 
 
-def _value_at(table: pd.DataFrame, day: dt.date) -> pd.Series:
+def value_at(table: pd.DataFrame, day: dt.date) -> pd.Series:
     """Each replicate's value as of ``day`` (the last row dated on or before it)."""
     rows = table[table.index <= pd.Timestamp(day)]
     return (rows if len(rows) else table).iloc[-1]
@@ -59,14 +59,14 @@ def _window(table: pd.DataFrame, exp: Expectation) -> pd.DataFrame:
     """Rows dated inside the window; if none falls inside, the row as of its end."""
     lo, hi = (pd.Timestamp(d) for d in exp.window)
     inside = table[(table.index >= lo) & (table.index <= hi)]
-    return inside if len(inside) else _value_at(table, exp.window[1]).to_frame().T
+    return inside if len(inside) else value_at(table, exp.window[1]).to_frame().T
 
 
 def _measure(table: pd.DataFrame, exp: Expectation) -> pd.Series:
     if exp.from_ is not None and exp.to is not None:
-        return _value_at(table, exp.to) - _value_at(table, exp.from_)
+        return value_at(table, exp.to) - value_at(table, exp.from_)
     if exp.at is not None:
-        return _value_at(table, exp.at)
+        return value_at(table, exp.at)
     return _window(table, exp).mean()
 
 
@@ -75,7 +75,7 @@ def _membership(tables: dict, exp: Expectation, canonical) -> np.ndarray:
     a, b = (series(tables, exp.metric, "state", s, canonical=canonical) for s in exp.pair)
     holds = (a == b) if exp.test == "same" else (a != b)
     if exp.at is not None:
-        return _value_at(holds, exp.at).to_numpy(bool)
+        return value_at(holds, exp.at).to_numpy(bool)
     return _window(holds, exp).all().to_numpy(bool)
 
 

@@ -1,0 +1,48 @@
+"""Research sweeps: designed experiments over parameters and scenario knobs, with replicates.
+
+Python API (for notebooks)::
+
+    from simulation.sweep import SweepSpec, sweep
+    spec = SweepSpec(name="demo", scenario="korea_russia_2024", design="lhs", samples=8, replicates=2,
+                     factors={"balance_rate": {"low": 0.5, "high": 2.0}},
+                     outputs=[{"name": "rus_prk", "metric": "affinity", "pair": ["RUS", "PRK"]}])
+    results = sweep(spec, "runs/demo", workers=2)     # a DataFrame, one row per run
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..scenario import ScenarioError, load_scenario
+from ..scenario.loader import display
+from .evaluate import ModelContext, evaluate_model
+from .execute import SweepError, SweepInterrupted, collect, run_sweep
+from .spec import SweepSpec, _problems_for_model, load_spec
+
+__all__ = ["SweepError", "SweepInterrupted", "SweepSpec", "load_spec", "sweep"]
+
+
+def model_context(spec: SweepSpec | str | Path) -> tuple[SweepSpec, ModelContext, dict]:
+    """Validate a spec (object or file) against its scenario; the context workers need."""
+    if isinstance(spec, SweepSpec):
+        if spec.scenario is None:
+            raise ScenarioError(["scenario: required to sweep the model"])
+        loaded = load_scenario(spec.scenario)
+        problems = _problems_for_model(spec, loaded)
+        if problems:
+            raise ScenarioError([f"{'.'.join(map(str, path))}: {msg}" for path, msg in problems])
+    else:
+        spec, loaded = load_spec(spec)
+    extra = {"scenario": {"name": loaded.scenario.name, "file": display(loaded.path), "sha256": loaded.sha256}}
+    return spec, ModelContext(spec, loaded.scenario), extra
+
+
+def sweep(spec: SweepSpec | str | Path, out: str | Path, workers: int = 1, scheduler=None,
+          resume: bool = False, progress=None) -> pd.DataFrame:
+    """Run (or continue) a sweep of the model and return its results, one row per run."""
+    spec, context, extra = model_context(spec)
+    run_sweep(spec, Path(out), evaluate_model, context, workers=workers, scheduler=scheduler, resume=resume,
+              progress=progress, manifest_extra=extra)
+    return collect(Path(out), spec)

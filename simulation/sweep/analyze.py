@@ -1,0 +1,122 @@
+"""Sensitivity analysis of a sweep folder: Sobol (S1, ST with confidence intervals) or Morris
+(mu*, sigma) indices per output via SALib, on a finished or a partial sweep.
+
+Outputs are averaged over replicates per sample first. A partial Sobol sweep is analysed on its
+complete Saltelli blocks (each base sample's N+2 rows), a partial Morris sweep on its complete
+trajectories; the result says how many of each it used.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .design import design, expected_runs, problem
+from .execute import MANIFEST, SweepError, read_results
+from .spec import SweepSpec
+
+INDEX_COLUMNS = ["output", "factor", "method", "index", "value", "conf"]
+
+
+@dataclass
+class Analysis:
+    spec: SweepSpec
+    results: pd.DataFrame  # one row per run
+    means: pd.DataFrame  # one row per complete sample: factors and mean outputs
+    indices: pd.DataFrame  # tidy: output, factor, method, index, value, conf
+    complete: bool
+    note: str
+
+
+def load_sweep(out: Path) -> tuple[SweepSpec, pd.DataFrame]:
+    manifest = Path(out) / MANIFEST
+    if not manifest.is_file():
+        raise SweepError(f"{out}: not a sweep folder (no {MANIFEST})")
+    spec = SweepSpec.model_validate(json.loads(manifest.read_text())["spec"])
+    return spec, read_results(Path(out))
+
+
+def output_names(spec: SweepSpec, results: pd.DataFrame) -> list[str]:
+    names = [o.name for o in spec.outputs]
+    if not names:  # a custom evaluator: every numeric column that is not bookkeeping or a factor
+        skip = {"run_id", "sample_id", "replicate", "seconds", *spec.factors}
+        names = [c for c in results.select_dtypes("number").columns if c not in skip]
+    return names
+
+
+def _block_size(spec: SweepSpec) -> int:
+    d = len(spec.factors)
+    return {"sobol": d + 2, "morris": d + 1}.get(spec.design, 1)
+
+
+def sample_means(spec: SweepSpec, results: pd.DataFrame, outputs: list[str]) -> tuple[pd.DataFrame, int]:
+    """Mean outputs per sample over its replicates; only samples of complete blocks."""
+    ok = results[results["status"] == "ok"]
+    counts = ok.groupby("sample_id").size()
+    full = counts[counts == spec.replicates].index
+    block = _block_size(spec)
+    frame = design(spec).set_index("sample_id")
+    blocks = pd.Series(frame.index // block, index=frame.index)
+    complete_blocks = [b for b, ids in blocks.groupby(blocks) if set(ids.index) <= set(full)]
+    keep = blocks[blocks.isin(complete_blocks)].index
+    means = ok[ok["sample_id"].isin(keep)].groupby("sample_id")[outputs].mean()
+    return frame.loc[means.index].join(means), len(complete_blocks)
+
+
+def _sobol(spec, means, outputs) -> list[dict]:
+    from SALib.analyze import sobol
+
+    prob, rows = problem(spec), []
+    for out in outputs:
+        res = sobol.analyze(prob, means[out].to_numpy(float), calc_second_order=False,
+                            seed=spec.seed, print_to_console=False)
+        for i, name in enumerate(prob["names"]):
+            rows += [{"output": out, "factor": name, "method": "sobol", "index": "S1",
+                      "value": res["S1"][i], "conf": res["S1_conf"][i]},
+                     {"output": out, "factor": name, "method": "sobol", "index": "ST",
+                      "value": res["ST"][i], "conf": res["ST_conf"][i]}]
+    return rows
+
+
+def _morris(spec, means, outputs) -> list[dict]:
+    from SALib.analyze import morris
+
+    prob, rows = problem(spec), []
+    x = np.array([[float(pd.Timestamp(v).toordinal()) if isinstance(v, str) and "-" in v else float(v)
+                   for v in row] for row in means[list(spec.factors)].to_numpy()])
+    for out in outputs:
+        res = morris.analyze(prob, x, means[out].to_numpy(float), num_levels=spec.levels, seed=spec.seed)
+        for i, name in enumerate(prob["names"]):
+            rows += [{"output": out, "factor": name, "method": "morris", "index": "mu_star",
+                      "value": res["mu_star"][i], "conf": res["mu_star_conf"][i]},
+                     {"output": out, "factor": name, "method": "morris", "index": "sigma",
+                      "value": res["sigma"][i], "conf": np.nan}]
+    return rows
+
+
+def analyze(out: Path) -> Analysis:
+    """Indices for every output of the sweep in ``out`` (complete or partial)."""
+    spec, results = load_sweep(Path(out))
+    if results.empty:
+        raise SweepError(f"{out}: the sweep has no finished runs yet")
+    outputs = output_names(spec, results)
+    means, blocks = sample_means(spec, results, outputs)
+    total = expected_runs(spec)
+    complete = len(results) == total and bool((results["status"] == "ok").all())
+    note = (f"{'complete' if len(results) == total else 'partial'}: {len(results)} of {total} runs stored, "
+            f"{int((results['status'] != 'ok').sum())} failed")
+    rows: list[dict] = []
+    if spec.design in ("sobol", "morris"):
+        unit = "Saltelli blocks" if spec.design == "sobol" else "trajectories"
+        note += f"; indices from {blocks} complete {unit} of {expected_runs(spec) // spec.replicates // _block_size(spec)}"
+        if blocks >= 2:
+            rows = (_sobol if spec.design == "sobol" else _morris)(spec, means, outputs)
+        else:
+            note += " (too few for indices)"
+    else:
+        note += f"; design {spec.design}: no variance-based indices, see the scatter plots"
+    return Analysis(spec, results, means.reset_index(), pd.DataFrame(rows, columns=INDEX_COLUMNS), complete, note)

@@ -1,0 +1,91 @@
+"""Designs of experiments over a spec's factors: full grid, Latin hypercube, Sobol, Morris.
+
+Latin hypercubes come from ``scipy.stats.qmc`` (seeded Generator); the Sobol (Saltelli) and
+Morris designs from SALib, seeded, in the row order SALib's analysers expect. Factors that are
+dates are sampled as day numbers and rounded to a day; integer parameters and event counts are
+rounded. Every design is a DataFrame: ``sample_id`` plus one column per factor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from ..params import PARAMETERS
+from .spec import Factor, SweepSpec
+
+
+def _number(v) -> float:
+    return float(v.toordinal()) if isinstance(v, dt.date) else float(v)
+
+
+def problem(spec: SweepSpec) -> dict:
+    """The SALib problem: names and numeric bounds (dates as day numbers)."""
+    names = list(spec.factors)
+    bounds = [[_number(f.low), _number(f.high)] if f.levels is None
+              else [min(map(_number, f.levels)), max(map(_number, f.levels))] for f in spec.factors.values()]
+    return {"num_vars": len(names), "names": names, "bounds": bounds}
+
+
+def _is_integer(name: str, factor: Factor) -> bool:
+    if name in PARAMETERS:
+        return PARAMETERS[name].integer
+    values = [v for v in (factor.low, factor.high, *(factor.levels or [])) if v is not None]
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def _finish(values: np.ndarray, spec: SweepSpec) -> pd.DataFrame:
+    """Numbers → each factor's type (dates, integers) and a sample_id column."""
+    frame = pd.DataFrame(values, columns=list(spec.factors))
+    for name, factor in spec.factors.items():
+        is_date = isinstance(factor.low if factor.levels is None else factor.levels[0], dt.date)
+        if is_date:
+            frame[name] = [dt.date.fromordinal(int(round(v))) for v in frame[name]]
+        elif _is_integer(name, factor):
+            frame[name] = frame[name].round().astype(int)
+    frame.insert(0, "sample_id", np.arange(len(frame)))
+    return frame
+
+
+def _grid(spec: SweepSpec) -> np.ndarray:
+    axes = [list(map(_number, f.levels)) if f.levels is not None else np.linspace(_number(f.low), _number(f.high),
+                                                                                    spec.levels)
+            for f in spec.factors.values()]
+    return np.array(list(itertools.product(*axes)), dtype=float)
+
+
+def _scaled(unit: np.ndarray, spec: SweepSpec) -> np.ndarray:
+    bounds = np.array(problem(spec)["bounds"])
+    return bounds[:, 0] + unit * (bounds[:, 1] - bounds[:, 0])
+
+
+def design(spec: SweepSpec) -> pd.DataFrame:
+    """The design matrix of ``spec`` (deterministic for a given spec and seed)."""
+    d = len(spec.factors)
+    if spec.design == "grid":
+        return _finish(_grid(spec), spec)
+    if spec.design == "lhs":
+        unit = qmc.LatinHypercube(d=d, rng=np.random.default_rng(spec.seed)).random(spec.samples)
+        return _finish(_scaled(unit, spec), spec)
+    if spec.design == "sobol":
+        from SALib.sample import sobol as sobol_sample
+
+        values = sobol_sample.sample(problem(spec), spec.samples, calc_second_order=False, seed=spec.seed)
+        return _finish(values, spec)
+    from SALib.sample import morris as morris_sample
+
+    values = morris_sample.sample(problem(spec), spec.samples, num_levels=spec.levels, seed=spec.seed)
+    return _finish(values, spec)
+
+
+def expected_runs(spec: SweepSpec) -> int:
+    """Number of runs the design asks for (samples × replicates)."""
+    d = len(spec.factors)
+    samples = {"grid": int(np.prod([len(f.levels) if f.levels is not None else spec.levels
+                                    for f in spec.factors.values()])),
+               "lhs": spec.samples, "sobol": spec.samples * (d + 2), "morris": spec.samples * (d + 1)}[spec.design]
+    return samples * spec.replicates

@@ -1,0 +1,138 @@
+"""Evaluators: what one run of a sweep computes. Pluggable: any picklable ``f(context, task)``.
+
+``evaluate_model`` runs the alliance model with the task's factor values and records the spec's
+outputs. Replicate r of every sample is seeded with child r of ``SeedSequence(sweep seed)``
+— the same seed as replicate r of ``alliance-sim run --seed S`` — so samples share random
+numbers (common random numbers) and a run's result depends only on the spec and its run id,
+never on the backend, the number of workers or the order of completion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import params as P
+from ..expectations import series, value_at
+from ..model import AllianceModel
+from ..scenario.checks import canonical_states, metric_kind
+from ..scenario.schema import Scenario
+from ..world import build_world
+from .spec import Output, SweepSpec
+
+
+@dataclass(frozen=True)
+class Task:
+    run_id: int
+    sample_id: int
+    replicate: int
+    factors: dict
+
+
+@dataclass(frozen=True)
+class ModelContext:
+    """Everything a worker needs, sent once per worker (not once per task)."""
+
+    spec: SweepSpec
+    scenario: Scenario
+
+
+def run_seed(seed: int, replicate: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(entropy=seed, spawn_key=(replicate,))
+
+
+_WORLDS: dict[int, tuple[Scenario, object]] = {}  # per worker: the world of a scenario without event knobs
+
+
+def world_of(scenario: Scenario, changed: bool):
+    """The initial world (built once per worker when no event is changed)."""
+    if changed:
+        return build_world(scenario)
+    key = id(scenario)
+    if key not in _WORLDS or _WORLDS[key][0] is not scenario:
+        _WORLDS[key] = (scenario, build_world(scenario))
+    return _WORLDS[key][1]
+
+
+def apply_factors(scenario: Scenario, factors: dict) -> tuple[Scenario, dict]:
+    """The scenario with event knobs set (a copy, if any), and the parameter overrides."""
+    if not any(name.startswith("events.") for name in factors):
+        return scenario, {k: (v.item() if hasattr(v, "item") else v) for k, v in factors.items()}
+    sc = scenario.model_copy(deep=True)
+    overrides = {}
+    events = {e.id: e for e in sc.events}
+    for name, value in factors.items():
+        if name.startswith("events."):
+            _, eid, field = name.split(".")
+            setattr(events[eid], field, value.item() if hasattr(value, "item") else value)
+            event = events[eid]
+            if getattr(event, "until", None) is not None and event.until < event.date:
+                raise ValueError(f"{name} = {value}: the event would start after it ends ({event.until})")
+        else:
+            overrides[name] = value.item() if hasattr(value, "item") else value
+    return sc, overrides
+
+
+def output_value(tables: dict, out: Output, scenario: Scenario, canonical) -> float:
+    kind = metric_kind(out.metric, scenario)
+    table = series(tables, out.metric, kind, out.state, out.pair, canonical)
+    if out.at is not None:
+        return float(value_at(table, out.at).iloc[0])
+    if out.window is not None:
+        lo, hi = (pd.Timestamp(d) for d in out.window)
+        table = table[(table.index >= lo) & (table.index <= hi)]
+    column = table.iloc[:, 0]
+    return float({"final": column.iloc[-1], "max": column.max(), "min": column.min(), "mean": column.mean()}[out.summary])
+
+
+def _series_rows(tables: dict, spec: SweepSpec, scenario: Scenario, canonical, run_id: int) -> pd.DataFrame:
+    frames = []
+    for out in spec.outputs:
+        kind = metric_kind(out.metric, scenario)
+        table = series(tables, out.metric, kind, out.state, out.pair, canonical).iloc[:, 0]
+        frames.append(pd.DataFrame({"run_id": run_id, "date": table.index, "output": out.name,
+                                    "value": table.to_numpy(float)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def evaluate_model(context: ModelContext, task: Task) -> tuple[dict, pd.DataFrame | None]:
+    """Run the model for one task; failures are recorded, never raised."""
+    spec, start = context.spec, time.perf_counter()
+    row = {"run_id": task.run_id, "sample_id": task.sample_id, "replicate": task.replicate,
+           "seed": f"SeedSequence({spec.seed}).spawn_key=({task.replicate},)"} | task.factors
+    try:
+        sc, overrides = apply_factors(context.scenario, task.factors)
+        params = P.resolve(sc.parameters, overrides)
+        rng = np.random.default_rng(run_seed(spec.seed, task.replicate))
+        world = world_of(sc, changed=sc is not context.scenario)
+        model = AllianceModel(world, params, rng=rng, until=spec.until).run()
+        tables = model.recorder.tables(0)
+        known = canonical_states(sc)
+        canonical = lambda s: known.get(s, s)  # noqa: E731
+        outputs = {o.name: output_value(tables, o, sc, canonical) for o in spec.outputs}
+        extra = _series_rows(tables, spec, sc, canonical, task.run_id) if spec.series else None
+        return row | outputs | {"status": "ok", "error": "", "seconds": time.perf_counter() - start}, extra
+    except Exception as exc:  # noqa: BLE001 - a failed run is data, not a crash of the sweep
+        text = f"{type(exc).__name__}: {exc}"
+        tail = traceback.format_exc(limit=2).strip().splitlines()[-1]
+        return row | {o.name: np.nan for o in spec.outputs} | {
+            "status": "error", "error": text if tail in text else f"{text} ({tail})",
+            "seconds": time.perf_counter() - start}, None
+
+
+def ishigami(context, task: Task) -> tuple[dict, None]:
+    """Ishigami & Homma (1990) test function, a = 7, b = 0.1, for checking the Sobol machinery."""
+    x1, x2, x3 = (float(task.factors[k]) for k in ("x1", "x2", "x3"))
+    y = np.sin(x1) + 7.0 * np.sin(x2) ** 2 + 0.1 * x3**4 * np.sin(x1)
+    return {"run_id": task.run_id, "sample_id": task.sample_id, "replicate": task.replicate,
+            "seed": "", **task.factors, "y": y, "status": "ok", "error": "", "seconds": 0.0}, None
+
+
+def factor_value(value):
+    """Factor values as stored in tables (dates as ISO strings)."""
+    return value.isoformat() if isinstance(value, dt.date) else value

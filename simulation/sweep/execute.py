@@ -1,0 +1,261 @@
+"""Run a sweep: local processes or a Dask cluster, streamed to Parquet, resumable.
+
+Results stream to ``OUT/results/part-*.parquet`` (one row per run) as runs finish, a few dozen
+rows per file, each file written to a temporary name and renamed: memory does not grow with
+the number of runs, and a killed sweep leaves only whole files. ``--resume`` reads the run ids
+already stored and runs the rest, so every run is stored exactly once. A run that raises is
+stored with its error and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from ..runner import package_version
+from .design import design, expected_runs
+from .evaluate import Task, factor_value
+from .spec import SweepSpec
+
+MANIFEST = "manifest.json"
+
+
+class SweepError(ValueError):
+    """Bad sweep input or folder (exit code 2)."""
+
+
+class SweepInterrupted(RuntimeError):
+    """Stopped early (Ctrl-C, a dead worker); what finished is saved."""
+
+
+@dataclass
+class SweepSummary:
+    out: Path
+    total: int
+    done_before: int
+    ran: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    parts: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------- the store
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def read_results(out: Path, what: str = "results") -> pd.DataFrame:
+    """Every stored row of a sweep folder (empty frame if none)."""
+    parts = sorted((out / what).glob("part-*.parquet"))
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts else pd.DataFrame()
+
+
+def done_run_ids(out: Path) -> set[int]:
+    ids: set[int] = set()
+    for part in (out / "results").glob("part-*.parquet"):
+        ids.update(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
+    return ids
+
+
+def _manifest(spec: SweepSpec, total: int, extra: dict) -> dict:
+    import platform
+    import sys
+
+    import numpy as np
+
+    return {"package": "alliance-sim", "version": package_version(), "sweep": spec.name,
+            "spec": spec.model_dump(mode="json"), "spec_sha256": spec.digest(), "runs": total,
+            "seeds": {"seed": spec.seed, "scheme": "run (sample s, replicate r) uses SeedSequence(seed, "
+                      "spawn_key=(r,)): replicate r of `alliance-sim run --seed seed`; samples share random numbers"},
+            "platform": {"python": sys.version.split()[0], "system": platform.platform(), "numpy": np.__version__,
+                         "pandas": pd.__version__}} | extra
+
+
+def prepare(out: Path, spec: SweepSpec, resume: bool, extra: dict) -> set[int]:
+    """Create or reopen the sweep folder; return the run ids already stored."""
+    manifest = out / MANIFEST
+    if manifest.exists():
+        stored = json.loads(manifest.read_text())
+        if not resume:
+            raise SweepError(f"{out}: holds a sweep already (use --resume to continue it, or another --out)")
+        if stored.get("spec_sha256") != spec.digest():
+            raise SweepError(f"{out}: holds a different sweep ({stored.get('sweep')}, spec changed): "
+                             "resume needs the same spec")
+        return done_run_ids(out)
+    if out.exists() and any(out.iterdir()):
+        raise SweepError(f"{out}: folder exists and is not a sweep folder")
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    total = expected_runs(spec)
+    _atomic_write(manifest, lambda p: p.write_text(json.dumps(_manifest(spec, total, extra), indent=2, default=str)))
+    _atomic_write(out / "design.parquet", lambda p: design(spec).map(factor_value).to_parquet(p, index=False))
+    return set()
+
+
+class _Writer:
+    """Buffers finished runs and writes them out in small whole Parquet files."""
+
+    def __init__(self, out: Path, flush_every: int):
+        self.out, self.flush_every = out, flush_every
+        self.rows: list[dict] = []
+        self.series: list[pd.DataFrame] = []
+        self.parts: list[str] = []
+
+    def add(self, row: dict, series: pd.DataFrame | None) -> None:
+        self.rows.append(row)
+        if series is not None:
+            self.series.append(series)
+        if len(self.rows) >= self.flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        name = f"part-{time.time_ns()}-{os.getpid()}.parquet"
+        if self.series:  # series first: a results row is the proof that the run is complete
+            (self.out / "series").mkdir(exist_ok=True)
+            frame = pd.concat(self.series, ignore_index=True)
+            _atomic_write(self.out / "series" / name, lambda p: frame.to_parquet(p, index=False))
+        frame = pd.DataFrame(self.rows)
+        _atomic_write(self.out / "results" / name, lambda p: frame.to_parquet(p, index=False))
+        self.parts.append(name)
+        self.rows, self.series = [], []
+
+
+# ------------------------------------------------------------------------------- backends
+_WORKER: tuple | None = None
+
+
+def _init_worker(evaluator, context) -> None:
+    global _WORKER
+    _WORKER = (evaluator, context)
+
+
+def _work(task: Task):
+    evaluator, context = _WORKER
+    return evaluator(context, task)
+
+
+def _serial(tasks, evaluator, context) -> Iterator:
+    for task in tasks:
+        yield evaluator(context, task)
+
+
+def _pool(tasks, evaluator, context, workers: int) -> Iterator:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["simulation.sweep.evaluate"])  # workers fork with the model imported
+    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                initargs=(evaluator, context)) as pool:
+        pending, queue = set(), iter(tasks)
+        try:
+            for task in _take(queue, 4 * workers):
+                pending.add(pool.submit(_work, task))
+            while pending:
+                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+                    for task in _take(queue, 1):
+                        pending.add(pool.submit(_work, task))
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _dask(tasks, evaluator, context, client) -> Iterator:
+    from distributed import as_completed
+
+    shared = client.scatter(context, broadcast=True)
+    queue = iter(tasks)
+    window = 4 * max(sum(client.nthreads().values()), 1)
+    futures = [client.submit(evaluator, shared, t, pure=False) for t in _take(queue, window)]
+    stream = as_completed(futures)
+    try:
+        for future in stream:
+            yield future.result()
+            future.release()
+            for task in _take(queue, 1):
+                stream.add(client.submit(evaluator, shared, task, pure=False))
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def _take(iterator, n: int) -> list:
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(iterator))
+        except StopIteration:
+            break
+    return out
+
+
+# ------------------------------------------------------------------------------- the sweep
+def tasks_of(spec: SweepSpec, skip: set[int]) -> list[Task]:
+    frame = design(spec)
+    names = list(spec.factors)
+    out = []
+    for row in frame.itertuples(index=False):
+        for r in range(spec.replicates):
+            run_id = int(row.sample_id) * spec.replicates + r
+            if run_id not in skip:
+                values = dict(zip(names, row[1:]))
+                out.append(Task(run_id, int(row.sample_id), r, values))
+    return out
+
+
+def run_sweep(spec: SweepSpec, out: Path, evaluator: Callable, context, workers: int = 1,
+              scheduler: str | object | None = None, resume: bool = False, flush_every: int = 25,
+              progress: Callable[[int, int], None] | None = None, manifest_extra: dict | None = None) -> SweepSummary:
+    """Run every task of the design not yet stored in ``out``; stream rows to Parquet."""
+    out = Path(out)
+    done = prepare(out, spec, resume, manifest_extra or {})
+    tasks = tasks_of(spec, done)
+    summary = SweepSummary(out, expected_runs(spec), len(done))
+    writer = _Writer(out, flush_every)
+    start = time.perf_counter()
+    if scheduler is not None:
+        from distributed import Client
+
+        client = scheduler if hasattr(scheduler, "submit") else Client(scheduler)
+        results = _dask(tasks, evaluator, context, client)
+    elif workers > 1:
+        results = _pool(tasks, evaluator, context, workers)
+    else:
+        results = _serial(tasks, evaluator, context)
+    try:
+        for row, series in results:
+            writer.add({k: factor_value(v) for k, v in row.items()}, series)
+            summary.ran += 1
+            summary.failed += row.get("status") != "ok"
+            if progress:
+                progress(summary.done_before + summary.ran, summary.total)
+    except KeyboardInterrupt:
+        writer.flush()
+        raise SweepInterrupted(f"interrupted: {summary.done_before + summary.ran} of {summary.total} runs saved "
+                               f"in {out}; continue with --resume") from None
+    except cf.process.BrokenProcessPool:
+        writer.flush()
+        hint = ("" if summary.ran else " (if none ever started: in a script, call the sweep under "
+                "`if __name__ == '__main__':`, since worker processes import the main module)")
+        raise SweepInterrupted(f"a worker process died: {summary.done_before + summary.ran} of {summary.total} "
+                               f"runs saved in {out}; continue with --resume{hint}") from None
+    writer.flush()
+    summary.parts, summary.seconds = writer.parts, time.perf_counter() - start
+    return summary
+
+
+def collect(out: Path, spec: SweepSpec) -> pd.DataFrame:
+    """The results of a sweep folder as one DataFrame, sorted by run id."""
+    frame = read_results(out)
+    return frame.sort_values("run_id").reset_index(drop=True) if len(frame) else frame

@@ -1,0 +1,137 @@
+"""Sweep specifications: YAML validated like scenarios (file, line, field in every error).
+
+A spec names a scenario, the factors to vary (model parameters, or an event's amount or date:
+``events.<id>.<field>``), a design (grid, Latin hypercube, Sobol/Saltelli, Morris), the number of
+samples and replicates, and the outputs to record (a metric at a date, or a summary over the
+run or a window). See ``docs/sweeps.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from ..params import PARAMETERS
+from ..scenario import LoadedScenario, ScenarioError, load_scenario
+from ..scenario.checks import known_metrics, metric_kind
+from ..scenario.loader import format_problems, validation_problems
+from ..scenario.schema import StateId, Strict
+from ..scenario.yamlmap import YamlError, load
+
+Number = float | int
+
+
+class Factor(Strict):
+    """A range (low, high) for sampled designs, or explicit levels (grid)."""
+
+    low: Number | dt.date | None = None
+    high: Number | dt.date | None = None
+    levels: list[Number | dt.date] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _range_or_levels(self) -> "Factor":
+        if self.levels is None and (self.low is None or self.high is None):
+            raise ValueError("give low and high, or levels")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"low must be below high (got {self.low} and {self.high})")
+        return self
+
+
+class Output(Strict):
+    """A recorded number: the metric at a date, or a summary over the run or a window."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    metric: str
+    state: StateId | None = None
+    pair: list[StateId] | None = Field(None, min_length=2, max_length=2)
+    at: dt.date | None = None
+    summary: Literal["final", "max", "min", "mean"] = "final"
+    window: list[dt.date] | None = Field(None, min_length=2, max_length=2)
+
+
+class SweepSpec(Strict):
+    name: str = Field(pattern=r"^[a-z0-9_-]+$")
+    scenario: str | None = Field(None, description="scenario file (next to the spec) or shipped name")
+    seed: int = Field(0, ge=0)
+    design: Literal["grid", "lhs", "sobol", "morris"]
+    samples: int = Field(8, ge=1, description="lhs: points; sobol: base samples N (runs N(2D+2)); "
+                                             "morris: trajectories (runs r(D+1)); grid: unused")
+    levels: int = Field(4, ge=2, description="morris grid levels")
+    replicates: int = Field(1, ge=1)
+    factors: dict[str, Factor] = Field(min_length=1)
+    outputs: list[Output] = Field(default_factory=list)
+    series: bool = Field(False, description="also store every output metric at every step")
+    until: dt.date | None = None
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[tuple, str]]:
+    sc, out = loaded.scenario, []
+    events = {e.id: e for e in sc.events}
+    for name, factor in spec.factors.items():
+        path = ("factors", name)
+        if name.startswith("events."):
+            parts = name.split(".")
+            if len(parts) != 3 or parts[1] not in events:
+                hint = difflib.get_close_matches(parts[1] if len(parts) > 1 else name, list(events), n=1)
+                more = f" (did you mean {hint[0]!r}?)" if hint else ""
+                out.append((path, f"no event {parts[1] if len(parts) > 1 else name!r} in {sc.name}{more}"))
+                continue
+            value = getattr(events[parts[1]], parts[2], None)
+            if not isinstance(value, (int, float, dt.date)) or isinstance(value, bool):
+                out.append((path, f"events.{parts[1]} has no number or date field {parts[2]!r}"))
+        elif name in PARAMETERS:
+            p = PARAMETERS[name]
+            for bound in [v for v in (factor.low, factor.high, *(factor.levels or [])) if v is not None]:
+                if not isinstance(bound, (int, float)) or not p.low <= bound <= p.high:
+                    out.append((path, f"{bound} is outside the parameter's bounds [{p.low:g}, {p.high:g}]"))
+        else:
+            hint = difflib.get_close_matches(name, list(PARAMETERS), n=1)
+            more = f" (did you mean {hint[0]!r}?)" if hint else " (a parameter, or events.<id>.<field>)"
+            out.append((path, f"unknown factor{more}"))
+    for i, o in enumerate(spec.outputs):
+        kind = metric_kind(o.metric, sc)
+        if kind is None or kind == "membership":
+            hint = difflib.get_close_matches(o.metric, known_metrics(sc), n=1)
+            out.append((("outputs", i, "metric"), f"unknown metric {o.metric!r}"
+                        + (f" (did you mean {hint[0]!r}?)" if hint else "")))
+        elif (kind == "state") != (o.state is not None) or (kind == "pair") != (o.pair is not None):
+            out.append((("outputs", i), f"metric {o.metric!r} needs " + {"model": "no state or pair",
+                        "state": "a state", "pair": "a pair"}[kind]))
+        for day in [d for d in (o.at, *(o.window or [])) if d is not None]:
+            if not sc.calendar.start <= day <= sc.calendar.end:
+                out.append((("outputs", i), f"{day} is outside the calendar of {sc.name}"))
+    return out
+
+
+def load_spec(path: str | Path, for_model: bool = True) -> tuple[SweepSpec, LoadedScenario | None]:
+    """Validate a spec file (and its scenario); raise :class:`ScenarioError` with file:line messages."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError([f"{path}: no such sweep spec"])
+    try:
+        located = load(path)
+    except YamlError as exc:
+        raise ScenarioError([f"{exc.file}:{exc.line}: {exc.message}"]) from None
+    try:
+        spec = SweepSpec.model_validate(located.data)
+    except ValidationError as exc:
+        raise ScenarioError(format_problems(validation_problems(exc, located.lines), located.lines)) from None
+    if not for_model:
+        return spec, None
+    if spec.scenario is None:
+        raise ScenarioError(format_problems([(("scenario",), "required to sweep the model")], located.lines))
+    candidate = path.parent / spec.scenario
+    loaded = load_scenario(candidate if candidate.is_file() else spec.scenario)
+    problems = _problems_for_model(spec, loaded)
+    if problems:
+        raise ScenarioError(format_problems(problems, located.lines))
+    return spec, loaded

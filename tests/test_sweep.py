@@ -1,0 +1,287 @@
+"""Research sweeps: designs, backends (serial, processes, Dask LocalCluster), failures, resume,
+and Sobol indices of a function with known indices (Ishigami) through the same machinery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.scenario import ScenarioError
+from simulation.sweep import SweepSpec, sweep
+from simulation.sweep.analyze import analyze
+from simulation.sweep.design import design, expected_runs
+from simulation.sweep.evaluate import ishigami
+from simulation.sweep.execute import SweepError, collect, run_sweep
+
+SPEC = """\
+name: tiny
+scenario: korea_russia_2024
+seed: 5
+design: lhs
+samples: 4
+replicates: 2
+until: 2024-12-31
+factors:
+  balance_rate: {low: 0.5, high: 2.0}
+  events.deploy_main.troops: {low: 0, high: 20000}
+outputs:
+  - {name: rus_prk, metric: affinity, pair: [RUS, PRK], at: 2024-12-31}
+  - {name: strain, metric: manpower_strain, state: UKR, summary: max}
+"""
+BOOKKEEPING = ["seconds"]
+
+
+def spec_of(**kw) -> SweepSpec:
+    import yaml
+
+    return SweepSpec.model_validate(yaml.safe_load(SPEC) | kw)
+
+
+def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a.drop(columns=BOOKKEEPING), b.drop(columns=BOOKKEEPING))
+
+
+# ------------------------------------------------------------------------------- designs
+@pytest.mark.parametrize("kind, size", [("lhs", 7), ("sobol", 8 * (3 + 2)), ("morris", 6 * (3 + 1))])
+def test_sampled_designs_have_the_right_size_and_bounds(kind, size):
+    samples = {"lhs": 7, "sobol": 8, "morris": 6}[kind]
+    spec = SweepSpec(name="d", design=kind, samples=samples, seed=1,
+                     factors={"a": {"low": 0, "high": 1.0}, "b": {"low": -5.0, "high": 5.0},
+                              "c": {"low": dt.date(2024, 1, 1), "high": dt.date(2024, 12, 31)}})
+    frame = design(spec)
+    assert len(frame) == size == expected_runs(spec)
+    assert frame["a"].between(0, 1).all() and frame["b"].between(-5, 5).all()
+    assert frame["c"].map(lambda d: dt.date(2024, 1, 1) <= d <= dt.date(2024, 12, 31)).all()
+    assert design(spec).equals(frame)  # seeded: the same design every time
+
+
+def test_grid_is_the_full_product_and_integers_stay_integers():
+    spec = SweepSpec(name="g", design="grid", levels=3, factors={"k_blocs": {"levels": [2, 3]},
+                                                                  "balance_rate": {"low": 0.5, "high": 1.5}})
+    frame = design(spec)
+    assert len(frame) == 6 and set(frame["balance_rate"]) == {0.5, 1.0, 1.5}
+    assert frame["k_blocs"].dtype.kind == "i"
+
+
+def test_lhs_stratifies_each_factor():
+    spec = SweepSpec(name="l", design="lhs", samples=10, factors={"a": {"low": 0.0, "high": 1.0}})
+    assert sorted((design(spec)["a"] * 10).astype(int)) == list(range(10))
+
+
+# ------------------------------------------------------------------------------- spec errors
+@pytest.mark.parametrize("change, message", [
+    ({"factors": {"balance_rat": {"low": 0.5, "high": 1}}}, "unknown factor (did you mean 'balance_rate'?)"),
+    ({"factors": {"events.deploy_mian.troops": {"low": 0, "high": 1}}}, "no event 'deploy_mian'"),
+    ({"factors": {"balance_rate": {"low": 0.5, "high": 9}}}, "outside the parameter's bounds [0, 5]"),
+    ({"factors": {"events.deploy_main.label": {"low": 0, "high": 1}}}, "has no number or date field 'label'"),
+    ({"outputs": [{"name": "x", "metric": "afinity", "pair": ["RUS", "PRK"]}]}, "unknown metric 'afinity'"),
+])
+def test_bad_specs_name_file_line_field(tmp_path, change, message):
+    import yaml
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(yaml.safe_load(SPEC) | change))
+    with pytest.raises(ScenarioError) as info:
+        from simulation.sweep import load_spec
+
+        load_spec(path)
+    text = "\n".join(info.value.problems)
+    assert message in text and f"{path}:" in text
+
+
+def test_low_must_be_below_high(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC.replace("{low: 0.5, high: 2.0}", "{low: 2.0, high: 0.5}"))
+    from simulation.sweep import load_spec
+
+    with pytest.raises(ScenarioError, match=r"spec.yaml:9: factors.balance_rate: value error, low must be below high"):
+        load_spec(path)
+
+
+# ------------------------------------------------------------------------------- backends
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep") / "serial"
+    return sweep(spec_of(), out)
+
+
+def test_results_have_one_row_per_run_with_factors_seeds_outputs(serial):
+    assert list(serial["run_id"]) == list(range(8))
+    assert {"balance_rate", "events.deploy_main.troops", "rus_prk", "strain", "status", "seed"} <= set(serial.columns)
+    assert (serial["status"] == "ok").all() and serial["rus_prk"].between(-1, 1).all()
+    assert serial.loc[1, "seed"] == "SeedSequence(5).spawn_key=(1,)"
+
+
+def test_two_workers_give_identical_results(serial, tmp_path):
+    same(sweep(spec_of(), tmp_path / "pool", workers=2), serial)
+
+
+def test_dask_local_cluster_gives_identical_results(serial, tmp_path):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        same(sweep(spec_of(), tmp_path / "dask", scheduler=client), serial)
+
+
+def test_replicate_r_is_replicate_r_of_a_cli_run_with_the_same_seed(tmp_path):
+    from simulation import run
+
+    spec = spec_of(design="grid", factors={"balance_rate": {"levels": [1.3]}})
+    swept = sweep(spec, tmp_path / "grid")
+    result = run("korea_russia_2024", seed=5, replicates=2, until=dt.date(2024, 12, 31), params={"balance_rate": 1.3})
+    pairs = result.pairs[(result.pairs["a"] == "PRK") & (result.pairs["b"] == "RUS")]
+    last = pairs[pairs["date"] == pairs["date"].max()].sort_values("replicate")["affinity"].to_numpy()
+    assert swept["rus_prk"].to_numpy() == pytest.approx(last, abs=1e-12)
+
+
+def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):
+    spec = spec_of(samples=6, replicates=1, factors={"events.deploy_main.date": {"low": dt.date(2024, 10, 14),
+                                                                                   "high": dt.date(2024, 12, 20)}})
+    results = sweep(spec, tmp_path / "fail")
+    failed = results[results["status"] == "error"]
+    assert len(results) == 6 and 0 < len(failed) < 6
+    assert failed["error"].str.contains("would start after it ends").all() and failed["rus_prk"].isna().all()
+
+
+def test_an_existing_sweep_needs_resume_and_the_same_spec(serial, tmp_path):
+    out = tmp_path / "again"
+    sweep(spec_of(), out)
+    with pytest.raises(SweepError, match="--resume"):
+        sweep(spec_of(), out)
+    with pytest.raises(SweepError, match="different sweep"):
+        sweep(spec_of(seed=6), out, resume=True)
+    same(sweep(spec_of(), out, resume=True), serial)
+
+
+# ------------------------------------------------------------------------------- interruptions
+def _cli_sweep(spec: Path, out: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "alliance_sim", "sweep", str(spec), "--out", str(out), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_parts(out: Path, proc: subprocess.Popen, n: int = 1, timeout: float = 240) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        if len(list((out / "results").glob("part-*.parquet"))) >= n:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"no part written (exit {proc.poll()}): {proc.stderr.read() if proc.poll() is not None else ''}")
+
+
+def _descendants(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                children.append(int(entry.name))
+    return children + [d for c in children for d in _descendants(c)]
+
+
+@pytest.fixture(scope="module")
+def long_spec(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("long")
+    spec = folder / "spec.yaml"
+    spec.write_text(SPEC.replace("samples: 4", "samples: 40").replace("until: 2024-12-31\n", ""))
+    reference = sweep(spec, folder / "reference", workers=2)
+    return spec, reference
+
+
+def test_sigint_then_resume_stores_every_run_once(long_spec, tmp_path):
+    spec, reference = long_spec
+    out = tmp_path / "sigint"
+    proc = _cli_sweep(spec, out)
+    _wait_for_parts(out, proc)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=120) == 130
+    assert "continue with --resume" in proc.stderr.read()
+    partial = collect(out, None)
+    assert 0 < len(partial) < len(reference) and partial["run_id"].is_unique
+    assert "partial" in analyze(out).note
+    resumed = _cli_sweep(spec, out, "--resume")
+    assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
+    final = collect(out, None)
+    assert final["run_id"].is_unique and len(final) == len(reference)
+    same(final, reference)
+
+
+def test_killed_worker_then_resume_stores_every_run_once(long_spec, tmp_path):
+    spec, reference = long_spec
+    out = tmp_path / "killed"
+    proc = _cli_sweep(spec, out, "--workers", "2")
+    _wait_for_parts(out, proc)
+    workers = [p for p in _descendants(proc.pid) if _descendants(p) == []]
+    os.kill(workers[-1], signal.SIGKILL)
+    code = proc.wait(timeout=120)
+    if code == 0:  # the sweep finished before the kill landed: nothing to resume
+        same(collect(out, None), reference)
+        return
+    assert code == 130 and "worker process died" in proc.stderr.read()
+    assert collect(out, None)["run_id"].is_unique
+    assert _cli_sweep(spec, out, "--resume", "--workers", "2").wait(timeout=300) == 0
+    final = collect(out, None)
+    assert final["run_id"].is_unique
+    same(final, reference)
+
+
+# ------------------------------------------------------------------------------- analysis
+def test_sobol_indices_of_ishigami_are_right(tmp_path):
+    """Ishigami (a = 7, b = 0.1): S1 = (0.314, 0.442, 0), ST = (0.558, 0.442, 0.244) (Saltelli et al. 2008)."""
+    pi = float(np.pi)
+    spec = SweepSpec(name="ishigami", design="sobol", samples=1024, seed=3,
+                     factors={k: {"low": -pi, "high": pi} for k in ("x1", "x2", "x3")})
+    run_sweep(spec, tmp_path / "ishigami", ishigami, None, flush_every=5000)
+    idx = analyze(tmp_path / "ishigami").indices.set_index(["factor", "index"])["value"]
+    expected = {("x1", "S1"): 0.314, ("x2", "S1"): 0.442, ("x3", "S1"): 0.0,
+                ("x1", "ST"): 0.558, ("x2", "ST"): 0.442, ("x3", "ST"): 0.244}
+    for key, value in expected.items():
+        assert idx[key] == pytest.approx(value, abs=0.05), key
+
+
+def test_morris_ranks_ishigami_factors(tmp_path):
+    pi = float(np.pi)
+    spec = SweepSpec(name="morris", design="morris", samples=50, levels=4, seed=2,
+                     factors={k: {"low": -pi, "high": pi} for k in ("x1", "x2", "x3")})
+    run_sweep(spec, tmp_path / "m", ishigami, None)
+    mu = analyze(tmp_path / "m").indices.query("index == 'mu_star'").set_index("factor")["value"]
+    assert mu["x3"] > 0 and mu["x1"] > mu["x3"] / 10 and mu.notna().all()
+
+
+def test_analyze_cli_writes_indices_and_an_offline_report(serial, tmp_path):
+    import re
+
+    spec = spec_of(design="sobol", samples=4, replicates=1)
+    out = tmp_path / "sob"
+    sweep(spec, out)
+    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "analyze", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    indices = pd.read_csv(out / "indices.csv")
+    assert set(indices["index"]) == {"S1", "ST"} and set(indices["output"]) == {"rus_prk", "strain"}
+    html = (out / "analysis.html").read_text()
+    markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
+    assert not re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", markup) and "Sensitivity of rus_prk" in html
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["spec_sha256"] and manifest["seeds"]["seed"] == 5
+
+
+def test_sweep_cli_bad_spec_exits_2(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(SPEC.replace("design: lhs", "design: factorial"))
+    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "sweep", str(path), "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "bad.yaml:4: design: must be one of" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()

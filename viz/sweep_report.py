@@ -1,0 +1,84 @@
+"""Offline HTML report of a sweep's sensitivity analysis: index bar charts and factor scatters.
+
+Pure figure builders (tables → ``go.Figure``) and one writer; Plotly inlined once, no network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz._common import PALETTE, base_layout
+from viz.report import CSS, PLOTLY_CONFIG, _esc, _table
+
+LABELS = {"S1": "first order S1", "ST": "total ST", "mu_star": "μ*", "sigma": "σ"}
+
+
+def sensitivity_bars(indices: pd.DataFrame, output: str) -> go.Figure:
+    """Grouped bars of the indices of one output, with confidence intervals."""
+    rows = indices[indices["output"] == output]
+    fig = go.Figure()
+    for k, (index, sub) in enumerate(rows.groupby("index", sort=False)):
+        fig.add_trace(go.Bar(x=sub["factor"], y=sub["value"], name=LABELS.get(index, index),
+                             marker_color=PALETTE[k % len(PALETTE)],
+                             error_y={"type": "data", "array": sub["conf"].fillna(0).to_numpy(), "visible": True}))
+    base_layout(fig, f"Sensitivity of {output}", height=420, barmode="group")
+    fig.update_yaxes(title_text="index")
+    fig.update_xaxes(title_text="factor")
+    return fig
+
+
+def _numeric(values: pd.Series) -> pd.Series:
+    if values.dtype == object:
+        return pd.to_datetime(values)
+    return values
+
+
+def factor_scatter(means: pd.DataFrame, factors: list[str], output: str) -> go.Figure:
+    """The output (mean over replicates) against each factor, with a binned mean (partial dependence)."""
+    fig = make_subplots(rows=1, cols=len(factors), shared_yaxes=True, subplot_titles=factors,
+                        horizontal_spacing=0.04)
+    for col, factor in enumerate(factors, start=1):
+        x, y = _numeric(means[factor]), means[output]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", marker={"size": 5, "color": PALETTE[0], "opacity": 0.5},
+                                 showlegend=False, name=factor), row=1, col=col)
+        bins = pd.qcut(x.rank(method="first"), q=min(10, max(len(x) // 5, 1)), labels=False) if len(x) > 4 else None
+        if bins is not None:
+            binned = pd.DataFrame({"x": x, "y": y, "b": bins}).groupby("b").agg(x=("x", "median"), y=("y", "mean"))
+            fig.add_trace(go.Scatter(x=binned["x"], y=binned["y"], mode="lines", line={"color": PALETTE[1], "width": 3},
+                                     showlegend=col == 1, name="binned mean"), row=1, col=col)
+    base_layout(fig, f"{output} against each factor", height=380)
+    fig.update_yaxes(title_text=output, row=1, col=1)
+    return fig
+
+
+def build_sweep_report(analysis, path: Path, manifest: dict) -> Path:
+    """Write the report of an :class:`simulation.sweep.analyze.Analysis` (duck-typed) to ``path``."""
+    spec, figs = analysis.spec, []
+    outputs = list(dict.fromkeys(analysis.indices["output"])) or [c for c in analysis.means.columns
+                                                                   if c not in spec.factors and c != "sample_id"]
+    for out in outputs:
+        if len(analysis.indices):
+            figs.append(sensitivity_bars(analysis.indices, out))
+        figs.append(factor_scatter(analysis.means, list(spec.factors), out))
+    body = [f"<h1>Sweep {_esc(spec.name)}: sensitivity analysis</h1>",
+            f"<p class='sub'>design {_esc(spec.design)}, {_esc(len(spec.factors))} factors, "
+            f"{_esc(spec.replicates)} replicate(s) per sample — {_esc(analysis.note)}</p>"]
+    if len(analysis.indices):
+        table = analysis.indices.assign(value=analysis.indices["value"].map(lambda v: f"{v:.3f}"),
+                                        conf=analysis.indices["conf"].map(lambda v: "" if np.isnan(v) else f"± {v:.3f}"))
+        body.append(_table(list(table.columns), table.to_numpy().tolist(), {4, 5}))
+    body += [f"<div class='fig'>{f.to_html(full_html=False, include_plotlyjs=i == 0, config=PLOTLY_CONFIG)}</div>"
+             for i, f in enumerate(figs)]
+    body.append("<details><summary>Sweep manifest</summary><pre>"
+                f"{_esc(json.dumps(manifest, indent=2, default=str))}</pre></details>")
+    html = ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Sweep {_esc(spec.name)}</title><style>{CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+    Path(path).write_text(html, encoding="utf-8")
+    return Path(path)
