@@ -337,7 +337,7 @@ def analyze_command(folder: Annotated[Path, typer.Argument(help="sweep folder")]
     """Sensitivity indices (Sobol or Morris) of a finished or partial sweep: indices.csv, analysis.html."""
     import json as _json
 
-    from simulation.sweep.analyze import analyze
+    from simulation.sweep.analyze import analyze, wide
     from simulation.sweep.execute import MANIFEST, _atomic_write
     from viz.sweep_report import build_sweep_report
 
@@ -346,13 +346,16 @@ def analyze_command(folder: Annotated[Path, typer.Argument(help="sweep folder")]
     _atomic_write(folder / "indices.csv", lambda p: result.indices.to_csv(p, index=False))
     _atomic_write(folder / "analysis.html", lambda p: build_sweep_report(result, p, manifest))
     out_console.print(result.note)
-    if len(result.indices):
-        table = Table(show_edge=False)
-        for col in ("output", "factor", "index", "value", "conf"):
-            table.add_column(col, justify="right" if col in ("value", "conf") else "left")
-        for r in result.indices.itertuples():
-            table.add_row(r.output, r.factor, r.index, f"{r.value:.3f}", "" if r.conf != r.conf else f"± {r.conf:.3f}")
-        out_console.print(table)
+    table = wide(result.indices)
+    if len(table):
+        names = [c for c in table.columns if c not in ("output", "factor") and not c.endswith("_conf")]
+        view = Table(show_edge=False)
+        for col in ("output", "factor", *names):
+            view.add_column(col, justify="left" if col in ("output", "factor") else "right")
+        for _, r in table.iterrows():
+            view.add_row(r["output"], r["factor"], *(f"{r[n]:.3f}" + ("" if r[f"{n}_conf"] != r[f"{n}_conf"]
+                                                                      else f" ± {r[f'{n}_conf']:.3f}") for n in names))
+        out_console.print(view)
     out_console.print(f"→ {display(folder / 'indices.csv')}, {display(folder / 'analysis.html')}")
 
 

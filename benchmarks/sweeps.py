@@ -2,10 +2,11 @@
 
     python benchmarks/sweeps.py [--repeats 3]
 
-1. Throughput: the same model (the default scenario, full calendar), the same grid (8 levels of
-   balance_rate × 8 replicates = 64 runs) at equal workers (2), alliance-sim's sweep versus
-   mesa.batch_run with a thin Mesa-compatible wrapper. Each runner is timed in its own
-   subprocess (mesa.batch_run sets the multiprocessing start method globally), interleaved.
+1. Throughput: the same model (the default scenario, full calendar), the same grids (8 levels of
+   balance_rate × 8 and × 40 replicates = 64 and 320 runs) at equal workers (2), alliance-sim's
+   sweep versus mesa.batch_run with a thin Mesa-compatible wrapper. Each runner is timed in its
+   own subprocess (mesa.batch_run sets the multiprocessing start method globally), interleaved.
+   The difference of the two sizes gives each runner's fixed start-up and its steady rate.
 2. Memory: peak resident memory of a 10,000-run sweep and a 1,000-run sweep (Sobol design of the
    Ishigami test function: the evaluator is cheap, so what is measured is the sweep machinery —
    design, scheduling, streaming to Parquet — not the model).
@@ -28,7 +29,7 @@ LEVELS = [0.25 + 0.25 * i for i in range(8)]
 OURS = textwrap.dedent(f"""
     import time, sys
     from simulation.sweep import SweepSpec, sweep
-    spec = SweepSpec(name="bench", scenario="korea_russia_2024", design="grid", replicates=8, seed=1,
+    spec = SweepSpec(name="bench", scenario="korea_russia_2024", design="grid", replicates=int(sys.argv[2]), seed=1,
                      factors={{"balance_rate": {{"levels": {LEVELS}}}}},
                      outputs=[{{"name": "rus_prk", "metric": "affinity", "pair": ["RUS", "PRK"]}}])
     if __name__ == "__main__":  # worker processes import this script: guard the work
@@ -38,7 +39,7 @@ OURS = textwrap.dedent(f"""
 """)
 
 MESA = textwrap.dedent(f"""
-    import time
+    import sys, time
     import mesa
     from simulation import load_scenario
     from simulation.model import AllianceModel
@@ -56,7 +57,7 @@ MESA = textwrap.dedent(f"""
 
     if __name__ == "__main__":
         start = time.perf_counter()
-        mesa.batch_run(Wrapped, {{"balance_rate": {LEVELS}}}, number_processes=2, rng=list(range(1, 9)),
+        mesa.batch_run(Wrapped, {{"balance_rate": {LEVELS}}}, number_processes=2, rng=list(range(1, int(sys.argv[2]) + 1)),
                        max_steps=19, display_progress=False)
         print(time.perf_counter() - start)
 """)
@@ -88,19 +89,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    ours, theirs = [], []
-    for _ in range(args.repeats):
-        ours.append(timed(OURS))
-        theirs.append(timed(MESA))
-    a, b = statistics.median(ours), statistics.median(theirs)
-    runs = len(LEVELS) * 8
-    print(f"throughput, {runs} runs at 2 workers (median of {args.repeats}, interleaved):")
-    print(f"  alliance-sim sweep  {a:6.2f} s  ({runs / a:5.2f} runs/s)")
-    print(f"  mesa.batch_run      {b:6.2f} s  ({runs / b:5.2f} runs/s)")
-    print(f"  ratio sweep/batch_run time: {a / b:.2f}")
+    sizes, report = (8, 40), {}
+    for reps in sizes:
+        ours, theirs = [], []
+        for _ in range(args.repeats):
+            ours.append(timed(OURS, str(reps)))
+            theirs.append(timed(MESA, str(reps)))
+        report[reps] = statistics.median(ours), statistics.median(theirs)
+    print(f"throughput at 2 workers, median of {args.repeats} interleaved runs:")
+    for reps, (a, b) in report.items():
+        runs = len(LEVELS) * reps
+        print(f"  {runs:4d} runs: alliance-sim sweep {a:6.2f} s ({runs / a:5.2f} runs/s)   "
+              f"mesa.batch_run {b:6.2f} s ({runs / b:5.2f} runs/s)   ratio {a / b:.2f}")
+    (a1, b1), (a2, b2) = report[sizes[0]], report[sizes[1]]
+    extra = len(LEVELS) * (sizes[1] - sizes[0])
+    rate_a, rate_b = extra / (a2 - a1), extra / (b2 - b1)
+    print(f"  steady rate: sweep {rate_a:.2f} runs/s, batch_run {rate_b:.2f} runs/s (ratio {rate_a / rate_b:.2f}); "
+          f"fixed start-up: sweep {a1 - len(LEVELS) * sizes[0] / rate_a:.1f} s, "
+          f"batch_run {b1 - len(LEVELS) * sizes[0] / rate_b:.1f} s")
     small, large = timed(MEMORY, "1000"), timed(MEMORY, "10000")
     print(f"peak memory: 1,000 runs {small:.0f} MB, 10,000 runs {large:.0f} MB (ratio {large / small:.2f})")
-    print(json.dumps({"sweep_s": a, "batch_run_s": b, "mem_1k_mb": small, "mem_10k_mb": large}))
+    print(json.dumps({"sweep_s": {k: v[0] for k, v in report.items()}, "batch_run_s": {k: v[1] for k, v in report.items()},
+                      "steady_runs_per_s": {"sweep": rate_a, "batch_run": rate_b},
+                      "mem_1k_mb": small, "mem_10k_mb": large}))
 
 
 if __name__ == "__main__":

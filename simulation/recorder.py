@@ -57,6 +57,27 @@ class Recorder:
                                          m.value[iu], m.value.T[iu]])
         self.last = k
 
+    # ------------------------------------------------------------------ one series
+    def series(self, kind: str, metric: str, state: str | None = None, pair=None) -> pd.Series:
+        """One metric over time (index: dates), straight from the arrays; equal to the column
+        :meth:`tables` would give for this state or (unordered) pair, without building the tables."""
+        m, steps = self.model, self.last + 1
+        dates = pd.DatetimeIndex(pd.to_datetime(list(m.dates[:steps])), name="date")
+        if kind == "model":
+            values = self.metrics[:steps, self.metric_names.index(metric)]
+        elif kind == "state":
+            values = self.states[:steps, m.ids.index(state), STATE_COLUMNS.index(metric)]
+        else:
+            a, b = sorted(pair)  # tables write pairs with a < b; flow_ab flows from a to b
+            i, j = m.ids.index(a), m.ids.index(b)
+            column = metric
+            if i > j:
+                i, j = j, i
+                column = {"flow_ab": "flow_ba", "flow_ba": "flow_ab"}.get(metric, metric)
+            k = int(np.flatnonzero((self.iu[0] == i) & (self.iu[1] == j))[0])
+            values = self.pairs[:steps, k, PAIR_COLUMNS.index(column)]
+        return pd.Series(values, index=dates, name=metric)
+
     # ------------------------------------------------------------------ tables
     def tables(self, replicate: int = 0) -> dict[str, pd.DataFrame]:
         m = self.model

@@ -85,6 +85,10 @@ def test_lhs_stratifies_each_factor():
     ({"factors": {"balance_rate": {"low": 0.5, "high": 9}}}, "outside the parameter's bounds [0, 5]"),
     ({"factors": {"events.deploy_main.label": {"low": 0, "high": 1}}}, "has no number or date field 'label'"),
     ({"outputs": [{"name": "x", "metric": "afinity", "pair": ["RUS", "PRK"]}]}, "unknown metric 'afinity'"),
+    ({"factors": {"events.deploy_main.troops": {"low": -5, "high": 10}}}, "-5: input should be greater than or equal to 0"),
+    ({"factors": {"events.deploy_main.date": {"low": dt.date(2020, 1, 1), "high": dt.date(2024, 12, 1)}}},
+     "2020-01-01 is outside the calendar of korea_russia_2024"),
+    ({"factors": {"events.deploy_main.date": {"low": 0, "high": 5}}}, "values must be dates like the event's"),
 ])
 def test_bad_specs_name_file_line_field(tmp_path, change, message):
     import yaml
@@ -276,6 +280,11 @@ def test_analyze_cli_writes_indices_and_an_offline_report(serial, tmp_path):
     assert not re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", markup) and "Sensitivity of rus_prk" in html
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["spec_sha256"] and manifest["seeds"]["seed"] == 5
+    first = indices[(indices["output"] == "rus_prk") & (indices["factor"] == "balance_rate")].set_index("index")
+    row = re.search(r"rus_prk\s+│\s+balance_rate\s+│\s+(\S+) ± (\S+)\s+│\s+(\S+) ± (\S+)", proc.stdout)
+    assert row, proc.stdout  # one row per output and factor: S1 ± conf, ST ± conf
+    assert [float(v) for v in row.groups()] == pytest.approx(
+        [first.loc["S1", "value"], first.loc["S1", "conf"], first.loc["ST", "value"], first.loc["ST", "conf"]], abs=5e-4)
 
 
 def test_sweep_cli_bad_spec_exits_2(tmp_path):
@@ -285,3 +294,83 @@ def test_sweep_cli_bad_spec_exits_2(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "bad.yaml:4: design: must be one of" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path):
+    from simulation.sweep.execute import _connect
+
+    with pytest.raises(SweepError, match=r"--scheduler tcp://127.0.0.1:9: cannot reach a Dask scheduler"):
+        _connect("tcp://127.0.0.1:9", timeout="1s")
+    result = subprocess.run([sys.executable, "-m", "alliance_sim", "sweep", "--out", str(tmp_path / "x"),
+                             "--scheduler", "tcp://127.0.0.1:9", str(Path(__file__).parents[1] / "scenarios" /
+                                                                     "sweeps" / "small.yaml")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "cannot reach a Dask scheduler" in result.stderr and not (tmp_path / "x").exists()
+
+
+def test_recorder_series_equals_the_tables_for_every_kind_of_metric():
+    """The sweep reads outputs straight from the recorder's arrays; they must equal the tables'."""
+    from simulation import load_scenario
+    from simulation import params as P
+    from simulation.expectations import series
+    from simulation.model import AllianceModel
+    from simulation.world import build_world
+
+    sc = load_scenario("korea_russia_2024").scenario
+    model = AllianceModel(build_world(sc), P.resolve(sc.parameters), rng=np.random.default_rng(3)).run()
+    tables = model.recorder.tables(0)
+    cases = [("model", "energy", None, None), ("model", "tension_korean_peninsula", None, None),
+             ("state", "manpower_strain", "UKR", None), ("state", "front_strength", "RUS", None)]
+    cases += [("pair", m, None, pair) for m in ("affinity", "tension", "flow_ab", "flow_ba")
+              for pair in (["RUS", "PRK"], ["PRK", "RUS"], ["USA", "UKR"], ["CHN", "IRN"])]
+    for kind, metric, state, pair in cases:
+        expected = series(tables, metric, kind, state, pair)[0]
+        got = model.recorder.series(kind, metric, state, pair)
+        np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy(), err_msg=f"{metric} {state} {pair}")
+        assert list(got.index) == list(expected.index)
+    assert model.recorder.series("pair", "flow_ab", pair=["PRK", "RUS"]).abs().sum() > 0  # arms flowed
+
+
+@pytest.mark.parametrize("output, message", [
+    ({"name": "x", "metric": "manpower", "state": "FRA"}, "state 'FRA' is not in this scenario's states"),
+    ({"name": "x", "metric": "affinity", "state": "RUS"}, "this metric needs a pair"),
+    ({"name": "x", "metric": "coalition", "pair": ["RUS", "PRK"]}, "'coalition' is a label, not a number"),
+])
+def test_bad_outputs_are_named(tmp_path, output, message):
+    import yaml
+
+    from simulation.sweep import load_spec
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(yaml.safe_load(SPEC) | {"outputs": [output]}))
+    with pytest.raises(ScenarioError, match=message):
+        load_spec(path)
+
+
+def test_series_are_stored_per_output_and_agree_with_the_outputs(tmp_path):
+    from simulation.sweep import read_series
+
+    out = tmp_path / "series"
+    results = sweep(spec_of(series=True, samples=3), out, workers=2)
+    assert sorted(p.name for p in (out / "series").iterdir()) == ["output=rus_prk", "output=strain"]
+    steps = read_series(out)
+    assert set(steps["output"]) == {"rus_prk", "strain"}
+    per_run = steps.groupby(["output", "run_id"]).size()
+    assert per_run.nunique() == 1 and len(per_run) == 2 * len(results)  # every run, every step, once
+    strain = read_series(out, "strain").groupby("run_id")["value"].max()
+    np.testing.assert_allclose(strain.sort_index().to_numpy(), results.sort_values("run_id")["strain"].to_numpy())
+    last = read_series(out, "rus_prk").sort_values("date").groupby("run_id")["value"].last()
+    np.testing.assert_allclose(last.sort_index().to_numpy(), results.sort_values("run_id")["rus_prk"].to_numpy())
+
+
+def test_resume_drops_series_of_runs_whose_results_were_never_written(tmp_path):
+    from simulation.sweep import read_series
+
+    out = tmp_path / "orphans"
+    sweep(spec_of(series=True, samples=2), out)
+    parts = sorted((out / "results").glob("part-*.parquet"))
+    parts[-1].unlink()  # as if killed after writing the series and before the results
+    sweep(spec_of(series=True, samples=2), out, resume=True)
+    assert read_series(out).groupby(["output", "run_id", "date"]).size().max() == 1
+    assert len(read_series(out)["run_id"].unique()) == 4

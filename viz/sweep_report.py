@@ -39,42 +39,59 @@ def _numeric(values: pd.Series) -> pd.Series:
     return values
 
 
-def factor_scatter(means: pd.DataFrame, factors: list[str], output: str) -> go.Figure:
-    """The output (mean over replicates) against each factor, with a binned mean (partial dependence)."""
-    fig = make_subplots(rows=1, cols=len(factors), shared_yaxes=True, subplot_titles=factors,
-                        horizontal_spacing=0.04)
-    for col, factor in enumerate(factors, start=1):
+def factor_scatter(means: pd.DataFrame, factors: list[str], output: str, per_row: int = 5) -> go.Figure:
+    """The output (mean over replicates) against each factor, with a binned mean (partial dependence);
+    at most ``per_row`` factors a row, so every panel keeps a readable width and title."""
+    cols = min(len(factors), per_row)
+    rows = -(-len(factors) // cols)
+    fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, subplot_titles=factors,
+                        horizontal_spacing=0.04, vertical_spacing=0.5 / rows if rows > 1 else 0.1)
+    for k, factor in enumerate(factors):
+        row, col = divmod(k, cols)
         x, y = _numeric(means[factor]), means[output]
         fig.add_trace(go.Scatter(x=x, y=y, mode="markers", marker={"size": 5, "color": PALETTE[0], "opacity": 0.5},
-                                 showlegend=False, name=factor), row=1, col=col)
+                                 showlegend=False, name=factor), row=row + 1, col=col + 1)
         bins = pd.qcut(x.rank(method="first"), q=min(10, max(len(x) // 5, 1)), labels=False) if len(x) > 4 else None
         if bins is not None:
             binned = pd.DataFrame({"x": x, "y": y, "b": bins}).groupby("b").agg(x=("x", "median"), y=("y", "mean"))
             fig.add_trace(go.Scatter(x=binned["x"], y=binned["y"], mode="lines", line={"color": PALETTE[1], "width": 3},
-                                     showlegend=col == 1, name="binned mean"), row=1, col=col)
-    base_layout(fig, f"{output} against each factor", height=380)
-    fig.update_yaxes(title_text=output, row=1, col=1)
+                                     showlegend=k == 0, name="binned mean"), row=row + 1, col=col + 1)
+    base_layout(fig, f"{output} against each factor", height=120 + 280 * rows)
+    for row in range(1, rows + 1):
+        fig.update_yaxes(title_text=output, row=row, col=1)
     return fig
+
+
+def _index_table(wide: pd.DataFrame, output: str) -> str:
+    """The indices of one output: a row per factor, ``value ± conf`` per index."""
+    rows = wide[wide["output"] == output]
+    names = [c for c in rows.columns if c not in ("output", "factor") and not c.endswith("_conf")]
+    cells = [[r["factor"], *(f"{r[n]:.3f}" + ("" if np.isnan(r[f"{n}_conf"]) else f" ± {r[f'{n}_conf']:.3f}")
+                             for n in names)] for _, r in rows.iterrows()]
+    return _table(["factor", *(LABELS.get(n, n) for n in names)], cells, set(range(1, len(names) + 1)))
 
 
 def build_sweep_report(analysis, path: Path, manifest: dict) -> Path:
     """Write the report of an :class:`simulation.sweep.analyze.Analysis` (duck-typed) to ``path``."""
-    spec, figs = analysis.spec, []
+    from simulation.sweep.analyze import wide
+
+    spec, table = analysis.spec, wide(analysis.indices)
     outputs = list(dict.fromkeys(analysis.indices["output"])) or [c for c in analysis.means.columns
                                                                    if c not in spec.factors and c != "sample_id"]
-    for out in outputs:
-        if len(analysis.indices):
-            figs.append(sensitivity_bars(analysis.indices, out))
-        figs.append(factor_scatter(analysis.means, list(spec.factors), out))
     body = [f"<h1>Sweep {_esc(spec.name)}: sensitivity analysis</h1>",
             f"<p class='sub'>design {_esc(spec.design)}, {_esc(len(spec.factors))} factors, "
             f"{_esc(spec.replicates)} replicate(s) per sample — {_esc(analysis.note)}</p>"]
-    if len(analysis.indices):
-        table = analysis.indices.assign(value=analysis.indices["value"].map(lambda v: f"{v:.3f}"),
-                                        conf=analysis.indices["conf"].map(lambda v: "" if np.isnan(v) else f"± {v:.3f}"))
-        body.append(_table(list(table.columns), table.to_numpy().tolist(), {4, 5}))
-    body += [f"<div class='fig'>{f.to_html(full_html=False, include_plotlyjs=i == 0, config=PLOTLY_CONFIG)}</div>"
-             for i, f in enumerate(figs)]
+    first = True
+    for out in outputs:
+        body.append(f"<h2>{_esc(out)}</h2>")
+        figs = [sensitivity_bars(analysis.indices, out)] if len(analysis.indices) else []
+        figs.append(factor_scatter(analysis.means, list(spec.factors), out))
+        for fig in figs:
+            body.append(f"<div class='fig'>{fig.to_html(full_html=False, include_plotlyjs=first, config=PLOTLY_CONFIG)}"
+                        "</div>")
+            first = False
+        if len(table):
+            body.append(_index_table(table, out))
     body.append("<details><summary>Sweep manifest</summary><pre>"
                 f"{_esc(json.dumps(manifest, indent=2, default=str))}</pre></details>")
     html = ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"

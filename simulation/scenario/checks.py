@@ -148,7 +148,7 @@ def known_metrics(scenario: Scenario) -> list[str]:
             + [c for c in PAIR_COLUMNS if c != "at_war"] + ["coalition", "bloc"])
 
 
-def _subject_problems(kind: str, state, pair, path: tuple, members: set[str]) -> Iterator[Problem]:
+def subject_problems(kind: str, state, pair, path: tuple, members: set[str]) -> Iterator[Problem]:
     need = {"model": (False, False), "state": (True, False), "pair": (False, True), "membership": (False, True)}[kind]
     for name, value, wanted in (("state", state, need[0]), ("pair", pair, need[1])):
         if wanted and value is None:
@@ -196,7 +196,7 @@ def _expectation_problems(scenario: Scenario, members: set[str], is_variant: boo
             more = f" (did you mean {hint[0]!r}?)" if hint else f" (one of: {', '.join(known_metrics(scenario))})"
             yield path + ("metric",), f"unknown metric {exp.metric!r}{more}"
             continue
-        yield from _subject_problems(kind, exp.state, exp.pair, path, members)
+        yield from subject_problems(kind, exp.state, exp.pair, path, members)
         yield from _repeats(exp.pair, path + ("pair",))
         if exp.relative_to is not None:
             yield from _repeats(exp.relative_to.pair, path + ("relative_to", "pair"))
@@ -204,7 +204,7 @@ def _expectation_problems(scenario: Scenario, members: set[str], is_variant: boo
             yield path + ("relative_to",), "coalition and bloc membership has nothing to subtract"
             continue
         if exp.relative_to is not None:
-            yield from _subject_problems(kind, exp.relative_to.state, exp.relative_to.pair,
+            yield from subject_problems(kind, exp.relative_to.state, exp.relative_to.pair,
                                          path + ("relative_to",), members)
         if (kind == "membership") != (exp.test in ("same", "different")):
             yield path + ("test",), ("coalition and bloc are tested with 'same' or 'different'" if kind == "membership"

@@ -7,6 +7,7 @@ Python API (for notebooks)::
                      factors={"balance_rate": {"low": 0.5, "high": 2.0}},
                      outputs=[{"name": "rus_prk", "metric": "affinity", "pair": ["RUS", "PRK"]}])
     results = sweep(spec, "runs/demo", workers=2)     # a DataFrame, one row per run
+    steps = read_series("runs/demo")                  # with series=True: run_id, date, output, value
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import pandas as pd
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.loader import display
 from .evaluate import ModelContext, evaluate_model
-from .execute import SweepError, SweepInterrupted, collect, run_sweep
+from .execute import SweepError, SweepInterrupted, collect, read_series, run_sweep
 from .spec import SweepSpec, _problems_for_model, load_spec
 
-__all__ = ["SweepError", "SweepInterrupted", "SweepSpec", "load_spec", "sweep"]
+__all__ = ["SweepError", "SweepInterrupted", "SweepSpec", "load_spec", "read_series", "sweep"]
 
 
 def model_context(spec: SweepSpec | str | Path) -> tuple[SweepSpec, ModelContext, dict]:

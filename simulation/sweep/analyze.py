@@ -98,6 +98,19 @@ def _morris(spec, means, outputs) -> list[dict]:
     return rows
 
 
+def wide(indices: pd.DataFrame) -> pd.DataFrame:
+    """One row per output and factor; per index a value column and a ``<index>_conf`` column."""
+    if indices.empty:
+        return pd.DataFrame(columns=["output", "factor"])
+    frame = indices.pivot_table(index=["output", "factor"], columns="index", values=["value", "conf"],
+                                sort=False, dropna=False)
+    names = list(dict.fromkeys(indices["index"]))
+    out = pd.DataFrame(index=frame.index)
+    for name in names:
+        out[name], out[f"{name}_conf"] = frame[("value", name)], frame[("conf", name)]
+    return out.reset_index()
+
+
 def analyze(out: Path) -> Analysis:
     """Indices for every output of the sweep in ``out`` (complete or partial)."""
     spec, results = load_sweep(Path(out))

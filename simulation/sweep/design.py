@@ -13,7 +13,6 @@ import itertools
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from ..params import PARAMETERS
 from .spec import Factor, SweepSpec
@@ -69,6 +68,8 @@ def design(spec: SweepSpec) -> pd.DataFrame:
     if spec.design == "grid":
         return _finish(_grid(spec), spec)
     if spec.design == "lhs":
+        from scipy.stats import qmc  # imported here: worker processes never need scipy.stats
+
         unit = qmc.LatinHypercube(d=d, rng=np.random.default_rng(spec.seed)).random(spec.samples)
         return _finish(_scaled(unit, spec), spec)
     if spec.design == "sobol":

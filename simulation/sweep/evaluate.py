@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import params as P
-from ..expectations import series, value_at
+from ..expectations import value_at
 from ..model import AllianceModel
 from ..scenario.checks import canonical_states, metric_kind
 from ..scenario.schema import Scenario
@@ -61,43 +61,47 @@ def world_of(scenario: Scenario, changed: bool):
 
 def apply_factors(scenario: Scenario, factors: dict) -> tuple[Scenario, dict]:
     """The scenario with event knobs set (a copy, if any), and the parameter overrides."""
-    if not any(name.startswith("events.") for name in factors):
-        return scenario, {k: (v.item() if hasattr(v, "item") else v) for k, v in factors.items()}
-    sc = scenario.model_copy(deep=True)
-    overrides = {}
-    events = {e.id: e for e in sc.events}
-    for name, value in factors.items():
+    plain = {k: (v.item() if hasattr(v, "item") else v) for k, v in factors.items()}
+    knobs: dict[str, dict] = {}
+    for name, value in plain.items():
         if name.startswith("events."):
             _, eid, field = name.split(".")
-            setattr(events[eid], field, value.item() if hasattr(value, "item") else value)
-            event = events[eid]
+            knobs.setdefault(eid, {})[field] = value
+    overrides = {k: v for k, v in plain.items() if not k.startswith("events.")}
+    if not knobs:
+        return scenario, overrides
+    events = []
+    for event in scenario.events:
+        if event.id in knobs:
+            event = event.model_copy(update=knobs[event.id])
             if getattr(event, "until", None) is not None and event.until < event.date:
-                raise ValueError(f"{name} = {value}: the event would start after it ends ({event.until})")
-        else:
-            overrides[name] = value.item() if hasattr(value, "item") else value
-    return sc, overrides
+                raise ValueError(f"events.{event.id}.date = {event.date}: the event would start after it ends "
+                                 f"({event.until})")
+        events.append(event)
+    return scenario.model_copy(update={"events": events}), overrides
 
 
-def output_value(tables: dict, out: Output, scenario: Scenario, canonical) -> float:
+def output_series(model, out: Output, scenario: Scenario, canonical) -> pd.Series:
+    """The output's metric over the run (index: dates)."""
     kind = metric_kind(out.metric, scenario)
-    table = series(tables, out.metric, kind, out.state, out.pair, canonical)
+    return model.recorder.series(kind, out.metric, out.state and canonical(out.state),
+                                 out.pair and [canonical(s) for s in out.pair])
+
+
+def output_value(column: pd.Series, out: Output) -> float:
+    """The number an output records: the value at a date, or a summary over the run or a window."""
     if out.at is not None:
-        return float(value_at(table, out.at).iloc[0])
+        return float(value_at(column.to_frame(), out.at).iloc[0])
     if out.window is not None:
         lo, hi = (pd.Timestamp(d) for d in out.window)
-        table = table[(table.index >= lo) & (table.index <= hi)]
-    column = table.iloc[:, 0]
+        column = column[(column.index >= lo) & (column.index <= hi)]
     return float({"final": column.iloc[-1], "max": column.max(), "min": column.min(), "mean": column.mean()}[out.summary])
 
 
-def _series_rows(tables: dict, spec: SweepSpec, scenario: Scenario, canonical, run_id: int) -> pd.DataFrame:
-    frames = []
-    for out in spec.outputs:
-        kind = metric_kind(out.metric, scenario)
-        table = series(tables, out.metric, kind, out.state, out.pair, canonical).iloc[:, 0]
-        frames.append(pd.DataFrame({"run_id": run_id, "date": table.index, "output": out.name,
-                                    "value": table.to_numpy(float)}))
-    return pd.concat(frames, ignore_index=True)
+def _series_rows(columns: dict[str, pd.Series], run_id: int) -> pd.DataFrame:
+    return pd.concat([pd.DataFrame({"run_id": run_id, "date": column.index, "output": name,
+                                    "value": column.to_numpy(float)}) for name, column in columns.items()],
+                     ignore_index=True)
 
 
 def evaluate_model(context: ModelContext, task: Task) -> tuple[dict, pd.DataFrame | None]:
@@ -111,11 +115,11 @@ def evaluate_model(context: ModelContext, task: Task) -> tuple[dict, pd.DataFram
         rng = np.random.default_rng(run_seed(spec.seed, task.replicate))
         world = world_of(sc, changed=sc is not context.scenario)
         model = AllianceModel(world, params, rng=rng, until=spec.until).run()
-        tables = model.recorder.tables(0)
         known = canonical_states(sc)
         canonical = lambda s: known.get(s, s)  # noqa: E731
-        outputs = {o.name: output_value(tables, o, sc, canonical) for o in spec.outputs}
-        extra = _series_rows(tables, spec, sc, canonical, task.run_id) if spec.series else None
+        columns = {o.name: output_series(model, o, sc, canonical) for o in spec.outputs}
+        outputs = {o.name: output_value(columns[o.name], o) for o in spec.outputs}
+        extra = _series_rows(columns, task.run_id) if spec.series else None
         return row | outputs | {"status": "ok", "error": "", "seconds": time.perf_counter() - start}, extra
     except Exception as exc:  # noqa: BLE001 - a failed run is data, not a crash of the sweep
         text = f"{type(exc).__name__}: {exc}"

@@ -55,10 +55,21 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     os.replace(tmp, path)
 
 
-def read_results(out: Path, what: str = "results") -> pd.DataFrame:
+def read_results(out: Path) -> pd.DataFrame:
     """Every stored row of a sweep folder (empty frame if none)."""
-    parts = sorted((out / what).glob("part-*.parquet"))
+    parts = sorted((out / "results").glob("part-*.parquet"))
     return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts else pd.DataFrame()
+
+
+def read_series(out: Path, output: str | None = None) -> pd.DataFrame:
+    """The per-step series of a sweep run with ``series: true`` (one output, or all):
+    columns run_id, date, output, value."""
+    root = Path(out) / "series"
+    folders = [root / f"output={output}"] if output else sorted(root.glob("output=*"))
+    frames = [pd.read_parquet(p).assign(output=folder.name.split("=", 1)[1])
+              for folder in folders for p in sorted(folder.glob("part-*.parquet"))]
+    columns = ["run_id", "date", "output", "value"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
 def done_run_ids(out: Path) -> set[int]:
@@ -82,6 +93,14 @@ def _manifest(spec: SweepSpec, total: int, extra: dict) -> dict:
                          "pandas": pd.__version__}} | extra
 
 
+def _drop_orphan_series(out: Path) -> None:
+    """Series parts whose results part was never written (killed in between) would repeat runs."""
+    finished = {p.name for p in (out / "results").glob("part-*.parquet")}
+    for part in (out / "series").glob("output=*/part-*.parquet"):
+        if part.name not in finished:
+            part.unlink()
+
+
 def prepare(out: Path, spec: SweepSpec, resume: bool, extra: dict) -> set[int]:
     """Create or reopen the sweep folder; return the run ids already stored."""
     manifest = out / MANIFEST
@@ -92,6 +111,7 @@ def prepare(out: Path, spec: SweepSpec, resume: bool, extra: dict) -> set[int]:
         if stored.get("spec_sha256") != spec.digest():
             raise SweepError(f"{out}: holds a different sweep ({stored.get('sweep')}, spec changed): "
                              "resume needs the same spec")
+        _drop_orphan_series(out)
         return done_run_ids(out)
     if out.exists() and any(out.iterdir()):
         raise SweepError(f"{out}: folder exists and is not a sweep folder")
@@ -122,10 +142,12 @@ class _Writer:
         if not self.rows:
             return
         name = f"part-{time.time_ns()}-{os.getpid()}.parquet"
-        if self.series:  # series first: a results row is the proof that the run is complete
-            (self.out / "series").mkdir(exist_ok=True)
+        if self.series:  # series first: a results part is the proof that its runs are complete
             frame = pd.concat(self.series, ignore_index=True)
-            _atomic_write(self.out / "series" / name, lambda p: frame.to_parquet(p, index=False))
+            for output, rows in frame.groupby("output", sort=False):  # partitioned by output (hive layout)
+                folder = self.out / "series" / f"output={output}"
+                folder.mkdir(parents=True, exist_ok=True)
+                _atomic_write(folder / name, lambda p: rows.drop(columns="output").to_parquet(p, index=False))
         frame = pd.DataFrame(self.rows)
         _atomic_write(self.out / "results" / name, lambda p: frame.to_parquet(p, index=False))
         self.parts.append(name)
@@ -177,17 +199,19 @@ def _dask(tasks, evaluator, context, client) -> Iterator:
     shared = client.scatter(context, broadcast=True)
     queue = iter(tasks)
     window = 4 * max(sum(client.nthreads().values()), 1)
-    futures = [client.submit(evaluator, shared, t, pure=False) for t in _take(queue, window)]
-    stream = as_completed(futures)
+    pending = {client.submit(evaluator, shared, t, pure=False) for t in _take(queue, window)}
+    stream = as_completed(pending)
     try:
         for future in stream:
+            pending.discard(future)
             yield future.result()
             future.release()
             for task in _take(queue, 1):
-                stream.add(client.submit(evaluator, shared, task, pure=False))
+                nxt = client.submit(evaluator, shared, task, pure=False)
+                pending.add(nxt)
+                stream.add(nxt)
     finally:
-        for future in futures:
-            future.cancel()
+        client.cancel(list(pending))
 
 
 def _take(iterator, n: int) -> list:
@@ -214,20 +238,42 @@ def tasks_of(spec: SweepSpec, skip: set[int]) -> list[Task]:
     return out
 
 
+def _connect(scheduler: str, timeout: str = "10s"):
+    """A client of the Dask scheduler at ``scheduler``, or a clear error."""
+    from distributed import Client
+
+    try:
+        return Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SweepError(f"--scheduler {scheduler}: cannot reach a Dask scheduler ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else 'no answer'})") from None
+
+
 def run_sweep(spec: SweepSpec, out: Path, evaluator: Callable, context, workers: int = 1,
               scheduler: str | object | None = None, resume: bool = False, flush_every: int = 25,
               progress: Callable[[int, int], None] | None = None, manifest_extra: dict | None = None) -> SweepSummary:
-    """Run every task of the design not yet stored in ``out``; stream rows to Parquet."""
+    """Run every task of the design not yet stored in ``out``; stream rows to Parquet.
+
+    ``scheduler`` is a Dask scheduler address (connected here, closed at the end) or a Client.
+    """
     out = Path(out)
-    done = prepare(out, spec, resume, manifest_extra or {})
+    own = isinstance(scheduler, str)
+    client = _connect(scheduler) if own else scheduler
+    try:
+        return _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress,
+                        manifest_extra or {})
+    finally:
+        if own:
+            client.close()
+
+
+def _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress, extra) -> SweepSummary:
+    done = prepare(out, spec, resume, extra)
     tasks = tasks_of(spec, done)
     summary = SweepSummary(out, expected_runs(spec), len(done))
     writer = _Writer(out, flush_every)
     start = time.perf_counter()
-    if scheduler is not None:
-        from distributed import Client
-
-        client = scheduler if hasattr(scheduler, "submit") else Client(scheduler)
+    if client is not None:
         results = _dask(tasks, evaluator, context, client)
     elif workers > 1:
         results = _pool(tasks, evaluator, context, workers)
@@ -240,16 +286,16 @@ def run_sweep(spec: SweepSpec, out: Path, evaluator: Callable, context, workers:
             summary.failed += row.get("status") != "ok"
             if progress:
                 progress(summary.done_before + summary.ran, summary.total)
-    except KeyboardInterrupt:
+    except BaseException as exc:  # whatever stops the sweep, what finished is saved first
         writer.flush()
-        raise SweepInterrupted(f"interrupted: {summary.done_before + summary.ran} of {summary.total} runs saved "
-                               f"in {out}; continue with --resume") from None
-    except cf.process.BrokenProcessPool:
-        writer.flush()
-        hint = ("" if summary.ran else " (if none ever started: in a script, call the sweep under "
-                "`if __name__ == '__main__':`, since worker processes import the main module)")
-        raise SweepInterrupted(f"a worker process died: {summary.done_before + summary.ran} of {summary.total} "
-                               f"runs saved in {out}; continue with --resume{hint}") from None
+        saved = f"{summary.done_before + summary.ran} of {summary.total} runs saved in {out}; continue with --resume"
+        if isinstance(exc, KeyboardInterrupt):
+            raise SweepInterrupted(f"interrupted: {saved}") from None
+        if isinstance(exc, cf.process.BrokenProcessPool) or type(exc).__name__ == "KilledWorker":
+            hint = ("" if summary.ran or client is not None else " (if none ever started: in a script, call the "
+                    "sweep under `if __name__ == '__main__':`, since worker processes import the main module)")
+            raise SweepInterrupted(f"a worker process died: {saved}{hint}") from None
+        raise
     writer.flush()
     summary.parts, summary.seconds = writer.parts, time.perf_counter() - start
     return summary

@@ -19,7 +19,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from ..params import PARAMETERS
 from ..scenario import LoadedScenario, ScenarioError, load_scenario
-from ..scenario.checks import known_metrics, metric_kind
+from ..scenario.checks import subject_problems, canonical_states, known_metrics, metric_kind
 from ..scenario.loader import format_problems, validation_problems
 from ..scenario.schema import StateId, Strict
 from ..scenario.yamlmap import YamlError, load
@@ -73,8 +73,27 @@ class SweepSpec(Strict):
         return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
 
+def _knob_problems(factor: Factor, event, field: str, sc) -> list[str]:
+    """An event knob's values must pass the event's own schema; dates must fall inside the calendar."""
+    values = [v for v in (factor.low, factor.high, *(factor.levels or [])) if v is not None]
+    current = getattr(event, field)
+    if any(isinstance(v, dt.date) != isinstance(current, dt.date) for v in values):
+        return [f"values must be {'dates' if isinstance(current, dt.date) else 'numbers'} like the event's ({current})"]
+    out = []
+    for v in values:
+        if isinstance(v, dt.date) and not sc.calendar.start <= v <= sc.calendar.end:
+            out.append(f"{v} is outside the calendar of {sc.name} ({sc.calendar.start} to {sc.calendar.end})")
+            continue
+        try:
+            type(event).model_validate(event.model_dump() | {field: v})
+        except ValidationError as exc:
+            out.append(f"{v}: {exc.errors()[0]['msg'].lower()}")
+    return out
+
+
 def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[tuple, str]]:
     sc, out = loaded.scenario, []
+    members = set(canonical_states(sc).values())
     events = {e.id: e for e in sc.events}
     for name, factor in spec.factors.items():
         path = ("factors", name)
@@ -88,6 +107,8 @@ def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[t
             value = getattr(events[parts[1]], parts[2], None)
             if not isinstance(value, (int, float, dt.date)) or isinstance(value, bool):
                 out.append((path, f"events.{parts[1]} has no number or date field {parts[2]!r}"))
+                continue
+            out += [(path, problem) for problem in _knob_problems(factor, events[parts[1]], parts[2], sc)]
         elif name in PARAMETERS:
             p = PARAMETERS[name]
             for bound in [v for v in (factor.low, factor.high, *(factor.levels or [])) if v is not None]:
@@ -99,13 +120,14 @@ def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[t
             out.append((path, f"unknown factor{more}"))
     for i, o in enumerate(spec.outputs):
         kind = metric_kind(o.metric, sc)
-        if kind is None or kind == "membership":
+        if kind == "membership":
+            out.append((("outputs", i, "metric"), f"{o.metric!r} is a label, not a number: outputs are numbers"))
+        elif kind is None:
             hint = difflib.get_close_matches(o.metric, known_metrics(sc), n=1)
             out.append((("outputs", i, "metric"), f"unknown metric {o.metric!r}"
                         + (f" (did you mean {hint[0]!r}?)" if hint else "")))
-        elif (kind == "state") != (o.state is not None) or (kind == "pair") != (o.pair is not None):
-            out.append((("outputs", i), f"metric {o.metric!r} needs " + {"model": "no state or pair",
-                        "state": "a state", "pair": "a pair"}[kind]))
+        else:
+            out += list(subject_problems(kind, o.state, o.pair, ("outputs", i), members))
         for day in [d for d in (o.at, *(o.window or [])) if d is not None]:
             if not sc.calendar.start <= day <= sc.calendar.end:
                 out.append((("outputs", i), f"{day} is outside the calendar of {sc.name}"))
