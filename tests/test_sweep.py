@@ -374,3 +374,29 @@ def test_resume_drops_series_of_runs_whose_results_were_never_written(tmp_path):
     sweep(spec_of(series=True, samples=2), out, resume=True)
     assert read_series(out).groupby(["output", "run_id", "date"]).size().max() == 1
     assert len(read_series(out)["run_id"].unique()) == 4
+
+
+def test_independent_random_numbers_differ_between_samples_and_not_between_backends(tmp_path):
+    twin = {"balance_rate": {"levels": [1.3, 1.3]}}  # two samples with the same factor value
+    common = sweep(spec_of(design="grid", factors=twin, replicates=1), tmp_path / "common")
+    assert common.loc[0, "rus_prk"] == common.loc[1, "rus_prk"]  # same seed, same values: same run
+    spec = spec_of(design="grid", factors=twin, replicates=2, random_numbers="independent")
+    alone = sweep(spec, tmp_path / "independent")
+    assert alone["rus_prk"].nunique() == 4 and list(alone["seed"]) == [f"SeedSequence(5).spawn_key=({i},)"
+                                                                        for i in range(4)]
+    same(sweep(spec, tmp_path / "independent2", workers=2), alone)
+    manifest = json.loads((tmp_path / "independent" / "manifest.json").read_text())
+    assert manifest["seeds"]["random_numbers"] == "independent"
+
+
+def test_scatter_panels_draw_a_sample_of_a_large_sweep_but_bin_all_of_it():
+    from viz.sweep_report import MAX_POINTS, factor_scatter
+
+    rng = np.random.default_rng(0)
+    means = pd.DataFrame({"a": rng.uniform(0, 1, 5000), "b": rng.uniform(0, 1, 5000)})
+    means["y"] = means["a"] ** 2
+    fig = factor_scatter(means, ["a", "b"], "y")
+    points = [t for t in fig.data if t.mode == "markers"]
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert all(len(t.x) == MAX_POINTS for t in points) and "500 of 5,000 samples drawn" in fig.layout.title.text
+    assert lines[0].y[-1] == pytest.approx(means["y"][means["a"] >= means["a"].quantile(0.9)].mean())

@@ -39,24 +39,31 @@ def _numeric(values: pd.Series) -> pd.Series:
     return values
 
 
+MAX_POINTS = 500  # per panel: a research-sized sweep has thousands of samples; SVG stays responsive
+
+
 def factor_scatter(means: pd.DataFrame, factors: list[str], output: str, per_row: int = 5) -> go.Figure:
-    """The output (mean over replicates) against each factor, with a binned mean (partial dependence);
-    at most ``per_row`` factors a row, so every panel keeps a readable width and title."""
+    """The output (mean over replicates) against each factor, with a binned mean (partial dependence)
+    computed on every sample; at most MAX_POINTS evenly chosen samples are drawn as points, and at
+    most ``per_row`` factors a row, so every panel keeps a readable width and title."""
+    shown = np.unique(np.linspace(0, len(means) - 1, MAX_POINTS).round().astype(int)) if len(means) > MAX_POINTS \
+        else np.arange(len(means))
     cols = min(len(factors), per_row)
     rows = -(-len(factors) // cols)
     fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, subplot_titles=factors,
-                        horizontal_spacing=0.04, vertical_spacing=0.5 / rows if rows > 1 else 0.1)
+                        horizontal_spacing=0.04, vertical_spacing=0.28 / rows if rows > 1 else 0.1)
     for k, factor in enumerate(factors):
         row, col = divmod(k, cols)
         x, y = _numeric(means[factor]), means[output]
-        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", marker={"size": 5, "color": PALETTE[0], "opacity": 0.5},
+        fig.add_trace(go.Scatter(x=x.iloc[shown], y=y.iloc[shown], mode="markers", marker={"size": 5, "color": PALETTE[0], "opacity": 0.5},
                                  showlegend=False, name=factor), row=row + 1, col=col + 1)
         bins = pd.qcut(x.rank(method="first"), q=min(10, max(len(x) // 5, 1)), labels=False) if len(x) > 4 else None
         if bins is not None:
             binned = pd.DataFrame({"x": x, "y": y, "b": bins}).groupby("b").agg(x=("x", "median"), y=("y", "mean"))
             fig.add_trace(go.Scatter(x=binned["x"], y=binned["y"], mode="lines", line={"color": PALETTE[1], "width": 3},
                                      showlegend=k == 0, name="binned mean"), row=row + 1, col=col + 1)
-    base_layout(fig, f"{output} against each factor", height=120 + 280 * rows)
+    drawn = "" if len(shown) == len(means) else f" ({len(shown):,} of {len(means):,} samples drawn; binned mean of all)"
+    base_layout(fig, f"{output} against each factor{drawn}", height=120 + 280 * rows)
     for row in range(1, rows + 1):
         fig.update_yaxes(title_text=output, row=row, col=1)
     return fig

@@ -1,10 +1,11 @@
 """Evaluators: what one run of a sweep computes. Pluggable: any picklable ``f(context, task)``.
 
 ``evaluate_model`` runs the alliance model with the task's factor values and records the spec's
-outputs. Replicate r of every sample is seeded with child r of ``SeedSequence(sweep seed)``
-— the same seed as replicate r of ``alliance-sim run --seed S`` — so samples share random
-numbers (common random numbers) and a run's result depends only on the spec and its run id,
-never on the backend, the number of workers or the order of completion.
+outputs. By default replicate r of every sample is seeded with child r of
+``SeedSequence(sweep seed)`` — the same seed as replicate r of ``alliance-sim run --seed S`` — so
+samples share random numbers (common random numbers); with ``random_numbers: independent`` run i
+gets child i. Either way a run's result depends only on the spec and its run id, never on the
+backend, the number of workers or the order of completion.
 """
 
 from __future__ import annotations
@@ -42,8 +43,13 @@ class ModelContext:
     scenario: Scenario
 
 
-def run_seed(seed: int, replicate: int) -> np.random.SeedSequence:
-    return np.random.SeedSequence(entropy=seed, spawn_key=(replicate,))
+def seed_key(spec: SweepSpec, task: "Task") -> tuple[int]:
+    """The spawn key of a run: its replicate (common random numbers) or its run id (independent)."""
+    return (task.replicate,) if spec.random_numbers == "common" else (task.run_id,)
+
+
+def run_seed(seed: int, key: tuple[int]) -> np.random.SeedSequence:
+    return np.random.SeedSequence(entropy=seed, spawn_key=key)
 
 
 _WORLDS: dict[int, tuple[Scenario, object]] = {}  # per worker: the world of a scenario without event knobs
@@ -108,11 +114,11 @@ def evaluate_model(context: ModelContext, task: Task) -> tuple[dict, pd.DataFram
     """Run the model for one task; failures are recorded, never raised."""
     spec, start = context.spec, time.perf_counter()
     row = {"run_id": task.run_id, "sample_id": task.sample_id, "replicate": task.replicate,
-           "seed": f"SeedSequence({spec.seed}).spawn_key=({task.replicate},)"} | task.factors
+           "seed": f"SeedSequence({spec.seed}).spawn_key=({seed_key(spec, task)[0]},)"} | task.factors
     try:
         sc, overrides = apply_factors(context.scenario, task.factors)
         params = P.resolve(sc.parameters, overrides)
-        rng = np.random.default_rng(run_seed(spec.seed, task.replicate))
+        rng = np.random.default_rng(run_seed(spec.seed, seed_key(spec, task)))
         world = world_of(sc, changed=sc is not context.scenario)
         model = AllianceModel(world, params, rng=rng, until=spec.until).run()
         known = canonical_states(sc)

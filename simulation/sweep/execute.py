@@ -87,8 +87,10 @@ def _manifest(spec: SweepSpec, total: int, extra: dict) -> dict:
 
     return {"package": "alliance-sim", "version": package_version(), "sweep": spec.name,
             "spec": spec.model_dump(mode="json"), "spec_sha256": spec.digest(), "runs": total,
-            "seeds": {"seed": spec.seed, "scheme": "run (sample s, replicate r) uses SeedSequence(seed, "
-                      "spawn_key=(r,)): replicate r of `alliance-sim run --seed seed`; samples share random numbers"},
+            "seeds": {"seed": spec.seed, "random_numbers": spec.random_numbers, "scheme": (
+                "run (sample s, replicate r) uses SeedSequence(seed, spawn_key=(r,)): replicate r of "
+                "`alliance-sim run --seed seed`; samples share random numbers" if spec.random_numbers == "common" else
+                "run i uses SeedSequence(seed, spawn_key=(i,)): every run its own random numbers")},
             "platform": {"python": sys.version.split()[0], "system": platform.platform(), "numpy": np.__version__,
                          "pandas": pd.__version__}} | extra
 

@@ -64,6 +64,9 @@ class SweepSpec(Strict):
                                              "morris: trajectories (runs r(D+1)); grid: unused")
     levels: int = Field(4, ge=2, description="morris grid levels")
     replicates: int = Field(1, ge=1)
+    random_numbers: Literal["common", "independent"] = Field(
+        "common", description="common: replicate r of every sample uses the same seed (common random numbers, "
+                              "less noise between samples); independent: every run its own seed")
     factors: dict[str, Factor] = Field(min_length=1)
     outputs: list[Output] = Field(default_factory=list)
     series: bool = Field(False, description="also store every output metric at every step")
