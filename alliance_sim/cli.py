@@ -307,11 +307,26 @@ def sweep_command(
 ) -> None:
     """Run a designed experiment (grid, lhs, sobol, morris) with replicates; resumable."""
     from simulation.sweep import model_context
+    from simulation.sweep.execute import check_folder, connect
+
+    spec_obj, context, extra = model_context(spec)
+    check_folder(out, spec_obj, resume)  # refuse a used folder before anything starts
+    client = connect(scheduler) if scheduler else None
+    try:
+        summary = _sweep_with_progress(spec_obj, out, context, extra, workers, client, resume)
+    finally:
+        if client is not None:
+            client.close()
+    out_console.print(f"{summary.ran} runs in {summary.seconds:.1f} s ({summary.failed} failed); "
+                      f"{summary.done_before + summary.ran} of {summary.total} stored in [bold]{display(out)}[/bold]"
+                      + (" (resumed)" if summary.done_before else ""))
+
+
+def _sweep_with_progress(spec_obj, out: Path, context, extra: dict, workers: int, client, resume: bool):
     from simulation.sweep.design import expected_runs
     from simulation.sweep.evaluate import evaluate_model
     from simulation.sweep.execute import run_sweep
 
-    spec_obj, context, extra = model_context(spec)
     total = expected_runs(spec_obj)
     bar = Progress(TextColumn("[bold]runs"), BarColumn(), MofNCompleteColumn(), TextColumn("•"),
                    TextColumn("{task.fields[rate]:.1f}/s"), TimeElapsedColumn(), TextColumn("eta"),
@@ -325,11 +340,8 @@ def sweep_command(
             elapsed = max((dt.datetime.now() - started).total_seconds(), 1e-9)
             bar.update(task, completed=done, rate=ran["n"] / elapsed)
 
-        summary = run_sweep(spec_obj, out, evaluate_model, context, workers=workers, scheduler=scheduler,
-                            resume=resume, progress=progress, manifest_extra=extra)
-    out_console.print(f"{summary.ran} runs in {summary.seconds:.1f} s ({summary.failed} failed); "
-                      f"{summary.done_before + summary.ran} of {summary.total} stored in [bold]{display(out)}[/bold]"
-                      + (" (resumed)" if summary.done_before else ""))
+        return run_sweep(spec_obj, out, evaluate_model, context, workers=workers, scheduler=client,
+                         resume=resume, progress=progress, manifest_extra=extra)
 
 
 @app.command("analyze")

@@ -297,10 +297,10 @@ def test_sweep_cli_bad_spec_exits_2(tmp_path):
 
 
 def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path):
-    from simulation.sweep.execute import _connect
+    from simulation.sweep.execute import connect
 
     with pytest.raises(SweepError, match=r"--scheduler tcp://127.0.0.1:9: cannot reach a Dask scheduler"):
-        _connect("tcp://127.0.0.1:9", timeout="1s")
+        connect("tcp://127.0.0.1:9", timeout="1s")
     result = subprocess.run([sys.executable, "-m", "alliance_sim", "sweep", "--out", str(tmp_path / "x"),
                              "--scheduler", "tcp://127.0.0.1:9", str(Path(__file__).parents[1] / "scenarios" /
                                                                      "sweeps" / "small.yaml")],

@@ -103,9 +103,9 @@ def _drop_orphan_series(out: Path) -> None:
             part.unlink()
 
 
-def prepare(out: Path, spec: SweepSpec, resume: bool, extra: dict) -> set[int]:
-    """Create or reopen the sweep folder; return the run ids already stored."""
-    manifest = out / MANIFEST
+def check_folder(out: Path, spec: SweepSpec, resume: bool) -> bool:
+    """Whether ``out`` holds this sweep already (resume it); raise :class:`SweepError` if it cannot be used."""
+    manifest = Path(out) / MANIFEST
     if manifest.exists():
         stored = json.loads(manifest.read_text())
         if not resume:
@@ -113,13 +113,21 @@ def prepare(out: Path, spec: SweepSpec, resume: bool, extra: dict) -> set[int]:
         if stored.get("spec_sha256") != spec.digest():
             raise SweepError(f"{out}: holds a different sweep ({stored.get('sweep')}, spec changed): "
                              "resume needs the same spec")
+        return True
+    if Path(out).exists() and (not Path(out).is_dir() or any(Path(out).iterdir())):
+        raise SweepError(f"{out}: exists and is not a sweep folder")
+    return False
+
+
+def prepare(out: Path, spec: SweepSpec, resume: bool, extra: dict) -> set[int]:
+    """Create or reopen the sweep folder; return the run ids already stored."""
+    if check_folder(out, spec, resume):
         _drop_orphan_series(out)
         return done_run_ids(out)
-    if out.exists() and any(out.iterdir()):
-        raise SweepError(f"{out}: folder exists and is not a sweep folder")
     (out / "results").mkdir(parents=True, exist_ok=True)
     total = expected_runs(spec)
-    _atomic_write(manifest, lambda p: p.write_text(json.dumps(_manifest(spec, total, extra), indent=2, default=str)))
+    _atomic_write(out / MANIFEST, lambda p: p.write_text(json.dumps(_manifest(spec, total, extra), indent=2,
+                                                                     default=str)))
     _atomic_write(out / "design.parquet", lambda p: design(spec).map(factor_value).to_parquet(p, index=False))
     return set()
 
@@ -240,7 +248,7 @@ def tasks_of(spec: SweepSpec, skip: set[int]) -> list[Task]:
     return out
 
 
-def _connect(scheduler: str, timeout: str = "10s"):
+def connect(scheduler: str, timeout: str = "10s"):
     """A client of the Dask scheduler at ``scheduler``, or a clear error."""
     from distributed import Client
 
@@ -260,7 +268,7 @@ def run_sweep(spec: SweepSpec, out: Path, evaluator: Callable, context, workers:
     """
     out = Path(out)
     own = isinstance(scheduler, str)
-    client = _connect(scheduler) if own else scheduler
+    client = connect(scheduler) if own else scheduler
     try:
         return _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress,
                         manifest_extra or {})
