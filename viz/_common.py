@@ -190,11 +190,10 @@ def add_event_lines(fig, events: pd.DataFrame, color: str = "rgba(80,80,80,0.45)
     Dates are given as 'YYYY-MM-DD' strings: a Timestamp reaches plotly.js in a widget (the
     dashboard) as an ISO string with a 'Z', which plotly.js cannot place (NaN path).
     """
-    for d in pd.to_datetime(events["date"]).drop_duplicates():
-        day = d.strftime("%Y-%m-%d")
-        fig.add_shape(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
-                      line={"color": color, "width": 1, "dash": "dot"},
-                      layer="below")
+    days = pd.to_datetime(events["date"]).drop_duplicates().dt.strftime("%Y-%m-%d")
+    shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0, "y1": 1,
+               "line": {"color": color, "width": 1, "dash": "dot"}, "layer": "below"} for day in days]
+    fig.update_layout(shapes=list(fig.layout.shapes) + shapes)  # one update: add_shape per line is quadratic
 
 
 def base_layout(fig, title: str, height: int, **kw) -> None:
