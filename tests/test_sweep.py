@@ -3,6 +3,7 @@ and Sobol indices of a function with known indices (Ishigami) through the same m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -254,6 +255,33 @@ def test_sobol_indices_of_ishigami_are_right(tmp_path):
                 ("x1", "ST"): 0.558, ("x2", "ST"): 0.442, ("x3", "ST"): 0.244}
     for key, value in expected.items():
         assert idx[key] == pytest.approx(value, abs=0.05), key
+
+
+def test_rbd_fast_first_order_indices_of_ishigami_from_a_latin_hypercube(tmp_path):
+    pi = float(np.pi)
+    spec = SweepSpec(name="lhs", design="lhs", samples=2000, seed=4,
+                     factors={k: {"low": -pi, "high": pi} for k in ("x1", "x2", "x3")})
+    run_sweep(spec, tmp_path / "lhs", ishigami, None, flush_every=5000)
+    result = analyze(tmp_path / "lhs")
+    s1 = result.indices.set_index("factor")["value"]
+    assert set(result.indices["method"]) == {"rbd_fast"} and "RBD-FAST" in result.note
+    for factor, value in {"x1": 0.314, "x2": 0.442, "x3": 0.0}.items():
+        assert s1[factor] == pytest.approx(value, abs=0.05), factor
+
+
+def test_morris_with_a_date_factor(tmp_path):
+    """Date factors reach SALib as day numbers."""
+    spec = SweepSpec(name="mdate", design="morris", samples=6, levels=4, seed=2,
+                     factors={"x1": {"low": -3.0, "high": 3.0}, "x2": {"low": -3.0, "high": 3.0},
+                              "x3": {"low": dt.date(2024, 1, 1), "high": dt.date(2024, 1, 7)}})
+
+    def evaluator(context, task):
+        values = dict(task.factors, x3=float(task.factors["x3"].toordinal() - dt.date(2024, 1, 1).toordinal()) / 2)
+        return ishigami(context, dataclasses.replace(task, factors=values))
+
+    run_sweep(spec, tmp_path / "md", evaluator, None)
+    mu = analyze(tmp_path / "md").indices.query("index == 'mu_star'").set_index("factor")["value"]
+    assert mu.notna().all() and mu["x3"] > 0
 
 
 def test_morris_ranks_ishigami_factors(tmp_path):

@@ -1,5 +1,6 @@
-"""Sensitivity analysis of a sweep folder: Sobol (S1, ST with confidence intervals) or Morris
-(mu*, sigma) indices per output via SALib, on a finished or a partial sweep.
+"""Sensitivity analysis of a sweep folder: Sobol (S1, ST with confidence intervals), Morris
+(mu*, sigma) or, for a Latin hypercube, RBD-FAST first-order indices per output via SALib, on a
+finished or a partial sweep.
 
 Outputs are averaged over replicates per sample first. A partial Sobol sweep is analysed on its
 complete Saltelli blocks (each base sample's N+2 rows), a partial Morris sweep on its complete
@@ -8,6 +9,7 @@ trajectories; the result says how many of each it used.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,12 +84,29 @@ def _sobol(spec, means, outputs) -> list[dict]:
     return rows
 
 
+def _x(spec, means) -> np.ndarray:
+    """The factor values of each sample as numbers (dates as day numbers), as SALib wants them."""
+    return np.array([[float(pd.Timestamp(v).toordinal()) if isinstance(v, (str, dt.date)) else float(v)
+                      for v in row] for row in means[list(spec.factors)].to_numpy()])
+
+
+def _rbd_fast(spec, means, outputs) -> list[dict]:
+    """First-order indices from any sample (here a Latin hypercube): RBD-FAST (Tarantola et al. 2006;
+    Plischke 2010), via SALib."""
+    from SALib.analyze import rbd_fast
+
+    prob, rows, x = problem(spec), [], _x(spec, means)
+    for out in outputs:
+        res = rbd_fast.analyze(prob, x, means[out].to_numpy(float), seed=spec.seed, print_to_console=False)
+        rows += [{"output": out, "factor": name, "method": "rbd_fast", "index": "S1",
+                  "value": res["S1"][i], "conf": res["S1_conf"][i]} for i, name in enumerate(prob["names"])]
+    return rows
+
+
 def _morris(spec, means, outputs) -> list[dict]:
     from SALib.analyze import morris
 
-    prob, rows = problem(spec), []
-    x = np.array([[float(pd.Timestamp(v).toordinal()) if isinstance(v, str) and "-" in v else float(v)
-                   for v in row] for row in means[list(spec.factors)].to_numpy()])
+    prob, rows, x = problem(spec), [], _x(spec, means)
     for out in outputs:
         res = morris.analyze(prob, x, means[out].to_numpy(float), num_levels=spec.levels, seed=spec.seed)
         for i, name in enumerate(prob["names"]):
@@ -130,6 +149,9 @@ def analyze(out: Path) -> Analysis:
             rows = (_sobol if spec.design == "sobol" else _morris)(spec, means, outputs)
         else:
             note += " (too few for indices)"
+    elif spec.design == "lhs" and len(means) >= 20:
+        note += f"; first-order indices by RBD-FAST from {len(means)} samples (no total indices: use sobol)"
+        rows = _rbd_fast(spec, means, outputs)
     else:
         note += f"; design {spec.design}: no variance-based indices, see the scatter plots"
     return Analysis(spec, results, means.reset_index(), pd.DataFrame(rows, columns=INDEX_COLUMNS), complete, note)
