@@ -356,8 +356,14 @@ def analyze_command(folder: Annotated[Path, typer.Argument(help="sweep folder")]
     result = analyze(folder)
     manifest = _json.loads((folder / MANIFEST).read_text())
     _atomic_write(folder / "indices.csv", lambda p: result.indices.to_csv(p, index=False))
+    written = ["indices.csv", "analysis.html"]
+    if result.response is not None:
+        _atomic_write(folder / "response.csv", lambda p: result.response.to_csv(p, index=False))
+        written.insert(1, "response.csv")
     _atomic_write(folder / "analysis.html", lambda p: build_sweep_report(result, p, manifest))
     out_console.print(result.note)
+    if result.response is not None:
+        _print_response(result.response)
     table = wide(result.indices)
     if len(table):
         names = [c for c in table.columns if c not in ("output", "factor") and not c.endswith("_conf")]
@@ -368,7 +374,20 @@ def analyze_command(folder: Annotated[Path, typer.Argument(help="sweep folder")]
             view.add_row(r["output"], r["factor"], *(f"{r[n]:.3f}" + ("" if r[f"{n}_conf"] != r[f"{n}_conf"]
                                                                       else f" ± {r[f'{n}_conf']:.3f}") for n in names))
         out_console.print(view)
-    out_console.print(f"→ {display(folder / 'indices.csv')}, {display(folder / 'analysis.html')}")
+    out_console.print("→ " + ", ".join(display(folder / name) for name in written))
+
+
+def _print_response(curves) -> None:
+    """Dose–response in the terminal: per factor, a row per output, the median at each level."""
+    for factor, rows in curves.groupby("factor", sort=False):
+        levels = list(dict.fromkeys(rows["level"]))
+        view = Table(title=f"median by {factor}", show_edge=False)
+        view.add_column("output", justify="left")
+        for level in levels:
+            view.add_column(f"{level:g}" if isinstance(level, (int, float)) else str(level), justify="right")
+        for out, sub in rows.groupby("output", sort=False):
+            view.add_row(out, *(f"{v:.3f}" for v in sub.set_index("level").loc[levels, "median"]))
+        out_console.print(view)
 
 
 @app.command("dashboard")

@@ -18,6 +18,9 @@ import yaml
 from simulation import load_scenario
 from simulation.expectations import check
 
+DEPLOYMENTS = ["deploy_special_forces", "deploy_main", "deploy_rotation_2025", "deploy_engineers_2025"]
+DPRK_ARMS = ["shells_2024_summer", "shells_2024_2025", "shells_2025_h2", "kn23_2024", "kn23_2025", "guns_mrls"]
+STATES = ("USA", "ROK", "UKR", "RUS", "PRK", "JPN", "CHN", "IRN")
 ABLATIONS: dict[str, dict] = {
     "full model": {},
     "no balance": {"parameters": {"balance_rate": 0}},
@@ -27,20 +30,18 @@ ABLATIONS: dict[str, dict] = {
     "no homophily": {"parameters": {"homophily_strength": 0}},
     "no attrition": {"parameters": {"attrition_rate": 0}},
     "no treaty anchor": {"parameters": {"treaty_anchor": 0}},
-    "no deployment": {"remove_events": ["deploy_special_forces", "deploy_main", "deploy_rotation_2025",
-                                        "deploy_engineers_2025", "rok_review_lethal_aid", "rok_not_ruling_out"]},
-    "no DPRK arms": {"remove_events": ["shells_2024_summer", "shells_2024_2025", "shells_2025_h2", "kn23_2024",
-                                       "kn23_2025", "guns_mrls"]},
+    "no alarm": {"parameters": {"alarm_gain": 0, "tension_alarm": 0}},
+    "no deepening": {"parameters": {"depth_rate": 0}},
+    "no experience": {"parameters": {"experience_gain": 0}},
+    "all-or-nothing commitment": {"parameters": {"commitment_troops": 0}},
+    "no deployment": {"remove_events": DEPLOYMENTS},
+    "no DPRK arms": {"remove_events": DPRK_ARMS},
     "no treaty": {"remove_events": ["treaty_rus_prk"]},
     "no Kazan": {"remove_events": ["brics_kazan"]},
-    "no ROK statements": {"remove_events": ["rok_review_lethal_aid", "rok_not_ruling_out"]},
-    "no RUS–DPRK ties": {"remove_events": ["treaty_rus_prk", "shells_2024_summer", "shells_2024_2025",
-                                          "shells_2025_h2", "kn23_2024", "kn23_2025", "guns_mrls",
-                                          "deploy_special_forces", "deploy_main", "deploy_rotation_2025",
-                                          "deploy_engineers_2025", "rok_review_lethal_aid", "rok_not_ruling_out"]},
+    "no RUS–DPRK ties": {"remove_events": ["treaty_rus_prk"] + DPRK_ARMS + DEPLOYMENTS},
     "no preferences": {"parameters": {"homophily_strength": 0, "threat_sensitivity": 0, "treaty_anchor": 0}},
     "no data structure": {"states": {s: {"ideal_point": 0.0, "source": "ablation: identical ideal points"}
-                                     for s in ("USA", "ROK", "UKR", "RUS", "PRK", "CHN", "IRN")},
+                                     for s in STATES},
                           "relations": {"treaties": [], "wars": [], "sanctions": []}},
     "China like others": {"states": {"CHN": {"weights": {"security": 0.5, "economy": 0.2, "ideology": 0.3},
                                              "risk_tolerance": 0.5, "source": "ablation: default preferences"}}},

@@ -89,10 +89,11 @@ class StateAgent(mesa.Agent):
             against[main] = -shares[main]
         security = security - against * (0.5 + self.risk_tolerance)
         economy = np.tanh(m.memory[:, i] + m.memory[i, :]) - (m.sanctions[i, :] + m.sanctions[:, i])
+        security = security + p["alarm_gain"] * m.recalibration[i]  # a growing threat: recalibrate
         u = (self.weights["security"] * p["threat_sensitivity"] * security
              + self.weights["economy"] * economy
              + self.weights["ideology"] * p["homophily_strength"] * m.ideology[i]
-             + p["treaty_anchor"] * m.treaty[i]
+             + p["treaty_anchor"] * m.treaty[i] * (1.0 + m.depth[i])
              + m.stance[i])
         if noise:
             u = u + p["decision_noise"] * m.rng.standard_normal(len(u))

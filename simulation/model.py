@@ -18,7 +18,8 @@ import numpy as np
 from . import events as ev
 from .agents import StateAgent
 from .calendar import Calendar
-from .mechanisms import attrition, balance, blocs, coalitions, exchange, homophily, tension, threat
+from .mechanisms import (alarm, alliance, attrition, balance, blocs, coalitions, commitment, exchange, experience,
+                         homophily, tension, threat)
 from .recorder import Recorder
 from .world import World
 
@@ -44,6 +45,7 @@ class AllianceModel(mesa.Model):
         self.affinity = self._initial_affinity()
         self.tension = np.zeros((self.n, self.n))
         self._perceive()
+        self.power_baseline = self.power.copy()  # states start used to the powers around them
         self.tension = self._tension_target()
         self.fired: list[tuple[int, object]] = []
         self._front()
@@ -80,13 +82,31 @@ class AllianceModel(mesa.Model):
         self.deployed = np.zeros((n, n))  # thousand troops of row state fighting for column state
         self.memory = np.zeros((n, n))  # decayed value of support row → column
         self.debt = np.zeros((n, n))  # value row state owes column state
-        self.activity = np.zeros(n)  # decayed military activity
+        # decayed military activity; a state at war since before the start has fought its way to the
+        # level that steady fighting sustains (the same dynamics as in _war, run over its years at war)
+        self.activity = np.where(w.at_war.any(axis=1),
+                                 p["memory_years"] * -np.expm1(-w.war_years / p["memory_years"]), 0.0)
         self.losses_total = np.zeros(n)
         self.lean = np.zeros((n, n))
+        self.support_munitions = np.zeros((n, n))  # decayed mse delivered row → column
+        self.support_money = np.zeros((n, n))  # decayed US$ bn paid row → column
+        self.depth = np.zeros((n, n))  # deepening of treaty alliances since the start
+        self.power_baseline: np.ndarray | None = None  # set after the spin-up: no alarm before
+        fighting = np.where(w.at_war.any(axis=1), self._front_shares() * self.manpower, 0.0)
+        self.field, self.veterans = experience.before_start(fighting, w.war_years, p["learning_years"],
+                                                            p["tour_years"], p["experience_years"])
+        self._update_quality()
+        self.quality0 = self.quality.copy()
         self._reset_step()
+
+    def _front_shares(self) -> np.ndarray:
+        w, p = self.world, self.params
+        return np.array([f if f is not None else p["front_share"] for f in w.front_share])
 
     def _reset_step(self) -> None:
         n = self.n
+        self.delivered_munitions = np.zeros((n, n))  # mse delivered row → column, this step
+        self.paid_money = np.zeros((n, n))  # US$ bn paid row → column, this step
         self.value = np.zeros((n, n))  # relative value to the receiver, this step
         self.military_value = np.zeros((n, n))  # the part of it that is military
         self.cost = np.zeros((n, n))  # relative cost to the giver, this step
@@ -135,8 +155,11 @@ class AllianceModel(mesa.Model):
         self._war()
         self._update_capability()
         self._perceive()
+        self.depth = alliance.deepen(self.depth, alliance.drive(self.treaty, self.affinity, self.alarm),
+                                     self.params["depth_rate"], self.params["depth_years"], self.dt)
         self.tension = np.clip(tension.relax(self.tension, self._tension_target(), self.params["tension_rate"], self.dt)
                                + self.tension_shock, 0.0, 1.0)
+        self.power_baseline = alarm.baseline(self.power_baseline, self.power, self.dt, self.params["alarm_years"])
         self._find_coalitions()
         self.recorder.record(k)
         if k == self.n_steps:
@@ -163,15 +186,32 @@ class AllianceModel(mesa.Model):
         """What every state sees this step (shared arrays the agents read)."""
         p = self.params
         self.ideology = homophily.ideology_affinity(self.ideal_points, p["ideal_point_scale"])
-        prox = threat.proximity(self.distance, self.world.neighbours, p["proximity_km"])
-        self.proximity = threat.projected(prox, self.treaty)
-        self.war_parties = attrition.parties_at_war(self.at_war, self.deployed)
+        self.direct_proximity = threat.proximity(self.distance, self.world.neighbours, p["proximity_km"])
+        self.proximity = threat.projected(self.direct_proximity, self.treaty)
+        self._commitments()
+        self.war_parties = commitment.parties_at_war(self.at_war, self.belligerence)
         hostile = threat.hostility(self.affinity, self.war_parties)
         self.hostile = hostile
         self.threat = threat.threat_matrix(self.capability, self.proximity, hostile)
         self.threat_shares = threat.threat_shares(self.threat)
         self.security = threat.security_value(self.threat_shares, hostile, self.capability)
         self.bandwagoning = threat.bandwagons(self.threat, self.capability, self.affinity, p["bandwagon_ratio"])
+        self.backing = commitment.backing(self.involvement, self.treaty, self.belligerence)
+        self.power = alarm.aggregate_power(self.capability, self.backing)
+        reference = self.power if self.power_baseline is None else self.power_baseline
+        self.alarm = alarm.alarm(self.power, reference, self.proximity, hostile, self.capability)
+        self.recalibration = alarm.recalibration(self.alarm, hostile, self.backing, self.treaty)
+
+    def _commitments(self) -> None:
+        """Belligerence (troops) and involvement (all channels) of every giver in every receiver's war."""
+        p = self.params
+        front = self.front_share * self.manpower + self.deployed.sum(axis=0)
+        shares = commitment.effort_shares(self.deployed, front, self.support_munitions / p["memory_years"],
+                                          p["munitions_use"] * front, self.support_money / p["memory_years"],
+                                          self.economy)
+        self.belligerence = commitment.belligerence(shares[0], p["commitment_troops"])
+        self.involvement = commitment.involvement(*shares, p["commitment_troops"], p["commitment_munitions"],
+                                                  p["commitment_money"])
 
     # ------------------------------------------------------------------ mechanisms
     def _exchange(self) -> None:
@@ -181,6 +221,8 @@ class AllianceModel(mesa.Model):
         self.affinity = self.affinity + exchange.resentment(self.affinity, self.military_value, self.at_war,
                                                             p["exchange_gain"])
         self.memory = exchange.decay(self.memory, self.dt, p["memory_years"]) + self.value
+        self.support_munitions = exchange.decay(self.support_munitions, self.dt, p["memory_years"]) + self.delivered_munitions
+        self.support_money = exchange.decay(self.support_money, self.dt, p["memory_years"]) + self.paid_money
         self.activity = exchange.decay(self.activity, self.dt, p["memory_years"])
 
     def _relations(self, noise: bool = True) -> None:
@@ -199,8 +241,10 @@ class AllianceModel(mesa.Model):
         """(national, foreign, total) front troops; sets ``front_strength`` (firepower)."""
         national, foreign = attrition.front_forces(self.manpower, self.front_share, self.deployed, self.at_war)
         front = national + foreign
-        self.front_strength = attrition.firepower(front, self.munitions, self.tech, self.params["munitions_use"],
-                                                  self.params["reserve_years"])
+        foreign_quality = np.where(foreign > 0, self.deployed.T @ self.quality, 0.0)  # Σ_g D_gr q_g
+        quality = np.divide(national * self.quality + foreign_quality, front, out=self.quality.copy(), where=front > 0)
+        self.front_strength = attrition.firepower(front, self.munitions, self.tech * quality,
+                                                  self.params["munitions_use"], self.params["reserve_years"])
         return national, foreign, front
 
     def _war(self) -> None:
@@ -212,7 +256,13 @@ class AllianceModel(mesa.Model):
         share_national = np.divide(national, front, out=np.zeros_like(front), where=front > 0)
         self.manpower -= lost * share_national
         foreign_share = np.divide(lost * (1 - share_national), foreign, out=np.zeros_like(front), where=foreign > 0)
+        fighting_abroad = self.deployed @ (foreign > 0).astype(float)  # each giver's troops on a front abroad
+        lost_abroad = self.deployed @ np.minimum(foreign_share, 1.0)
         self.deployed *= 1.0 - np.minimum(foreign_share, 1.0)[None, :]
+        self.field, self.veterans = experience.advance(
+            self.field, self.veterans, national + fighting_abroad, lost * share_national + lost_abroad, self.dt,
+            p["learning_years"], p["tour_years"], p["experience_years"])
+        self._update_quality()
         self.losses = lost
         self.losses_total += lost
         fighting = self.at_war.any(axis=1)
@@ -227,18 +277,23 @@ class AllianceModel(mesa.Model):
         gdp_target = self.economy0 * (1.0 - p["sanction_cost"] * new_sanctions)
         self.economy = gdp_target + (self.economy - gdp_target) * np.exp(-self.dt / p["economy_years"])
 
+    def _update_quality(self) -> None:
+        p = self.params
+        self.experience = experience.force_experience(self.veterans, self.manpower0, p["veteran_share"])
+        self.quality = experience.quality(self.experience, p["experience_gain"])
+
     def _update_capability(self) -> None:
         troops = self.manpower + self.deployed.sum(axis=0)
         ratios = np.vstack([troops / np.maximum(self.manpower0, 1.0),
                             np.minimum(self.munitions / self.munitions0, 3.0),
                             self.economy / self.economy0])
-        self.capability = self.cinc * (self.tech / self.tech0) * ratios.mean(axis=0)
+        self.capability = self.cinc * (self.tech / self.tech0) * (self.quality / self.quality0) * ratios.mean(axis=0)
 
     def _tension_target(self) -> np.ndarray:
         p = self.params
-        mutual = (self.threat_shares + self.threat_shares.T) / 2.0
-        return tension.tension_target(self.hostile, self.proximity, np.tanh(self.activity), mutual,
-                                      self.war_parties, p["tension_activity"], p["tension_threat"])
+        return tension.tension_target(self.hostile, self.proximity, tension.parity(self.capability), self.activity,
+                                      self.war_parties, self.alarm, p["tension_hostility"], p["tension_parity"],
+                                      p["tension_activity"], p["tension_alarm"])
 
     def _find_coalitions(self, first: bool = False) -> None:
         p = self.params
@@ -303,6 +358,7 @@ class AllianceModel(mesa.Model):
             self.munitions[g] -= delivered
         value = float(exchange.relative_value(delivered, self.munitions[r]))
         self.munitions[r] += delivered
+        self.delivered_munitions[g, r] += delivered
         self._record_flow(g, r, value, cost, military=True)
 
     def affordable(self, g: int, usd_bn: float) -> float:
@@ -318,6 +374,8 @@ class AllianceModel(mesa.Model):
         cost = usd_bn / self.economy[g] if self.economy[g] > 0 else 0.0
         self.economy[g] -= usd_bn
         self.economy[r] += usd_bn
+        if repayment is None:  # settling a debt is not support (it counts as money, not as commitment)
+            self.paid_money[g, r] += usd_bn
         self._record_flow(g, r, value, cost, military=False, settles=repayment)
 
     def transfer_technology(self, giver: str, receiver: str, level: float, repayment: float | None = None) -> None:

@@ -106,13 +106,48 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
                "e-folding time of an economy's return to its baseline (less what new sanctions cost)"),
             _P("sanction_cost", 0.1, 0.0, 0.5, "share of GDP", "exchange",
                "share of its economy a state loses under full-intensity sanctions"),
-            # --- tension ---
+            # --- commitment-scaled involvement (Fearon 1997; Snyder 1984) ---
+            _P("commitment_troops", 0.05, 0.0, 1.0, "share of the receiver's front", "commitment",
+               "troops this share of the receiver's front make the giver a party to its wars at 1 - 1/e "
+               "(diminishing returns; 0: any troops make a full party)"),
+            _P("commitment_munitions", 1.0, 0.0, 10.0, "share of the receiver's yearly fire", "commitment",
+               "munitions delivered a year, as a share of what the receiver's front fires, that commit the giver "
+               "at 1 - 1/e (0: the channel is ignored)"),
+            _P("commitment_money", 0.05, 0.0, 1.0, "share of the receiver's GDP a year", "commitment",
+               "money paid a year, as a share of the receiver's economy, that commits the giver at 1 - 1/e "
+               "(0: the channel is ignored)"),
+            # --- combat experience (learning curves with forgetting; Argote et al. 1990) ---
+            _P("learning_years", 0.5, 0.05, 5.0, "years", "experience",
+               "time constant of the learning curve of troops in combat"),
+            _P("tour_years", 1.0, 0.1, 5.0, "years", "experience",
+               "mean combat tour: rotation brings experience home at this rate (ROK in Vietnam: 12 months)"),
+            _P("experience_years", 5.0, 0.5, 30.0, "years", "experience",
+               "e-folding time of a force's combat experience once home (retirement, forgetting)"),
+            _P("veteran_share", 0.02, 0.001, 1.0, "share of personnel", "experience",
+               "share of a force's personnel back from combat at which its experience reaches 1 - 1/e"),
+            _P("experience_gain", 0.5, 0.0, 2.0, "multiplier", "experience",
+               "firepower and capability of a fully experienced force relative to an unblooded one, minus 1"),
+            # --- threat on the change (Walt 1987; Jervis 1976) ---
+            _P("alarm_years", 1.0, 0.1, 10.0, "years", "alarm",
+               "memory of the threat a state is used to; alarm is the rise above it"),
+            _P("alarm_gain", 1.0, 0.0, 5.0, "multiplier", "alarm",
+               "weight of alarm (a growing threat, relative to own power) in the security term of leaning"),
+            # --- alliances that deepen (Snyder 1984) ---
+            _P("depth_rate", 1.0, 0.0, 10.0, "1/year per unit alarm", "alliance",
+               "speed at which a treaty alliance deepens with its partners' alarm"),
+            _P("depth_years", 5.0, 0.5, 50.0, "years", "alliance",
+               "e-folding time of an alliance's deepening once the alarm has passed"),
+            # --- tension (a hazard of militarized incidents; anchored to COW dispute rates) ---
             _P("tension_rate", 3.0, 0.1, 24.0, "1/year", "tension",
                "speed at which pair tension relaxes toward its target"),
-            _P("tension_activity", 0.5, 0.0, 2.0, "weight", "tension",
-               "weight of military activity (deployments, transfers, operations) in tension"),
-            _P("tension_threat", 0.5, 0.0, 2.0, "weight", "tension",
-               "weight of mutual threat (capability x proximity x hostility) in tension"),
+            _P("tension_hostility", 1.7, 0.0, 5.0, "hazard", "tension",
+               "hazard of incidents between fully hostile states at proximity 1 (a land border)"),
+            _P("tension_activity", 0.5, 0.0, 5.0, "hazard", "tension",
+               "hazard added by military activity (deployments, transfers, operations) of hostile states"),
+            _P("tension_parity", 0.5, 0.0, 1.0, "share", "tension",
+               "share of the hostility hazard that depends on power parity (Bremer 1992): 0 none, 1 all"),
+            _P("tension_alarm", 1.0, 0.0, 5.0, "hazard per unit alarm", "tension",
+               "hazard added by alarm (a threat growing faster than the state is used to)"),
             # --- noise ---
             _P("affinity_noise", 0.05, 0.0, 0.5, "1/sqrt(year)", "model",
                "standard deviation of random shocks to affinity (Wiener increment)"),

@@ -18,8 +18,11 @@ if TYPE_CHECKING:
 
 STATE_COLUMNS = ("manpower", "munitions", "economy", "capability", "tech", "front_strength",
                  "foreign_troops", "troops_abroad", "losses", "manpower_strain", "threat",
-                 "alignment", "support_given", "support_received")
-PAIR_COLUMNS = ("affinity", "tension", "treaty", "at_war", "flow_ab", "flow_ba")
+                 "alignment", "support_given", "support_received", "experience", "alarm")
+PAIR_COLUMNS = ("affinity", "tension", "treaty", "at_war", "flow_ab", "flow_ba", "war_party", "alliance_depth",
+                "commitment_ab", "commitment_ba")
+DIRECTED = {"flow_ab": "flow_ba", "flow_ba": "flow_ab", "commitment_ab": "commitment_ba",
+            "commitment_ba": "commitment_ab"}  # a → b columns: swapped when a pair is written the other way
 MODEL_METRICS = ("global_tension", "energy", "frustration", "polarization")
 
 
@@ -49,12 +52,13 @@ class Recorder:
         self.states[k] = np.column_stack([
             m.manpower, m.munitions, m.economy, m.capability, m.tech, m.front_strength,
             m.deployed.sum(axis=0), m.deployed.sum(axis=1), m.losses, strain, m.threat.sum(axis=1),
-            m.alignment, m.value.sum(axis=1), m.value.sum(axis=0),
+            m.alignment, m.value.sum(axis=1), m.value.sum(axis=0), m.experience, m.alarm.sum(axis=1),
         ])
         self.coalition[k] = m.coalition
         self.bloc[k] = m.bloc
         self.pairs[k] = np.column_stack([m.affinity[iu], m.tension[iu], m.treaty[iu], m.at_war[iu],
-                                         m.value[iu], m.value.T[iu]])
+                                         m.value[iu], m.value.T[iu], m.war_parties[iu], m.depth[iu],
+                                         m.involvement[iu], m.involvement.T[iu]])
         self.last = k
 
     # ------------------------------------------------------------------ one series
@@ -73,7 +77,7 @@ class Recorder:
             column = metric
             if i > j:
                 i, j = j, i
-                column = {"flow_ab": "flow_ba", "flow_ba": "flow_ab"}.get(metric, metric)
+                column = DIRECTED.get(metric, metric)
             k = int(np.flatnonzero((self.iu[0] == i) & (self.iu[1] == j))[0])
             values = self.pairs[:steps, k, PAIR_COLUMNS.index(column)]
         return pd.Series(values, index=dates, name=metric)
@@ -102,10 +106,10 @@ class Recorder:
         swap = a > b  # unordered pairs are written with a < b
         p = len(a)
         pairs = pd.DataFrame(self.pairs[steps].reshape(-1, len(PAIR_COLUMNS)), columns=list(PAIR_COLUMNS))
-        flow_ab, flow_ba = pairs["flow_ab"].to_numpy().copy(), pairs["flow_ba"].to_numpy().copy()
         swap_rows = np.tile(swap, len(steps))
-        pairs["flow_ab"] = np.where(swap_rows, flow_ba, flow_ab)
-        pairs["flow_ba"] = np.where(swap_rows, flow_ab, flow_ba)
+        original = {c: pairs[c].to_numpy().copy() for c in DIRECTED}
+        for column, other in DIRECTED.items():
+            pairs[column] = np.where(swap_rows, original[other], original[column])
         pairs["at_war"] = pairs["at_war"].astype(bool)
         pairs.insert(0, "b", np.tile(np.where(swap, a, b), len(steps)))
         pairs.insert(0, "a", np.tile(np.where(swap, b, a), len(steps)))

@@ -33,6 +33,7 @@ class World:
     neighbours: np.ndarray
     treaty: np.ndarray
     at_war: np.ndarray
+    war_years: np.ndarray  # years each state has been at war before the start (experience)
     sanctions: np.ndarray
     affinity_overrides: dict[tuple[str, str], float]
     events: list[EventBase]
@@ -107,6 +108,11 @@ def build_world(scenario: Scenario) -> World:
     treaty = _pair_matrix(n, index, rel.treaties, lambda t: ([cow(p) for p in t.parties],
                                                               t.strength if t.strength is not None else TREATY_STRENGTH[t.kind]))
     at_war = _pair_matrix(n, index, rel.wars, lambda w: ([cow(p) for p in w.parties], 1.0)).astype(bool)
+    war_years = np.zeros(n)
+    for w in rel.wars:
+        years = (scenario.calendar.start - w.since).days / 365.25 if w.since else 0.0
+        for party in w.parties:
+            war_years[index[cow(party)]] = max(war_years[index[cow(party)]], years, 0.0)
     sanctions = np.zeros((n, n))
     for item in rel.sanctions:
         for by in item.by:
@@ -136,6 +142,7 @@ def build_world(scenario: Scenario) -> World:
         neighbours=neighbours,
         treaty=treaty,
         at_war=at_war,
+        war_years=war_years,
         sanctions=sanctions,
         affinity_overrides={(cow(a.pair[0]), cow(a.pair[1])): a.value for a in rel.affinity},
         events=sorted(scenario.events, key=lambda e: e.date),

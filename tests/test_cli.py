@@ -32,7 +32,7 @@ def test_run_default_scenario_writes_tables_manifest_report(default_run):
     assert {p.name for p in out.iterdir()} == {"model.parquet", "states.parquet", "pairs.parquet",
                                               "events.parquet", "manifest.json", "report.html"}
     states = pd.read_parquet(out / "states.parquet")
-    assert set(states["state"]) == {"RUS", "PRK", "CHN", "IRN", "ROK", "USA", "UKR"}
+    assert set(states["state"]) == {"RUS", "PRK", "CHN", "IRN", "ROK", "USA", "UKR", "JPN"}
     assert states["replicate"].nunique() == 3
     assert "coalition A" in proc.stdout and "tension" in proc.stdout
 

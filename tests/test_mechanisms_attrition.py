@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from simulation.mechanisms.attrition import (
-    parties_at_war,
     MIN_EFFECT,
     firepower,
     front_forces,
@@ -172,13 +171,3 @@ def test_longer_reserve_means_earlier_rationing():
     front, stock, tech = np.array([100.0]), np.array([200.0]), np.array([1.0])
     assert firepower(front, stock, tech, use=4.0, reserve_years=0.25)[0] == pytest.approx(100.0)
     assert firepower(front, stock, tech, use=4.0, reserve_years=1.0)[0] == pytest.approx(100 * (0.3 + 0.7 * 0.5))
-
-
-def test_troops_on_a_belligerents_front_make_their_state_a_party():
-    at_war = np.zeros((3, 3), dtype=bool)
-    at_war[0, 1] = at_war[1, 0] = True  # RUS–UKR
-    deployed = np.zeros((3, 3))
-    deployed[2, 0] = 10.0  # PRK troops fight for RUS
-    parties = parties_at_war(at_war, deployed)
-    assert parties[2, 1] and parties[1, 2] and parties[0, 1] and not parties[2, 0]
-    assert not parties_at_war(at_war, np.zeros((3, 3)))[2, 1]

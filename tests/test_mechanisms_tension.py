@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.mechanisms.tension import global_tension, region_weights, relax, tension_target, weighted_mean
+from simulation.mechanisms.tension import global_tension, parity, region_weights, relax, tension_target, weighted_mean
 
 
 def sym(n: int, edges: dict[tuple[int, int], float]) -> np.ndarray:
@@ -15,55 +15,86 @@ def sym(n: int, edges: dict[tuple[int, int], float]) -> np.ndarray:
     return a
 
 
-def target(hostile, prox, activity, mutual, at_war, w_activity=0.5, w_threat=0.2):
-    return tension_target(hostile, prox, np.asarray(activity, float), mutual, at_war, w_activity, w_threat)
+def target(hostile, prox, activity, at_war, parity=None, alarms=None, w_hostility=1.0, w_parity=0.0,
+           w_activity=0.5, w_alarm=1.0):
+    n = hostile.shape[0]
+    parity = np.ones((n, n)) if parity is None else parity
+    alarms = np.zeros((n, n)) if alarms is None else alarms
+    return tension_target(hostile, prox, parity, np.asarray(activity, float), np.asarray(at_war, float), alarms,
+                          w_hostility, w_parity, w_activity, w_alarm)
 
 
 # ---------------------------------------------------------------- tension_target
 
 def test_tension_target_hand_value():
-    # hostility 0.5 × (proximity 0.4 + 0.5 × mean activity 0.4) + 0.2 × mutual threat 0.5 = 0.4
-    t = target(sym(2, {(0, 1): 0.5}), sym(2, {(0, 1): 0.4}), [0.2, 0.6], sym(2, {(0, 1): 0.5}),
-               np.zeros((2, 2), bool))
-    assert t[0, 1] == pytest.approx(0.4)
-    assert t[1, 0] == pytest.approx(0.4)
+    # hazard: hostility 0.5 × (proximity 0.4 + 0.5 × mean tanh activity) + alarm 1 × mean alarm 0.1
+    activity = np.array([0.2, 0.6])
+    hazard = 0.5 * (0.4 + 0.5 * np.tanh(activity).mean()) + 0.1
+    t = target(sym(2, {(0, 1): 0.5}), sym(2, {(0, 1): 0.4}), activity, np.zeros((2, 2)),
+               alarms=np.array([[0.0, 0.2], [0.0, 0.0]]))
+    assert t[0, 1] == pytest.approx(1 - np.exp(-hazard))
+    assert t[1, 0] == pytest.approx(t[0, 1])
 
 
 def test_at_war_means_full_tension():
-    at_war = sym(3, {(0, 1): 1}).astype(bool)
-    t = target(np.zeros((3, 3)), np.zeros((3, 3)), [0, 0, 0], np.zeros((3, 3)), at_war)
+    at_war = sym(3, {(0, 1): 1})
+    t = target(np.zeros((3, 3)), np.zeros((3, 3)), [0, 0, 0], at_war)
     assert t[0, 1] == 1.0 and t[1, 0] == 1.0
     assert t[0, 2] == 0.0
 
 
-def test_friends_without_mutual_threat_have_no_tension():
-    # proximate, very active, but not hostile
-    t = target(np.zeros((2, 2)), np.ones((2, 2)), [1.0, 1.0], np.zeros((2, 2)), np.zeros((2, 2), bool))
+def test_partial_co_belligerence_gives_partial_tension_growing_with_it():
+    hostile, prox = sym(2, {(0, 1): 0.2}), sym(2, {(0, 1): 0.1})
+    values = [target(hostile, prox, [0, 0], sym(2, {(0, 1): w}))[0, 1] for w in (0.0, 0.2, 0.5, 1.0)]
+    assert values == sorted(values) and values[0] < values[1] < values[3] == 1.0
+    # with no hazard of its own the pair's tension is its belligerence
+    assert target(np.zeros((2, 2)), prox, [0, 0], sym(2, {(0, 1): 0.3}))[0, 1] == pytest.approx(0.3)
+
+
+def test_friends_without_alarm_have_no_tension():
+    # proximate, very active, but not hostile and not alarmed
+    t = target(np.zeros((2, 2)), np.ones((2, 2)), [1.0, 1.0], np.zeros((2, 2)))
     assert not t.any()
 
 
-def test_tension_target_bounded():
+def test_tension_target_bounded_and_below_one_without_war():
     rng = np.random.default_rng(0)
     n = 8
-    t = tension_target(rng.random((n, n)), rng.random((n, n)), rng.random(n) * 5, rng.random((n, n)),
-                       np.zeros((n, n), bool), w_activity=3.0, w_threat=2.0)
-    assert np.all((t >= 0.0) & (t <= 1.0))
-    assert t.max() == 1.0  # large weights saturate
+    t = target(rng.random((n, n)), rng.random((n, n)), rng.random(n) * 5, np.zeros((n, n)),
+               parity=rng.random((n, n)), alarms=rng.random((n, n)), w_hostility=3.0, w_activity=3.0)
+    off = ~np.eye(n, dtype=bool)
+    assert np.all((t >= 0.0) & (t < 1.0)) and t[off].min() > 0
+    assert t[off].max() > 0.9  # large hazards approach 1 without reaching it
 
 
 def test_tension_target_zero_diagonal_even_if_flagged_at_war():
-    t = target(np.ones((3, 3)), np.ones((3, 3)), [1, 1, 1], np.ones((3, 3)), np.ones((3, 3), bool))
+    t = target(np.ones((3, 3)), np.ones((3, 3)), [1, 1, 1], np.ones((3, 3)))
     assert not np.diag(t).any()
 
 
-def test_tension_target_grows_with_hostility_proximity_activity_and_threat():
+def test_tension_target_grows_with_hostility_proximity_activity_and_alarm():
     base = dict(hostile=sym(2, {(0, 1): 0.3}), prox=sym(2, {(0, 1): 0.2}), activity=[0.1, 0.1],
-                mutual=sym(2, {(0, 1): 0.1}), at_war=np.zeros((2, 2), bool))
+                at_war=np.zeros((2, 2)), alarms=sym(2, {(0, 1): 0.1}))
     t0 = target(**base)[0, 1]
     assert target(**{**base, "hostile": sym(2, {(0, 1): 0.6})})[0, 1] > t0
     assert target(**{**base, "prox": sym(2, {(0, 1): 0.4})})[0, 1] > t0
     assert target(**{**base, "activity": [0.1, 0.5]})[0, 1] > t0
-    assert target(**{**base, "mutual": sym(2, {(0, 1): 0.3})})[0, 1] > t0
+    assert target(**{**base, "alarms": sym(2, {(0, 1): 0.3})})[0, 1] > t0
+
+
+def test_parity_makes_hostile_pairs_tenser_only_as_far_as_its_weight():
+    hostile, prox = sym(2, {(0, 1): 0.8}), sym(2, {(0, 1): 1.0})
+    equal, lopsided = sym(2, {(0, 1): 1.0}), sym(2, {(0, 1): 0.1})
+    assert target(hostile, prox, [0, 0], np.zeros((2, 2)), parity=equal, w_parity=0.5)[0, 1] > \
+        target(hostile, prox, [0, 0], np.zeros((2, 2)), parity=lopsided, w_parity=0.5)[0, 1]
+    np.testing.assert_allclose(target(hostile, prox, [0, 0], np.zeros((2, 2)), parity=equal, w_parity=0.0),
+                               target(hostile, prox, [0, 0], np.zeros((2, 2)), parity=lopsided, w_parity=0.0))
+
+
+def test_parity_hand_values():
+    p = parity(np.array([1.0, 1.0, 3.0, 0.0]))
+    assert p[0, 1] == pytest.approx(1.0) and p[0, 2] == pytest.approx(0.5) and p[0, 3] == 0.0
+    np.testing.assert_allclose(p, p.T)
 
 
 # ---------------------------------------------------------------- relax

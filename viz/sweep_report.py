@@ -1,4 +1,5 @@
-"""Offline HTML report of a sweep's sensitivity analysis: index bar charts and factor scatters.
+"""Offline HTML report of a sweep's sensitivity analysis: index bar charts, factor scatters and,
+for grid designs, dose–response curves.
 
 Pure figure builders (tables → ``go.Figure``) and one writer; Plotly inlined once, no network.
 """
@@ -13,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz._common import PALETTE, base_layout
+from viz._common import PALETTE, base_layout, rgba
 from viz.report import CSS, PLOTLY_CONFIG, _esc, _table
 
 LABELS = {"S1": "first order S1", "ST": "total ST", "mu_star": "μ*", "sigma": "σ"}
@@ -69,6 +70,35 @@ def factor_scatter(means: pd.DataFrame, factors: list[str], output: str, per_row
     return fig
 
 
+def response_curves(curves: pd.DataFrame, factor: str, per_row: int = 3) -> go.Figure:
+    """Dose–response of a grid: each output against the factor's levels, median and 5–95 % band
+    over the runs at each level (one panel per output, its own y axis)."""
+    rows_of = curves[curves["factor"] == factor]
+    outputs = list(dict.fromkeys(rows_of["output"]))
+    cols = min(len(outputs), per_row)
+    nrows = -(-len(outputs) // cols)
+    fig = make_subplots(rows=nrows, cols=cols, subplot_titles=outputs, horizontal_spacing=0.08,
+                        vertical_spacing=0.3 / nrows if nrows > 1 else 0.1)
+    for k, out in enumerate(outputs):
+        row, col = divmod(k, cols)
+        data = rows_of[rows_of["output"] == out]
+        x = _numeric(data["level"])
+        pos = {"row": row + 1, "col": col + 1}
+        fig.add_trace(go.Scatter(x=x, y=data["p95"], mode="lines", line={"width": 0}, hoverinfo="skip",
+                                 showlegend=False, legendgroup="band"), **pos)
+        fig.add_trace(go.Scatter(x=x, y=data["p05"], mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=rgba(PALETTE[0], 0.2), hoverinfo="skip", showlegend=k == 0,
+                                 legendgroup="band", name="5–95 % of runs"), **pos)
+        fig.add_trace(go.Scatter(x=x, y=data["median"], mode="lines+markers", line={"color": PALETTE[0], "width": 3},
+                                 showlegend=k == 0, legendgroup="median", name="median",
+                                 customdata=data["runs"],
+                                 hovertemplate=f"{factor} = %{{x}}<br>{out}: %{{y:.3f}} (median of %{{customdata}} runs)"
+                                               "<extra></extra>"), **pos)
+        fig.update_xaxes(title_text=factor if row == nrows - 1 else None, **pos)
+    base_layout(fig, f"Response to {factor}: median and 5–95 % band over replicates", height=120 + 300 * nrows)
+    return fig
+
+
 def _index_table(wide: pd.DataFrame, output: str) -> str:
     """The indices of one output: a row per factor, ``value ± conf`` per index."""
     rows = wide[wide["output"] == output]
@@ -86,9 +116,18 @@ def build_sweep_report(analysis, path: Path, manifest: dict) -> Path:
     outputs = list(dict.fromkeys(analysis.indices["output"])) or [c for c in analysis.means.columns
                                                                    if c not in spec.factors and c != "sample_id"]
     body = [f"<h1>Sweep {_esc(spec.name)}: sensitivity analysis</h1>",
-            f"<p class='sub'>design {_esc(spec.design)}, {_esc(len(spec.factors))} factors, "
+            f"<p class='sub'>design {_esc(spec.design)}, {_esc(len(spec.factors))} factor{'s' * (len(spec.factors) != 1)}, "
             f"{_esc(spec.replicates)} replicate(s) per sample — {_esc(analysis.note)}</p>"]
     first = True
+    curves = getattr(analysis, "response", None)
+    if curves is not None and len(curves):
+        body.append("<h2>Dose–response</h2><p class='sub'>Each output against the levels of each factor "
+                    "(other factors pooled): the median and the 5–95 % band of the runs at each level.</p>")
+        for factor in dict.fromkeys(curves["factor"]):
+            fig = response_curves(curves, factor)
+            body.append(f"<div class='fig'>{fig.to_html(full_html=False, include_plotlyjs=first, config=PLOTLY_CONFIG)}"
+                        "</div>")
+            first = False
     for out in outputs:
         body.append(f"<h2>{_esc(out)}</h2>")
         figs = [sensitivity_bars(analysis.indices, out)] if len(analysis.indices) else []

@@ -27,16 +27,6 @@ def front_forces(manpower: np.ndarray, front_share: np.ndarray, deployed: np.nda
     return national, foreign
 
 
-def parties_at_war(at_war: np.ndarray, deployed: np.ndarray) -> np.ndarray:
-    """Who fights whom: the belligerents, plus every state whose troops fight on a belligerent's
-    front (co-belligerence: North Korea's troops at Kursk make it a party to the war with Ukraine)."""
-    fights_for = deployed > 0  # (g, r): g's troops fight for r
-    joined = (fights_for.astype(int) @ at_war.astype(int)) > 0  # (g, e): g fights r's enemy e
-    parties = at_war | joined | joined.T
-    np.fill_diagonal(parties, False)
-    return parties
-
-
 def firepower(front: np.ndarray, munitions: np.ndarray, tech: np.ndarray, use: float,
               reserve_years: float = 1.0) -> np.ndarray:
     """Front strength: troops × technology × (MIN_EFFECT + (1 - MIN_EFFECT) × munitions sufficiency).

@@ -2,12 +2,13 @@
 
 Theory: tension as the readiness for conflict of hostile, proximate, militarily active pairs —
 the "dangerous dyads" of Bremer (1992) "Dangerous dyads", J. Conflict Resolution 36(2):309-341
-(contiguity, power, alignment), the steps-to-war account of Vasquez (1993) *The War Puzzle*
+(contiguity, power parity, alignment); power transition (Organski 1958 *World Politics*), the steps-to-war account of Vasquez (1993) *The War Puzzle*
 (alliances and arms build-ups raise hostility), and the spiral model of Jervis (1976)
 *Perception and Misperception in International Politics* (one side's military activity is read
 as threat by the other). Tension relaxes toward a target with a lag: it is memoryful.
 
-Parameters: ``tension_rate``, ``tension_activity``, ``tension_threat``.
+Parameters: ``tension_rate``, ``tension_hostility``, ``tension_parity``, ``tension_activity``,
+``tension_alarm``.
 """
 
 from __future__ import annotations
@@ -15,17 +16,37 @@ from __future__ import annotations
 import numpy as np
 
 
-def tension_target(hostile: np.ndarray, prox: np.ndarray, activity: np.ndarray,
-                   mutual_threat: np.ndarray, at_war: np.ndarray,
-                   w_activity: float, w_threat: float) -> np.ndarray:
-    """Target tension in [0, 1] of each pair.
+def parity(capability: np.ndarray) -> np.ndarray:
+    """Power parity of each pair, 2·min(C_i, C_j) / (C_i + C_j) in [0, 1] (1: equal power)."""
+    c = np.asarray(capability, dtype=float)
+    total = c[:, None] + c[None, :]
+    return np.divide(2.0 * np.minimum(c[:, None], c[None, :]), total, out=np.zeros_like(total), where=total > 0)
 
-    hostility × (proximity + w_activity × mean military activity of the two) + w_threat × mutual
-    threat, and 1 for pairs at war.
+
+def tension_target(hostile: np.ndarray, prox: np.ndarray, parity_: np.ndarray, activity: np.ndarray,
+                   war_parties: np.ndarray, alarms: np.ndarray, w_hostility: float, w_parity: float,
+                   w_activity: float, w_alarm: float) -> np.ndarray:
+    """Target tension in [0, 1] of each pair: the chance of a militarized dispute.
+
+    Each source is a hazard λ and tension is the probability that at least one incident occurs
+    (a Poisson count: 1 − exp(−λ)), combined with being a party to a war:
+
+        λ_ij  = η_ij · ( w_hostility · P_ij · (1 − w_parity + w_parity · parity_ij)
+                         + w_activity · (tanh α_i + tanh α_j) / 2 )
+                + w_alarm · (a_ij + a_ji) / 2
+        T*_ij = 1 − (1 − Wp_ij) · exp(−λ_ij)
+
+    Hostile dyads that can reach each other are dangerous (Bremer 1992: contiguity, no alliance),
+    more so near power parity (Bremer 1992; Organski 1958, power transition), and more so when
+    they are militarily active or one of them is alarmed by the other's growth (Jervis 1976).
+    T* = 1 for formal belligerents; a co-belligerent's tension with the enemy grows with its
+    belligerence. The weights are anchored to the rates of militarized disputes between states
+    (``scenarios/data/tension_anchors.csv``, ``docs/calibration.md``).
     """
-    pair_activity = (activity[:, None] + activity[None, :]) / 2.0
-    target = hostile * (prox + w_activity * pair_activity) + w_threat * mutual_threat
-    target = np.where(at_war, 1.0, np.clip(target, 0.0, 1.0))
+    pair_activity = (np.tanh(activity)[:, None] + np.tanh(activity)[None, :]) / 2.0
+    balance = 1.0 - w_parity + w_parity * parity_
+    hazard = hostile * (w_hostility * prox * balance + w_activity * pair_activity) + w_alarm * (alarms + alarms.T) / 2.0
+    target = 1.0 - (1.0 - np.clip(war_parties, 0.0, 1.0)) * np.exp(-np.maximum(hazard, 0.0))
     np.fill_diagonal(target, 0.0)
     return target
 

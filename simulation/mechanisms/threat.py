@@ -44,8 +44,14 @@ def projected(prox: np.ndarray, treaty: np.ndarray) -> np.ndarray:
 
 
 def hostility(affinity: np.ndarray, at_war: np.ndarray) -> np.ndarray:
-    """Aggressive intent in [0, 1]: negative affinity, and 1 between states at war."""
-    return np.clip(np.maximum(-affinity, 0.0) + at_war, 0.0, 1.0)
+    """Aggressive intent in [0, 1]: 1 − (1 − max(−A, 0)) · (1 − Wp).
+
+    Negative affinity and being parties to a war (``at_war`` graded in [0, 1], 1 between
+    belligerents) combine like independent sources of intent, so a partial co-belligerence raises
+    hostility in proportion to what is left below 1.
+    """
+    war = np.clip(np.asarray(at_war, dtype=float), 0.0, 1.0)
+    return 1.0 - (1.0 - np.clip(-affinity, 0.0, 1.0)) * (1.0 - war)
 
 
 def threat_matrix(capability: np.ndarray, prox: np.ndarray, hostile: np.ndarray) -> np.ndarray:

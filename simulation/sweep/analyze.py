@@ -22,6 +22,7 @@ from .execute import MANIFEST, SweepError, read_results
 from .spec import SweepSpec
 
 INDEX_COLUMNS = ["output", "factor", "method", "index", "value", "conf"]
+RESPONSE_COLUMNS = ["factor", "level", "output", "median", "p05", "p95", "runs"]
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Analysis:
     indices: pd.DataFrame  # tidy: output, factor, method, index, value, conf
     complete: bool
     note: str
+    response: pd.DataFrame | None = None  # grid designs: output against each factor's levels (median, band)
 
 
 def load_sweep(out: Path) -> tuple[SweepSpec, pd.DataFrame]:
@@ -117,6 +119,21 @@ def _morris(spec, means, outputs) -> list[dict]:
     return rows
 
 
+def response(spec: SweepSpec, results: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
+    """Dose–response of a grid: every output against each factor's levels, over every run at that
+    level (replicates, and the other factors' levels pooled): median and 5–95 % band."""
+    ok = results[results["status"] == "ok"]
+    rows = []
+    for factor in spec.factors:
+        for level, group in ok.groupby(factor, sort=True):
+            for out in outputs:
+                values = group[out].to_numpy(float)
+                rows.append({"factor": factor, "level": level, "output": out, "median": float(np.median(values)),
+                             "p05": float(np.quantile(values, 0.05)), "p95": float(np.quantile(values, 0.95)),
+                             "runs": len(values)})
+    return pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
+
+
 def wide(indices: pd.DataFrame) -> pd.DataFrame:
     """One row per output and factor; per index a value column and a ``<index>_conf`` column."""
     if indices.empty:
@@ -153,5 +170,7 @@ def analyze(out: Path) -> Analysis:
         note += f"; first-order indices by RBD-FAST from {len(means)} samples (no total indices: use sobol)"
         rows = _rbd_fast(spec, means, outputs)
     else:
-        note += f"; design {spec.design}: no variance-based indices, see the scatter plots"
-    return Analysis(spec, results, means.reset_index(), pd.DataFrame(rows, columns=INDEX_COLUMNS), complete, note)
+        note += f"; design {spec.design}: no variance-based indices, see the response curves"
+    curves = response(spec, results, outputs) if spec.design == "grid" else None
+    return Analysis(spec, results, means.reset_index(), pd.DataFrame(rows, columns=INDEX_COLUMNS), complete, note,
+                    curves)

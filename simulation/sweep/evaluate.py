@@ -98,6 +98,9 @@ def output_value(column: pd.Series, out: Output) -> float:
     """The number an output records: the value at a date, or a summary over the run or a window."""
     if out.at is not None:
         return float(value_at(column.to_frame(), out.at).iloc[0])
+    if out.summary == "change":  # as `check` measures a rise: value as of the end minus value as of the start
+        frame = column.to_frame()
+        return float(value_at(frame, out.window[1]).iloc[0] - value_at(frame, out.window[0]).iloc[0])
     if out.window is not None:
         lo, hi = (pd.Timestamp(d) for d in out.window)
         column = column[(column.index >= lo) & (column.index <= hi)]

@@ -51,8 +51,15 @@ class Output(Strict):
     state: StateId | None = None
     pair: list[StateId] | None = Field(None, min_length=2, max_length=2)
     at: dt.date | None = None
-    summary: Literal["final", "max", "min", "mean"] = "final"
+    summary: Literal["final", "max", "min", "mean", "change"] = Field(
+        "final", description="change: the value at the window's end minus the value at its start")
     window: list[dt.date] | None = Field(None, min_length=2, max_length=2)
+
+    @model_validator(mode="after")
+    def _change_needs_window(self) -> "Output":
+        if self.summary == "change" and (self.window is None or self.at is not None):
+            raise ValueError("summary: change needs a window: [from, to] (and no at:)")
+        return self
 
 
 class SweepSpec(Strict):

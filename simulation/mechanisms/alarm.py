@@ -1,0 +1,71 @@
+"""Threat on the change: third parties recalibrate when a threat grows.
+
+Theory: Walt (1987) *The Origins of Alliances*, ch. 2 and 5 — states balance against threats,
+and a threat's *aggregate* power includes what its partners put behind it; what moves policy is
+a shift in the balance of threat, not its level alone (Walt 1987 on the "threat" of a rising
+power; Jervis 1976, *Perception and Misperception*, ch. 3, on how a rival's growing capability
+and commitments are read as intent). Fearon (1997) and Snyder (1984), as in
+``simulation.mechanisms.commitment``: a partner's costly commitment is what makes its power
+count behind the state it supports.
+
+* ``aggregate_power`` Π_j = C_j + Σ_k b_kj C_k: j's power plus the power its partners stand
+  behind it with (b from ``commitment.backing``);
+* ``baseline`` Π̄: the power of each state its neighbours have got used to, an exponential
+  average with memory ``alarm_years``;
+* ``alarm`` a_ij = 1 − exp(−g_ij), g_ij = max(Π_j − Π̄_j, 0) · P_ij · η_ij / C_i: how much j's
+  aggregate power has grown, as far as it can reach i (proximity P) and is hostile to it (η),
+  measured against i's own power, with diminishing returns — a weak state next to a growing
+  hostile power is alarmed the most. Only growth in power counts, not i's own rising hostility,
+  so alarm cannot feed on itself;
+* ``recalibration``: the leaning an alarmed state adds toward its protectors (treaty partners)
+  and the threatened side (the states hostile to the growing power, those fighting it first),
+  and away from the growing power and its committed backers. The agent weighs it like its other
+  security concerns (``alarm_gain`` × security weight).
+
+Parameters: ``alarm_years``, ``alarm_gain``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def aggregate_power(capability: np.ndarray, backing: np.ndarray) -> np.ndarray:
+    """Π_j = C_j + Σ_k b_kj C_k: each state's power with what its partners put behind it."""
+    return capability + backing.T @ capability
+
+
+def baseline(previous: np.ndarray, current: np.ndarray, dt_years: float, memory_years: float) -> np.ndarray:
+    """Π̄ after dt: exponential averaging with memory ``memory_years``."""
+    keep = np.exp(-dt_years / memory_years)
+    return current + (previous - current) * keep
+
+
+def alarm(power: np.ndarray, reference: np.ndarray, prox: np.ndarray, hostile: np.ndarray,
+          capability: np.ndarray) -> np.ndarray:
+    """a_ij = 1 − exp(−g_ij), g_ij = max(Π_j − Π̄_j, 0) · P_ij · η_ij / C_i, in [0, 1).
+
+    Zero diagonal; zero for a state with no capability. Linear for small growth; a threat that
+    grows by as much as i's own power alarms it at 1 − 1/e.
+    """
+    growth = np.maximum(power - reference, 0.0)[None, :] * prox * hostile
+    own = np.asarray(capability, dtype=float)[:, None]
+    out = -np.expm1(-np.divide(growth, own, out=np.zeros_like(growth), where=own > 0))
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def recalibration(alarms: np.ndarray, hostile: np.ndarray, backing: np.ndarray, treaty: np.ndarray) -> np.ndarray:
+    """R_ik: the leaning alarm adds toward k (positive) or away from it (negative).
+
+    R_ik = Σ_j a_ij · max(K_ik, η_kj)  −  a_ik  −  Σ_j a_ij · b_kj
+
+    toward protectors (treaty strength K) and the states hostile to the growing power j (η_kj:
+    those at war with it count fully); away from the growing power itself and from the partners
+    that back it (b_kj).
+    """
+    value = np.maximum(treaty[:, :, None], hostile.T[None, :, :])  # (i, k, j): max(K_ik, η_kj)
+    toward = np.einsum("ij,ikj->ik", alarms, value)
+    out = toward - alarms - alarms @ backing.T
+    np.fill_diagonal(out, 0.0)
+    return out

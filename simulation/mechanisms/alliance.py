@@ -1,0 +1,43 @@
+"""Alliances that deepen: treaty partners tighten their coordination when threats grow.
+
+Theory: Snyder (1984) "The security dilemma in alliance politics", World Politics
+36(4):461-495 — a rising external threat raises the fear of abandonment, and allies answer it
+by tightening their commitment (joint planning, forward deployment, new consultation
+mechanisms); Liska (1962) *Nations in Alliance*, and Holsti, Hopmann & Sullivan (1973) *Unity
+and Disintegration in International Alliances* — alliance cohesion rises with external threat
+and decays without it. The US–ROK and US–Japan alliances' 2023-2025 steps (Washington
+Declaration, Camp David, command upgrades) are of this kind.
+
+Depth D_ij in [0, 1] is the deepening of an existing treaty beyond where it stood at the start
+(0: as at the start; 1: full integration). It grows with the alarm of either partner
+(``simulation.mechanisms.alarm``), in proportion to the treaty's strength and to how much the
+partners like each other, and fades without it:
+
+    dD/dt = depth_rate · K_ij · max(A_ij, 0) · (a_i + a_j) · (1 − D) − D / depth_years
+
+where a_i = Σ_k a_ik is i's total alarm. A deeper alliance weighs more in the partners' leaning
+(the treaty term × (1 + D)). Third parties do not read depth as backing: that would close a
+spiral (Jervis 1976) whose strength no data here constrain.
+
+Parameters: ``depth_rate``, ``depth_years``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def drive(treaty: np.ndarray, affinity: np.ndarray, alarms: np.ndarray) -> np.ndarray:
+    """K_ij · max(A_ij, 0) · (a_i + a_j), with a_i the row sums of the alarm matrix."""
+    total = alarms.sum(axis=1)
+    out = treaty * np.maximum(affinity, 0.0) * (total[:, None] + total[None, :])
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def deepen(depth: np.ndarray, push: np.ndarray, rate: float, years: float, dt_years: float) -> np.ndarray:
+    """D after dt: exact solution of dD/dt = rate·push·(1 − D) − D/years with push held fixed."""
+    k = rate * push + 1.0 / years
+    steady = np.divide(rate * push, k, out=np.zeros_like(depth), where=k > 0)
+    return steady + (depth - steady) * np.exp(-k * dt_years)
+
