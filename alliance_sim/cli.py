@@ -192,7 +192,8 @@ def check_command(
     if failed:
         out_console.print(f"[red]{failed} of {len(result.table)} expectations not met[/red]")
         raise typer.Exit(EXIT_FAILED)
-    out_console.print(f"[green]all {len(result.table)} expectations met[/green]")
+    n = len(result.table)
+    out_console.print(f"[green]all {n} expectation{'s' * (n != 1)} met[/green]")
 
 
 @app.command("compare")

@@ -92,11 +92,13 @@ def apply_deployment(m: "AllianceModel", e: s.TroopDeployment, share: float) -> 
     m.deploy(e.from_, e.to, e.troops / 1000.0 * share)
 
 
+def arms_mse(shells: float, missiles: float, drones: float, artillery: float, p: dict) -> float:
+    """Million shell-equivalents of a delivery of shells, missiles, drones and guns."""
+    return shells / 1e6 + missiles * p["missile_mse"] + drones * p["drone_mse"] + artillery * p["artillery_mse"]
+
+
 def apply_arms(m: "AllianceModel", e: s.ArmsTransfer, share: float) -> None:
-    p = m.params
-    mse = (e.shells / 1e6 + e.missiles * p["missile_mse"] + e.drones * p["drone_mse"]
-           + e.artillery * p["artillery_mse"])
-    m.transfer_munitions(e.from_, e.to, mse * share)
+    m.transfer_munitions(e.from_, e.to, arms_mse(e.shells, e.missiles, e.drones, e.artillery, m.params) * share)
 
 
 def apply_technology(m: "AllianceModel", e: s.TechnologyTransfer, share: float) -> None:

@@ -88,8 +88,7 @@ class AllianceModel(mesa.Model):
                                  p["memory_years"] * -np.expm1(-w.war_years / p["memory_years"]), 0.0)
         self.losses_total = np.zeros(n)
         self.lean = np.zeros((n, n))
-        self.support_munitions = np.zeros((n, n))  # decayed mse delivered row → column
-        self.support_money = np.zeros((n, n))  # decayed US$ bn paid row → column
+        self.support_munitions, self.support_money = self._support_at_start()  # decayed mse, US$ bn row → column
         self.depth = np.zeros((n, n))  # deepening of treaty alliances since the start
         self.power_baseline: np.ndarray | None = None  # set after the spin-up: no alarm before
         fighting = np.where(w.at_war.any(axis=1), self._front_shares() * self.manpower, 0.0)
@@ -98,6 +97,18 @@ class AllianceModel(mesa.Model):
         self._update_quality()
         self.quality0 = self.quality.copy()
         self._reset_step()
+
+    def _support_at_start(self) -> tuple[np.ndarray, np.ndarray]:
+        """Memories of the support flowing at the start (``relations.support``), as if it had flowed
+        at its rate since it began: rate × memory_years × (1 − exp(−years / memory_years))."""
+        p, n = self.params, self.n
+        munitions, money = np.zeros((n, n)), np.zeros((n, n))
+        for g, r, years, a in self.world.support:
+            held = p["memory_years"] * -np.expm1(-years / p["memory_years"])
+            arms = ev.arms_mse(a["shells"], a["missiles"], a["drones"], a["artillery"], p)
+            munitions[g, r] += held * (arms + a["military_aid_usd_bn"] * p["mse_per_usd_bn"])
+            money[g, r] += held * a["economic_aid_usd_bn"]
+        return munitions, money
 
     def _front_shares(self) -> np.ndarray:
         w, p = self.world, self.params

@@ -133,8 +133,8 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             _P("alarm_gain", 1.0, 0.0, 5.0, "multiplier", "alarm",
                "weight of alarm (a growing threat, relative to own power) in the security term of leaning"),
             # --- alliances that deepen (Snyder 1984) ---
-            _P("depth_rate", 1.0, 0.0, 10.0, "1/year per unit alarm", "alliance",
-               "speed at which a treaty alliance deepens with its partners' alarm"),
+            _P("depth_rate", 3.0, 0.0, 10.0, "1/year per unit shared alarm", "alliance",
+               "speed at which a treaty alliance deepens with the alarm its partners share"),
             _P("depth_years", 5.0, 0.5, 50.0, "years", "alliance",
                "e-folding time of an alliance's deepening once the alarm has passed"),
             # --- tension (a hazard of militarized incidents; anchored to COW dispute rates) ---

@@ -40,6 +40,8 @@ class World:
     regions: dict[str, tuple[np.ndarray, np.ndarray]]
     anchor: str | None
     pauses: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = field(default_factory=dict)
+    # support flowing at the start: (giver, receiver, years it has flowed (inf: steady), per-year amounts)
+    support: list[tuple[int, int, float, dict[str, float]]] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -122,6 +124,11 @@ def build_world(scenario: Scenario) -> World:
         core = np.isin(ids, [cow(s) for s in region.core])
         members = np.isin(ids, [cow(s) for s in region.with_])
         regions[name] = (core, members)
+    support = [(index[cow(item.from_)], index[cow(item.to)],
+                (scenario.calendar.start - item.since).days / 365.25 if item.since else float("inf"),
+                item.model_dump(include={"shells", "missiles", "drones", "artillery", "military_aid_usd_bn",
+                                         "economic_aid_usd_bn"}))
+               for item in rel.support]
     pauses: dict[tuple[str, str], list] = {}
     for e in scenario.events:
         if isinstance(e, AidSuspension):
@@ -149,5 +156,6 @@ def build_world(scenario: Scenario) -> World:
         regions=regions,
         anchor=cow(scenario.coalition_anchor) if scenario.coalition_anchor else None,
         pauses=pauses,
+        support=support,
     )
 

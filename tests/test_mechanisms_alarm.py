@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulation.mechanisms.alarm import aggregate_power, alarm, baseline, recalibration
-from simulation.mechanisms.alliance import deepen, drive
+from simulation.mechanisms.alliance import deepen, drive, shared_alarm
 
 # states: 0 = ROK, 1 = PRK, 2 = RUS, 3 = USA, 4 = UKR
 CAP = np.array([0.023, 0.013, 0.036, 0.133, 0.007])
@@ -72,15 +72,26 @@ def test_recalibration_leans_toward_protectors_and_the_threatened_side_away_from
     assert not recalibration(np.zeros((5, 5)), hostile_matrix(), backing, treaty).any()
 
 
-def test_alliances_deepen_only_with_a_treaty_friends_and_alarm():
+def test_alliances_deepen_only_with_a_treaty_friends_and_a_shared_alarm():
     aff = np.array([[0.0, 0.8, -0.5], [0.8, 0.0, 0.0], [-0.5, 0.0, 0.0]])
     treaty = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
     a = np.zeros((3, 3))
     assert not drive(treaty, aff, a).any()
-    a[0, 2] = 0.5
+    a[0, 2] = 0.5  # 0 alarmed by 2 alone: its ally 1 does not share the threat
+    assert not drive(treaty, aff, a).any()
+    a[1, 2] = 0.2  # now 1 shares it, less strongly
     d = drive(treaty, aff, a)
-    assert d[0, 1] == pytest.approx(0.8 * 0.5) and d[0, 2] == 0.0  # hostile "allies" do not deepen
+    assert d[0, 1] == pytest.approx(0.8 * 0.2) and d[1, 0] == d[0, 1]
+    assert d[0, 2] == 0.0  # hostile "allies" do not deepen
     assert not drive(np.zeros((3, 3)), aff, a).any()
+
+
+def test_shared_alarm_counts_each_source_at_the_smaller_perception():
+    a = np.array([[0.0, 0.3, 0.6], [0.1, 0.0, 0.2], [0.0, 0.0, 0.0]])
+    s = shared_alarm(a)
+    assert s[0, 1] == pytest.approx(min(0.0, 0.1) + min(0.3, 0.0) + min(0.6, 0.2))
+    np.testing.assert_allclose(s, s.T)
+    assert not np.diag(s).any()
 
 
 def test_deepening_is_bounded_fades_without_alarm_and_composes_exactly():

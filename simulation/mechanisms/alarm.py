@@ -1,12 +1,12 @@
 """Threat on the change: third parties recalibrate when a threat grows.
 
-Theory: Walt (1987) *The Origins of Alliances*, ch. 2 and 5 — states balance against threats,
-and a threat's *aggregate* power includes what its partners put behind it; what moves policy is
-a shift in the balance of threat, not its level alone (Walt 1987 on the "threat" of a rising
-power; Jervis 1976, *Perception and Misperception*, ch. 3, on how a rival's growing capability
-and commitments are read as intent). Fearon (1997) and Snyder (1984), as in
-``simulation.mechanisms.commitment``: a partner's costly commitment is what makes its power
-count behind the state it supports.
+Theory: Walt (1987) *The Origins of Alliances*, ch. 2 — states balance against threats, and a
+threat's *aggregate* power includes what its allies put behind it. What moves policy here is the
+*change* of that power: a rival's growing capability and commitments are read as hostile intent
+(Jervis 1976, *Perception and Misperception in International Politics*, ch. 3), and rising power
+is the danger (power transition, Organski 1958 *World Politics*). Fearon (1997) and Snyder
+(1984), as in ``simulation.mechanisms.commitment``: a partner's costly commitment is what makes
+its power count behind the state it supports.
 
 * ``aggregate_power`` Π_j = C_j + Σ_k b_kj C_k: j's power plus the power its partners stand
   behind it with (b from ``commitment.backing``);

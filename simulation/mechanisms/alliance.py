@@ -9,15 +9,18 @@ and decays without it. The US–ROK and US–Japan alliances' 2023-2025 steps (W
 Declaration, Camp David, command upgrades) are of this kind.
 
 Depth D_ij in [0, 1] is the deepening of an existing treaty beyond where it stood at the start
-(0: as at the start; 1: full integration). It grows with the alarm of either partner
-(``simulation.mechanisms.alarm``), in proportion to the treaty's strength and to how much the
-partners like each other, and fades without it:
+(0: as at the start; 1: full integration). It grows with the threat the partners share — the
+alarm (``simulation.mechanisms.alarm``) both perceive from the same growing power, counted at
+the smaller of the two — in proportion to the treaty's strength and to how much the partners
+like each other, and fades without it:
 
-    dD/dt = depth_rate · K_ij · max(A_ij, 0) · (a_i + a_j) · (1 − D) − D / depth_years
+    S_ij  = Σ_k min(a_ik, a_jk)
+    dD/dt = depth_rate · K_ij · max(A_ij, 0) · S_ij · (1 − D) − D / depth_years
 
-where a_i = Σ_k a_ik is i's total alarm. A deeper alliance weighs more in the partners' leaning
-(the treaty term × (1 + D)). Third parties do not read depth as backing: that would close a
-spiral (Jervis 1976) whose strength no data here constrain.
+An ally alarmed alone does not deepen the alliance: its partner must share the threat (Snyder's
+fear of entrapment restrains the partner that is not threatened). A deeper alliance weighs more
+in the partners' leaning (the treaty term × (1 + D)). Third parties do not read depth as
+backing: that would close a spiral (Jervis 1976) whose strength no data here constrain.
 
 Parameters: ``depth_rate``, ``depth_years``.
 """
@@ -27,12 +30,16 @@ from __future__ import annotations
 import numpy as np
 
 
-def drive(treaty: np.ndarray, affinity: np.ndarray, alarms: np.ndarray) -> np.ndarray:
-    """K_ij · max(A_ij, 0) · (a_i + a_j), with a_i the row sums of the alarm matrix."""
-    total = alarms.sum(axis=1)
-    out = treaty * np.maximum(affinity, 0.0) * (total[:, None] + total[None, :])
+def shared_alarm(alarms: np.ndarray) -> np.ndarray:
+    """S_ij = Σ_k min(a_ik, a_jk): the alarm i and j share about the same sources (zero diagonal)."""
+    out = np.minimum(alarms[:, None, :], alarms[None, :, :]).sum(axis=2)
     np.fill_diagonal(out, 0.0)
     return out
+
+
+def drive(treaty: np.ndarray, affinity: np.ndarray, alarms: np.ndarray) -> np.ndarray:
+    """K_ij · max(A_ij, 0) · S_ij: what pushes a treaty alliance to deepen."""
+    return treaty * np.maximum(affinity, 0.0) * shared_alarm(alarms)
 
 
 def deepen(depth: np.ndarray, push: np.ndarray, rate: float, years: float, dt_years: float) -> np.ndarray:

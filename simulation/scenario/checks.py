@@ -122,6 +122,15 @@ def _relation_problems(scenario: Scenario, members: set[str]) -> Iterator[Proble
     for i, item in enumerate(rel.sanctions):
         if not _in_scenario(item.target, members):
             yield ("relations", "sanctions", i, "target"), _unknown(item.target, members)
+    for i, item in enumerate(rel.support):
+        for key, ref in (("from", item.from_), ("to", item.to)):
+            if not _in_scenario(ref, members):
+                yield ("relations", "support", i, key), _unknown(ref, members)
+        if data.resolve_id(item.from_) is not None and data.resolve_id(item.from_) == data.resolve_id(item.to):
+            yield ("relations", "support", i), f"a state cannot support itself ({item.from_})"
+        if item.since is not None and item.since > scenario.calendar.start:
+            yield ("relations", "support", i, "since"), (f"{item.since} is after the start ({scenario.calendar.start}): "
+                                                         "support that begins later is an event")
     for name, region in scenario.regions.items():
         for key, refs in (("core", region.core), ("with", region.with_)):
             for j, ref in enumerate(refs):

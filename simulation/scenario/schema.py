@@ -94,11 +94,35 @@ class SanctionSpec(Strict):
     source: Source
 
 
+PerYear = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class SupportSpec(Strict):
+    """Support already flowing at the start, per year: the commitment the model starts from.
+
+    It is not delivered again (the scenario's events deliver what comes after the start); it
+    fills the memory of support (``memory_years``) as if it had flowed at this rate since
+    ``since``, so that continuing support is not read as new.
+    """
+
+    from_: StateId = Field(alias="from")
+    to: StateId
+    since: dt.date | None = Field(None, description="when the flow began (default: long enough to be steady)")
+    shells: PerYear = Field(0, description="shells a year")
+    missiles: PerYear = Field(0, description="ballistic missiles a year")
+    drones: PerYear = Field(0, description="one-way attack drones a year")
+    artillery: PerYear = Field(0, description="guns and rocket launchers a year")
+    military_aid_usd_bn: PerYear = Field(0, description="military aid, US$ bn a year (buys munitions)")
+    economic_aid_usd_bn: PerYear = Field(0, description="economic or humanitarian aid, US$ bn a year")
+    source: Source
+
+
 class Relations(Strict):
     wars: list[WarSpec] = Field(default_factory=list, description="pairs at war at the start")
     treaties: list[TreatySpec] = Field(default_factory=list)
     affinity: list[AffinitySpec] = Field(default_factory=list, description="initial affinity overrides")
     sanctions: list[SanctionSpec] = Field(default_factory=list)
+    support: list[SupportSpec] = Field(default_factory=list, description="support flowing at the start (per year)")
 
 
 # --------------------------------------------------------------------------- events
