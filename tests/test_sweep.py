@@ -364,6 +364,8 @@ def test_recorder_series_equals_the_tables_for_every_kind_of_metric():
     ({"name": "x", "metric": "manpower", "state": "FRA"}, "state 'FRA' is not in this scenario's states"),
     ({"name": "x", "metric": "affinity", "state": "RUS"}, "this metric needs a pair"),
     ({"name": "x", "metric": "coalition", "pair": ["RUS", "PRK"]}, "'coalition' is a label, not a number"),
+    ({"name": "x", "metric": "affinity", "pair": ["RUS", "PRK"], "summary": "change"},
+     "summary: change needs a window"),
 ])
 def test_bad_outputs_are_named(tmp_path, output, message):
     import yaml
@@ -428,3 +430,49 @@ def test_scatter_panels_draw_a_sample_of_a_large_sweep_but_bin_all_of_it():
     lines = [t for t in fig.data if t.mode == "lines"]
     assert all(len(t.x) == MAX_POINTS for t in points) and "500 of 5,000 samples drawn" in fig.layout.title.text
     assert lines[0].y[-1] == pytest.approx(means["y"][means["a"] >= means["a"].quantile(0.9)].mean())
+
+
+# ------------------------------------------------------------------------------- dose–response
+def test_change_output_is_the_end_value_minus_the_start_value(tmp_path):
+    from simulation import load_scenario, run
+
+    spec = spec_of(design="grid", replicates=1, factors={"balance_rate": {"levels": [1.0]}},
+                   outputs=[{"name": "gain", "metric": "affinity", "pair": ["ROK", "UKR"], "summary": "change",
+                             "window": [dt.date(2024, 7, 31), dt.date(2024, 11, 30)]}])
+    stored = sweep(spec, tmp_path / "c")
+    pairs = run(load_scenario("korea_russia_2024"), seed=5, replicates=1, until=dt.date(2024, 12, 31)).pairs
+    series = pairs[(pairs["a"] == "ROK") & (pairs["b"] == "UKR")].set_index("date")["affinity"]
+    expected = series.loc["2024-11-30"] - series.loc["2024-07-31"]
+    assert stored["gain"].iloc[0] == pytest.approx(expected)
+
+
+def test_a_grid_gives_dose_response_curves_in_the_table_terminal_and_report(tmp_path):
+    import re
+
+    spec = spec_of(design="grid", replicates=3, factors={"events.deploy_main.troops": {"levels": [0, 30000]}},
+                   outputs=[{"name": "experience", "metric": "experience", "state": "PRK", "at": dt.date(2024, 12, 31)},
+                            {"name": "rus_prk", "metric": "affinity", "pair": ["RUS", "PRK"], "at": dt.date(2024, 12, 31)}])
+    out = tmp_path / "dose"
+    sweep(spec, out)
+    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "analyze", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    curves = pd.read_csv(out / "response.csv")
+    assert set(curves["level"]) == {0, 30000} and set(curves["runs"]) == {3}
+    exp = curves[curves["output"] == "experience"].set_index("level")
+    assert exp.loc[30000, "median"] > exp.loc[0, "median"]
+    assert (exp["p05"] <= exp["median"]).all() and (exp["median"] <= exp["p95"]).all()
+    row = re.search(r"experience\s+│\s+(\S+)\s+│\s+(\S+)", proc.stdout)
+    assert row and [float(v) for v in row.groups()] == pytest.approx(list(exp["median"]), abs=5e-4)
+    html = (out / "analysis.html").read_text()
+    assert "Dose–response" in html and "Response to events.deploy_main.troops" in html
+
+
+def test_the_shipped_dose_spec_is_valid_and_sweeps_the_main_deployment():
+    from simulation.scenario import shipped_root
+    from simulation.sweep import load_spec
+
+    spec, loaded = load_spec(shipped_root() / "sweeps" / "deployment_dose.yaml")
+    assert spec.design == "grid" and list(spec.factors) == ["events.deploy_main.troops"]
+    assert 0 in spec.factors["events.deploy_main.troops"].levels and loaded.scenario.name == "korea_russia_2024"
+    assert {o.name for o in spec.outputs} >= {"rok_ukr_gain", "rok_usa_depth", "jpn_usa_depth", "prk_rok_tension",
+                                              "rus_front_jan25"}
