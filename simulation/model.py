@@ -36,11 +36,10 @@ class AllianceModel(mesa.Model):
         self.n_steps = len(self.boundaries) - 1
         self.ids = list(world.ids)
         self._index = {sid: i for i, sid in enumerate(self.ids)}
+        self.front_share = np.array([f if f is not None else params["front_share"] for f in world.front_share])
         self._init_arrays()
-        self.states = [StateAgent(self, i, rec, world.weights[i], world.risk_tolerance[i],
-                                  world.front_share[i] if world.front_share[i] is not None else params["front_share"])
+        self.states = [StateAgent(self, i, rec, world.weights[i], world.risk_tolerance[i], float(self.front_share[i]))
                        for i, rec in enumerate(world.records)]
-        self.front_share = np.array([a.front_share for a in self.states])
         self.anchor = self._index[world.anchor] if world.anchor else int(np.argmax(self.capability))
         self.affinity = self._initial_affinity()
         self.tension = np.zeros((self.n, self.n))
@@ -91,7 +90,7 @@ class AllianceModel(mesa.Model):
         self.support_munitions, self.support_money = self._support_at_start()  # decayed mse, US$ bn row → column
         self.depth = np.zeros((n, n))  # deepening of treaty alliances since the start
         self.power_baseline: np.ndarray | None = None  # set after the spin-up: no alarm before
-        fighting = np.where(w.at_war.any(axis=1), self._front_shares() * self.manpower, 0.0)
+        fighting = np.where(w.at_war.any(axis=1), self.front_share * self.manpower, 0.0)
         self.field, self.veterans = experience.before_start(fighting, w.war_years, p["learning_years"],
                                                             p["tour_years"], p["experience_years"])
         self._update_quality()
@@ -109,10 +108,6 @@ class AllianceModel(mesa.Model):
             munitions[g, r] += held * (arms + a["military_aid_usd_bn"] * p["mse_per_usd_bn"])
             money[g, r] += held * a["economic_aid_usd_bn"]
         return munitions, money
-
-    def _front_shares(self) -> np.ndarray:
-        w, p = self.world, self.params
-        return np.array([f if f is not None else p["front_share"] for f in w.front_share])
 
     def _reset_step(self) -> None:
         n = self.n
@@ -197,8 +192,8 @@ class AllianceModel(mesa.Model):
         """What every state sees this step (shared arrays the agents read)."""
         p = self.params
         self.ideology = homophily.ideology_affinity(self.ideal_points, p["ideal_point_scale"])
-        self.direct_proximity = threat.proximity(self.distance, self.world.neighbours, p["proximity_km"])
-        self.proximity = threat.projected(self.direct_proximity, self.treaty)
+        self.proximity = threat.projected(threat.proximity(self.distance, self.world.neighbours, p["proximity_km"]),
+                                          self.treaty)
         self._commitments()
         self.war_parties = commitment.parties_at_war(self.at_war, self.belligerence)
         hostile = threat.hostility(self.affinity, self.war_parties)
@@ -252,8 +247,9 @@ class AllianceModel(mesa.Model):
         """(national, foreign, total) front troops; sets ``front_strength`` (firepower)."""
         national, foreign = attrition.front_forces(self.manpower, self.front_share, self.deployed, self.at_war)
         front = national + foreign
-        foreign_quality = np.where(foreign > 0, self.deployed.T @ self.quality, 0.0)  # Σ_g D_gr q_g
-        quality = np.divide(national * self.quality + foreign_quality, front, out=self.quality.copy(), where=front > 0)
+        fights = experience.fighting_quality(self.experience, self.params["experience_gain"])
+        foreign_quality = np.where(foreign > 0, self.deployed.T @ fights, 0.0)  # Σ_g D_gr q_g / (1 + gain)
+        quality = np.divide(national * fights + foreign_quality, front, out=fights.copy(), where=front > 0)
         self.front_strength = attrition.firepower(front, self.munitions, self.tech * quality,
                                                   self.params["munitions_use"], self.params["reserve_years"])
         return national, foreign, front
@@ -385,7 +381,7 @@ class AllianceModel(mesa.Model):
         cost = usd_bn / self.economy[g] if self.economy[g] > 0 else 0.0
         self.economy[g] -= usd_bn
         self.economy[r] += usd_bn
-        if repayment is None:  # settling a debt is not support (it counts as money, not as commitment)
+        if repayment is None:  # a repayment settles a debt: money, but no commitment
             self.paid_money[g, r] += usd_bn
         self._record_flow(g, r, value, cost, military=False, settles=repayment)
 

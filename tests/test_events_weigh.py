@@ -132,3 +132,18 @@ def test_tension_starts_below_saturation_anchored_and_ordered():
     m.run()
     assert t("PRK", "ROK") > hostile_neighbours + 0.05  # the deployment makes it rise visibly
     assert t("CHN", "ROK") < t("PRK", "ROK")
+
+
+def test_support_flowing_at_the_start_is_not_read_as_new(tmp_path):
+    """US aid to Ukraine has flowed since 2022: in the first months of the run it must not alarm
+    Russia as if Ukraine's backing had just appeared (it does when relations.support is dropped)."""
+    path = tmp_path / "no_support.yaml"
+    path.write_text(yaml.safe_dump({"extends": "korea_russia_2024", "name": "no_support",
+                                    "relations": {"support": []}}))  # lists are replaced as a whole
+    alarms = {}
+    for name, loaded in (("with", load_scenario("korea_russia_2024")), ("without", load_scenario(path, root=tmp_path))):
+        m = AllianceModel(build_world(loaded.scenario), resolve_params(loaded, {}), rng=1)
+        for _ in range(3):
+            m.step()
+        alarms[name] = m.alarm[m.ids.index("RUS"), m.ids.index("UKR")]
+    assert alarms["with"] < 0.1 < alarms["without"] and alarms["with"] < alarms["without"] / 3, alarms

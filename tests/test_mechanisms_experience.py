@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.mechanisms.experience import (advance, before_start, bring_home, force_experience, learn, lose,
-                                              quality)
+from simulation.mechanisms.experience import (advance, before_start, bring_home, fighting_quality, force_experience,
+                                              learn, lose, quality)
 
 
 def test_learning_saturates_at_the_number_fighting_and_composes_exactly():
@@ -70,3 +70,9 @@ def test_states_at_war_before_the_start_bring_experience_others_none():
     assert field[2] == vets[2] == 0.0
     assert vets[0] > vets[1] > 0
     assert field[0] == pytest.approx(600.0, rel=0.02)  # two years: the learning curve has saturated
+
+
+def test_a_seasoned_force_fights_at_one_and_an_unblooded_one_at_less():
+    q = fighting_quality(np.array([0.0, 0.5, 1.0]), 0.5)
+    assert q[2] == pytest.approx(1.0) and q[0] == pytest.approx(1 / 1.5) and q[0] < q[1] < q[2]
+    assert np.all(fighting_quality(np.array([0.0, 1.0]), 0.0) == 1.0)

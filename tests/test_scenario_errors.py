@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 
 import pytest
@@ -202,3 +204,46 @@ def test_dates_in_messages_are_written_as_dates(write):
                                      " window: [2024-02-01, 2024-03-01, 2024-04-01], source: test}\n")
     msg = only(path)
     assert "2024-02-01" in msg and "datetime" not in msg
+
+
+SUPPORT = """\
+  support:
+    - from: PRK
+      to: RUS
+      since: 2023-09-13
+      shells: 6000000
+      source: "test support"
+"""
+
+
+def with_support(text: str) -> str:
+    return MINIMAL.replace('    - {parties: [RUS, UKR], source: "test war"}\n',
+                           '    - {parties: [RUS, UKR], source: "test war"}\n' + text)
+
+
+@pytest.mark.parametrize("change, field, message", [
+    (("to: RUS", "to: FRA"), "relations.support[0].to", "state 'FRA' is not in this scenario's states"),
+    (("to: RUS", "to: PRK"), "relations.support[0]", "a state cannot support itself (PRK)"),
+    (("since: 2023-09-13", "since: 2024-03-01"), "relations.support[0].since",
+     "2024-03-01 is after the start (2024-01-01): support that begins later is an event"),
+    (("shells: 6000000", "shells: -1"), "relations.support[0].shells", "must be >= 0.0 (got -1)"),
+    (("shells: 6000000", "shels: 1"), "relations.support[0].shels", "unknown field"),
+])
+def test_support_at_the_start_errors_name_file_line_field(write, change, field, message):
+    path = write("x.yaml", with_support(SUPPORT.replace(*change)))
+    found = problems(path)
+    assert any(m.startswith(f"{path}:") and f": {field}: " in m and message in m for m in found), found
+
+
+def test_support_at_the_start_is_valid_and_fills_the_commitment_memory(write):
+    from simulation.model import AllianceModel
+    from simulation.runner import resolve_params
+    from simulation.world import build_world
+
+    loaded = load_scenario(write("x.yaml", with_support(SUPPORT)))
+    m = AllianceModel(build_world(loaded.scenario), resolve_params(loaded, {}), rng=1)
+    prk, rus = m.idx("PRK"), m.idx("RUS")
+    years = (dt.date(2024, 1, 1) - dt.date(2023, 9, 13)).days / 365.25
+    held = 1.0 * (1 - math.exp(-years / 1.0))  # memory_years 1: as if it had flowed since 13 Sep 2023
+    assert m.support_munitions[prk, rus] == pytest.approx(6.0 * held, rel=1e-3)
+    assert m.involvement[prk, rus] > 0 and m.support_munitions.sum() == m.support_munitions[prk, rus]

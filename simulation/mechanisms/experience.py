@@ -21,8 +21,9 @@ Three stocks per state, all in thousand troops:
   ``veteran_share`` of its personnel has come back from combat has most of the institutional
   learning (instructors, doctrine); E has diminishing returns in V.
 
-Force quality q = 1 + ``experience_gain`` × E multiplies front firepower and capability (and so
-the threat others perceive).
+Force quality q = 1 + ``experience_gain`` × E multiplies capability relative to the start (and
+so the threat others perceive) and front firepower relative to a fully experienced force
+(``fighting_quality``: front losses are calibrated on seasoned belligerents).
 
 Parameters: ``learning_years``, ``tour_years``, ``experience_years``, ``veteran_share``,
 ``experience_gain``.
@@ -61,6 +62,15 @@ def force_experience(veterans: np.ndarray, manpower0: np.ndarray, veteran_share:
 def quality(experience: np.ndarray, gain: float) -> np.ndarray:
     """Force quality multiplier q = 1 + gain × E."""
     return 1.0 + gain * experience
+
+
+def fighting_quality(experience: np.ndarray, gain: float) -> np.ndarray:
+    """q / (1 + gain): fighting quality relative to a fully experienced force, in (0, 1].
+
+    Front losses (``attrition_rate``) are calibrated on the seasoned belligerents of 2024, so a
+    fully experienced force fights at 1 and an unblooded contingent at 1 / (1 + gain).
+    """
+    return quality(experience, gain) / (1.0 + gain)
 
 
 def advance(field: np.ndarray, veterans: np.ndarray, fighting: np.ndarray, lost: np.ndarray, dt_years: float,
