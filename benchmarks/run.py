@@ -2,7 +2,7 @@
 
     python benchmarks/run.py [--repeats 7]
 
-1. the default scenario (7 states, 19 monthly steps), one replicate;
+1. the default scenario (8 states, 19 monthly steps), one replicate;
 2. every state of COW NMC 2016 whose shipped data is complete (~146 states, same calendar and
    the Russia–Ukraine war), one replicate.
 Runs are interleaved (a, b, a, b, …) so that machine noise hits both alike; the ratio of
@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        cases = {"default (7 states)": load_scenario("korea_russia_2024"),
+        cases = {"default scenario": load_scenario("korea_russia_2024"),
                  "world (NMC 2016)": load_scenario(world_scenario(Path(tmp)))}
         for loaded in cases.values():  # warm-up: imports, caches
             run(loaded, seed=0, until=loaded.scenario.calendar.start.replace(month=loaded.scenario.calendar.start.month + 1))

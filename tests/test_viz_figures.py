@@ -56,14 +56,16 @@ def make_tables(state_ids=STATES3, n_steps=4, n_reps=2, seed=0) -> dict[str, pd.
                 "foreign_troops": 11.0 * k if s == "RUS" else 0.0, "threat": rng.random(),
                 "coalition": coal, "bloc": 0 if coal == "A" else 1,
                 "alignment": 0.7 if coal == "A" else -0.6,
-                "support_given": 0.0, "support_received": 2.0 * k})
+                "support_given": 0.0, "support_received": 2.0 * k,
+                "experience": 0.4 * k if s == "PRK" else float(at_war), "alarm": 0.2 * k if s == "UKR" else 0.0})
         for a, b in itertools.combinations(ids, 2):
             aff = {("RUS", "UKR"): -0.8, ("PRK", "RUS"): 0.3 + 0.5 * k,
                    ("PRK", "UKR"): 0.05}.get((a, b), 0.2 - 0.1 * k)
             pairs.append({"replicate": rep, "step": step, "date": d, "a": a, "b": b,
                           "affinity": aff + 0.01 * rep, "tension": 0.5 * (1 - aff) + 0.02 * rep,
                           "treaty": 0.5 if aff > 0.5 else 0.0,
-                          "at_war": (a, b) == ("RUS", "UKR"), "flow_ab": 1.0, "flow_ba": 0.0})
+                          "at_war": (a, b) == ("RUS", "UKR"), "flow_ab": 1.0, "flow_ba": 0.0,
+                          "alliance_depth": 0.1 * k if (a, b) == ("PRK", "RUS") else 0.0})
     events = pd.DataFrame({
         "id": ["e1", "e2", "e3"],
         "type": ["troop_deployment", "summit", "sanctions"],
@@ -216,3 +218,23 @@ def test_default_affinity_pairs_limit():
     tables = make_tables(state_ids=list(NAMES), n_steps=3, n_reps=1)
     chosen = F.default_affinity_pairs(tables["pairs"])
     assert len(chosen) == 8 and all(a < b for a, b in chosen)
+
+
+def test_recalibration_draws_what_moves_alarm_depth_experience(data):
+    tables, meta = data
+    fig = F.recalibration(tables["states"], tables["pairs"], tables["events"], meta)
+    named = {(t.name, t.yaxis) for t in fig.data if t.mode == "lines" and t.name and "%" not in t.name}
+    assert ("Ukraine (UKR)", "y") in named  # alarm row
+    assert ("PRK–RUS", "y2") in named  # alliance depth row
+    assert ("North Korea (PRK)", "y3") in named  # experience row
+    assert not any(n == "Russia (RUS)" for n, _ in named)  # seasoned from the start: does not move
+    assert "Recalibration" in fig.layout.title.text
+
+
+def test_recalibration_with_nothing_moving_says_so(data):
+    tables, meta = data
+    states = tables["states"].assign(alarm=0.0, experience=0.0)
+    pairs = tables["pairs"].assign(alliance_depth=0.0)
+    fig = F.recalibration(states, pairs, None, meta)
+    assert not [t for t in fig.data if t.mode == "lines"]
+    assert any("No state was alarmed" in a.text for a in fig.layout.annotations)

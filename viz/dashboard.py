@@ -136,6 +136,7 @@ def Views(session: Session, tick: int):
     solara.FigurePlotly(F.coalition_timeline(tables["states"], meta))
     solara.FigurePlotly(F.tension_heatmap(tables["pairs"], events, meta))
     solara.FigurePlotly(F.resources(tables["states"], events, meta))
+    solara.FigurePlotly(F.recalibration(tables["states"], tables["pairs"], events, meta))
     if session.variant_model is not None:
         bands, by_scenario = session.overlay()
         overlay_meta = meta | {"base": session.loaded.scenario.name, "variants": [session.variant.scenario.name],

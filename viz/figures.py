@@ -23,7 +23,7 @@ from viz._common import (
 
 __all__ = [
     "coalition_timeline", "tension_lines", "tension_heatmap", "network_layout",
-    "alignment_network", "resources", "affinity_lines", "default_affinity_pairs",
+    "alignment_network", "resources", "recalibration", "affinity_lines", "default_affinity_pairs",
 ]
 
 MIN_EDGE_AFFINITY = 0.1
@@ -263,6 +263,47 @@ def resources(states: pd.DataFrame, events: pd.DataFrame | None, meta: dict) -> 
     _finish_events(fig, events, strip)
     base_layout(fig, "Belligerents' resources and outside support",
                 height=210 * len(RESOURCE_ROWS) + (130 if strip else 0) + 80)
+    return fig
+
+
+MOVES = 0.01  # a series is drawn when its median moves this far from where it started
+
+
+def _moving(frame: pd.DataFrame, keys: list[str], column: str) -> list[tuple]:
+    """Subjects (a state, or a pair) whose median ``column`` moves more than MOVES from its start."""
+    if column not in frame:
+        return []
+    med = frame.groupby(keys + ["date"])[column].median().unstack("date")
+    keep = med.sub(med.iloc[:, 0], axis=0).abs().max(axis=1) > MOVES
+    return [k if isinstance(k, tuple) else (k,) for k in sorted(med.index[keep])]
+
+
+def recalibration(states: pd.DataFrame, pairs: pd.DataFrame, events: pd.DataFrame | None, meta: dict) -> go.Figure:
+    """How third parties respond: each state's alarm at growing threats, the deepening of treaty
+    alliances, and the combat experience of forces that fight (docs/ODD.md 7.13–7.15)."""
+    rows = [("Alarm at growing threats", "Alarm", "states", ["state"], "alarm"),
+            ("Alliance depth (deepening since the start)", "Alliance depth", "pairs", ["a", "b"], "alliance_depth"),
+            ("Combat experience of the force", "Combat experience", "states", ["state"], "experience")]
+    fig, strip = _with_event_strip(events, rows_main=len(rows), titles=[r[0] for r in rows], strip_height=0.45)
+    colors = state_colors(states["state"].unique())
+    tables = {"states": states, "pairs": pairs}
+    shown = 0
+    for r, (_, axis, table, keys, column) in enumerate(rows, start=1):
+        frame = tables[table]
+        for k, subject in enumerate(_moving(frame, keys, column)):
+            sub = frame[(frame[keys] == pd.Series(subject, index=keys)).all(axis=1)]
+            name = state_label(subject[0], meta) if len(keys) == 1 else pair_label(*subject)
+            color = colors[subject[0]] if len(keys) == 1 else PALETTE[k % len(PALETTE)]
+            add_band_line(fig, summarise(sub, column), name, color, row=r, col=1,
+                          legendgroup=f"{column}:{name}", hover_fmt=".2f")
+            shown += 1
+        fig.update_yaxes(title_text=axis, rangemode="tozero", row=r, col=1)
+    if not shown:
+        fig.add_annotation(text="No state was alarmed, no alliance deepened, no force gained experience",
+                           showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 15})
+    _finish_events(fig, events, strip)
+    base_layout(fig, "Recalibration: alarm, alliance depth and combat experience",
+                height=230 * len(rows) + (120 if strip else 0) + 90)
     return fig
 
 

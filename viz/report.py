@@ -115,6 +115,7 @@ def report_figures(tables: dict, meta: dict, network_dates=None) -> list[tuple[s
             ("Bilateral tension", F.tension_heatmap(pairs, events, meta))]
     figs += [("Alignment network", F.alignment_network(pairs, states, meta, d)) for d in dates]
     figs += [("Resources of belligerents", F.resources(states, events, meta)),
+             ("Recalibration", F.recalibration(states, pairs, events, meta)),
              ("Affinity", F.affinity_lines(pairs, meta))]
     return figs
 
