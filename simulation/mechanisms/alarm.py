@@ -64,8 +64,10 @@ def recalibration(alarms: np.ndarray, hostile: np.ndarray, backing: np.ndarray, 
     those at war with it count fully); away from the growing power itself and from the partners
     that back it (b_kj).
     """
-    value = np.maximum(treaty[:, :, None], hostile.T[None, :, :])  # (i, k, j): max(K_ik, η_kj)
-    toward = np.einsum("ij,ikj->ik", alarms, value)
-    out = toward - alarms - alarms @ backing.T
+    growing = np.flatnonzero(alarms.any(axis=0))  # only the sources someone is alarmed at
+    a = alarms[:, growing]
+    value = np.maximum(treaty[:, :, None], hostile[growing, :].T[None, :, :])  # (i, k, j): max(K_ik, η_kj)
+    toward = np.einsum("ij,ikj->ik", a, value)
+    out = toward - alarms - a @ backing[:, growing].T
     np.fill_diagonal(out, 0.0)
     return out

@@ -32,7 +32,8 @@ import numpy as np
 
 def shared_alarm(alarms: np.ndarray) -> np.ndarray:
     """S_ij = Σ_k min(a_ik, a_jk): the alarm i and j share about the same sources (zero diagonal)."""
-    out = np.minimum(alarms[:, None, :], alarms[None, :, :]).sum(axis=2)
+    a = alarms[:, alarms.any(axis=0)]  # only the sources someone is alarmed at
+    out = np.minimum(a[:, None, :], a[None, :, :]).sum(axis=2)
     np.fill_diagonal(out, 0.0)
     return out
 
