@@ -112,13 +112,18 @@ def visit(server, browser):
     v.close()
 
 
+BOXES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .map(d => { const r = d.getBoundingClientRect(); return [r.width, r.height,
+                d.querySelectorAll('.cartesianlayer .trace, .heatmaplayer image, .scatterlayer .point').length]; })"""
+
+
 def test_page_loads_offline_without_console_errors_and_nothing_is_blank(visit, tmp_path):
-    visit.page.wait_for_timeout(2000)
+    # wait for a condition, not a duration: every figure of the page drawn with marks
+    visit.page.wait_for_function(f"() => {{ const b = ({BOXES})(); return b.length >= 6 && b.every(x => x[2] > 0); }}",
+                                 timeout=90_000)
     assert visit.errors == [] and visit.external == []
-    boxes = visit.page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .map(d => { const r = d.getBoundingClientRect(); return [r.width, r.height,
-                    d.querySelectorAll('.cartesianlayer .trace, .heatmaplayer image, .scatterlayer .point').length]; })""")
-    assert len(boxes) >= 5
+    boxes = visit.page.evaluate(BOXES)
+    assert len(boxes) >= 6
     for width, height, marks in boxes:
         assert width > 300 and height > 200 and marks > 0  # a drawn figure, not an empty frame
     visit.page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)

@@ -212,7 +212,11 @@ def test_sigint_then_resume_stores_every_run_once(long_spec, tmp_path):
     proc = _cli_sweep(spec, out)
     _wait_for_parts(out, proc)
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=120) == 130
+    code = proc.wait(timeout=120)
+    if code == 0:  # the sweep finished before the signal landed: nothing to resume
+        same(collect(out, None), reference)
+        return
+    assert code == 130
     assert "continue with --resume" in proc.stderr.read()
     partial = collect(out, None)
     assert 0 < len(partial) < len(reference) and partial["run_id"].is_unique

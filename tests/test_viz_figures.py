@@ -227,7 +227,7 @@ def test_recalibration_draws_what_moves_alarm_depth_experience(data):
     assert ("Ukraine (UKR)", "y") in named  # alarm row
     assert ("PRK–RUS", "y2") in named  # alliance depth row
     assert ("North Korea (PRK)", "y3") in named  # experience row
-    assert not any(n == "Russia (RUS)" for n, _ in named)  # seasoned from the start: does not move
+    assert ("Russia (RUS)", "y3") in named and ("Russia (RUS)", "y") not in named  # seasoned, never alarmed
     assert "Recalibration" in fig.layout.title.text
 
 

@@ -266,15 +266,15 @@ def resources(states: pd.DataFrame, events: pd.DataFrame | None, meta: dict) -> 
     return fig
 
 
-MOVES = 0.01  # a series is drawn when its median moves this far from where it started
+MOVES = 0.01  # a series is drawn when its median rises above this or moves this far from its start
 
 
 def _moving(frame: pd.DataFrame, keys: list[str], column: str) -> list[tuple]:
-    """Subjects (a state, or a pair) whose median ``column`` moves more than MOVES from its start."""
+    """Subjects (a state, or a pair) whose median ``column`` is ever above MOVES or moves more than MOVES."""
     if column not in frame:
         return []
     med = frame.groupby(keys + ["date"])[column].median().unstack("date")
-    keep = med.sub(med.iloc[:, 0], axis=0).abs().max(axis=1) > MOVES
+    keep = (med.abs().max(axis=1) > MOVES) | (med.sub(med.iloc[:, 0], axis=0).abs().max(axis=1) > MOVES)
     return [k if isinstance(k, tuple) else (k,) for k in sorted(med.index[keep])]
 
 
@@ -303,7 +303,9 @@ def recalibration(states: pd.DataFrame, pairs: pd.DataFrame, events: pd.DataFram
                            showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 15})
     _finish_events(fig, events, strip)
     base_layout(fig, "Recalibration: alarm, alliance depth and combat experience",
-                height=230 * len(rows) + (120 if strip else 0) + 90)
+                height=230 * len(rows) + (120 if strip else 0) + 170,
+                legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.06, "yanchor": "top"})
+    fig.update_layout(margin={"b": 130})  # the legend sits below the plot: many states and pairs
     return fig
 
 
