@@ -175,6 +175,14 @@ def _cli_sweep(spec: Path, out: Path, *extra: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _gated_sweep(spec: Path, out: Path, release: Path, *extra: str, at: int = 30) -> subprocess.Popen:
+    """A CLI sweep whose runs from ``at`` on wait until ``release`` exists (tests/gated_sweep.py)."""
+    env = os.environ | {"GATED_SWEEP_AT": str(at), "GATED_SWEEP_RELEASE": str(release)}
+    return subprocess.Popen([sys.executable, str(Path(__file__).with_name("gated_sweep.py")), "sweep", str(spec),
+                             "--out", str(out), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+
+
 def _wait_for_parts(out: Path, proc: subprocess.Popen, n: int = 1, timeout: float = 240) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline and proc.poll() is None:
@@ -184,7 +192,7 @@ def _wait_for_parts(out: Path, proc: subprocess.Popen, n: int = 1, timeout: floa
     pytest.fail(f"no part written (exit {proc.poll()}): {proc.stderr.read() if proc.poll() is not None else ''}")
 
 
-def _descendants(pid: int) -> list[int]:
+def _children(pid: int) -> list[int]:
     children = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -194,6 +202,11 @@ def _descendants(pid: int) -> list[int]:
                 continue
             if ppid == pid:
                 children.append(int(entry.name))
+    return children
+
+
+def _descendants(pid: int) -> list[int]:
+    children = _children(pid)
     return children + [d for c in children for d in _descendants(c)]
 
 
@@ -207,16 +220,14 @@ def long_spec(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
 
 
 def test_sigint_then_resume_stores_every_run_once(long_spec, tmp_path):
+    """Deterministic: runs from 30 on wait for a file that is never created, so the sweep is still
+    running (blocked) when SIGINT arrives, whatever the speed of the machine."""
     spec, reference = long_spec
     out = tmp_path / "sigint"
-    proc = _cli_sweep(spec, out)
-    _wait_for_parts(out, proc)
+    proc = _gated_sweep(spec, out, tmp_path / "never")
+    _wait_for_parts(out, proc)  # the first part (25 runs) is stored; the sweep waits at run 30
     proc.send_signal(signal.SIGINT)
-    code = proc.wait(timeout=120)
-    if code == 0:  # the sweep finished before the signal landed: nothing to resume
-        same(collect(out, None), reference)
-        return
-    assert code == 130
+    assert proc.wait(timeout=120) == 130
     assert "continue with --resume" in proc.stderr.read()
     partial = collect(out, None)
     assert 0 < len(partial) < len(reference) and partial["run_id"].is_unique
@@ -229,17 +240,16 @@ def test_sigint_then_resume_stores_every_run_once(long_spec, tmp_path):
 
 
 def test_killed_worker_then_resume_stores_every_run_once(long_spec, tmp_path):
+    """Deterministic as the SIGINT test: the workers wait at run 30 until the test has killed one."""
     spec, reference = long_spec
     out = tmp_path / "killed"
-    proc = _cli_sweep(spec, out, "--workers", "2")
+    proc = _gated_sweep(spec, out, tmp_path / "never", "--workers", "2")
     _wait_for_parts(out, proc)
-    workers = [p for p in _descendants(proc.pid) if _descendants(p) == []]
+    # the pool's workers are the forkserver's children (the resource tracker is the sweep's own child)
+    workers = [w for child in _children(proc.pid) for w in _children(child)]
+    assert workers, _descendants(proc.pid)
     os.kill(workers[-1], signal.SIGKILL)
-    code = proc.wait(timeout=120)
-    if code == 0:  # the sweep finished before the kill landed: nothing to resume
-        same(collect(out, None), reference)
-        return
-    assert code == 130 and "worker process died" in proc.stderr.read()
+    assert proc.wait(timeout=120) == 130 and "worker process died" in proc.stderr.read()
     assert collect(out, None)["run_id"].is_unique
     assert _cli_sweep(spec, out, "--resume", "--workers", "2").wait(timeout=300) == 0
     final = collect(out, None)
