@@ -100,7 +100,7 @@ def test_extends_must_stay_inside_the_scenario_root(tmp_path, write):
     variant = write("root/v.yaml", "extends: ../outside.yaml\nname: v\n")
     with pytest.raises(ScenarioError) as info:
         load_scenario(variant)
-    assert "outside the scenario root" in info.value.problems[0]
+    assert "outside the scenario folder" in info.value.problems[0]
 
 
 def test_extends_missing_file(write):
@@ -143,3 +143,36 @@ def test_variant_results_do_not_depend_on_the_process(write, tmp_path):
                            env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3)}
     assert len(outs) == 1 and "ROK" in next(iter(outs))
     assert list(load_scenario(variant).scenario.states)[:3] == ["USA", "ROK", "UKR"]
+
+
+def test_extends_cannot_climb_out_through_the_shipped_name_fallback(tmp_path, write):
+    """`extends: ../../x` must not be looked up as a shipped scenario name (a path out of the package)."""
+    secret = write("secret/base.yaml", "name: secret\nseed: SECRET-TOKEN-123\n")
+    variant = write("mine/deep/v.yaml", f"extends: {'../' * 12}{str(secret)[1:-5]}\nname: v\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(variant)
+    text = "\n".join(info.value.problems)
+    assert "SECRET-TOKEN-123" not in text and "extends" in text
+
+
+def test_a_symlink_out_of_the_folder_is_refused(tmp_path, write):
+    outside = write("outside/base.yaml", "name: o\n")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "link.yaml").symlink_to(outside)
+    variant = write("mine/v.yaml", "extends: link.yaml\nname: v\n")
+    with pytest.raises(ScenarioError, match="outside the scenario folder"):
+        load_scenario(variant)
+
+
+def test_a_user_variant_may_extend_a_shipped_variant(write):
+    variant = write("v.yaml", "extends: no_deployment\nname: mine\n")
+    loaded = load_scenario(variant)
+    assert loaded.scenario.name == "mine" and not [e for e in loaded.scenario.events if e.type == "troop_deployment"]
+
+
+def test_a_long_extends_chain_is_refused(write):
+    write("f0.yaml", "name: f0\n")
+    for i in range(1, 40):
+        write(f"f{i}.yaml", f"extends: f{i - 1}.yaml\nname: f{i}\n")
+    with pytest.raises(ScenarioError, match="extends: a chain of more than 16 files"):
+        load_scenario(write("top.yaml", "extends: f39.yaml\nname: top\n"))

@@ -6,6 +6,7 @@ Each check yields ``(path, message)``; the loader turns paths into ``file:line``
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterator
 
 from .. import data
@@ -68,6 +69,12 @@ def _unknown(ref: str, members: set[str]) -> str:
             f"({', '.join(sorted(members))}); add it under states:")
 
 
+@functools.lru_cache(maxsize=None)
+def _fields(cls: type, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields among ``names`` that an event class has (getattr on a missing pydantic field is slow)."""
+    return tuple(n for n in names if n in cls.model_fields)
+
+
 def _event_problems(scenario: Scenario, members: set[str]) -> Iterator[Problem]:
     start, end = scenario.calendar.start, scenario.calendar.end
     ids: dict[str, int] = {}
@@ -77,27 +84,30 @@ def _event_problems(scenario: Scenario, members: set[str]) -> Iterator[Problem]:
         ids.setdefault(event.id, i)
         if not start <= event.date <= end:
             yield ("events", i, "date"), f"{event.date} is outside the calendar ({start} to {end})"
-        for name in DATE_FIELDS:
-            when = getattr(event, name, None)
+        cls = type(event)
+        for name in _fields(cls, DATE_FIELDS):
+            when = getattr(event, name)
             if when is not None and not event.date <= when:
                 yield ("events", i, name), f"{when} is before the event's date {event.date}"
         refs = []
-        for name in STATE_FIELDS:
-            refs += [((name.rstrip("_"),), r) for r in _refs(getattr(event, name, None))]
-        for name in STATE_LISTS:
-            refs += [((name, j), r) for j, r in enumerate(_refs(getattr(event, name, None)))]
-        refs += [(("stance", r), r) for r in getattr(event, "stance", {}) or {}]
+        for name in _fields(cls, STATE_FIELDS):
+            refs += [((name.rstrip("_"),), r) for r in _refs(getattr(event, name))]
+        lists = _fields(cls, STATE_LISTS)
+        for name in lists:
+            refs += [((name, j), r) for j, r in enumerate(_refs(getattr(event, name)))]
+        stance = list(event.stance or {}) if "stance" in cls.model_fields else []
+        refs += [(("stance", r), r) for r in stance]
         for sub, ref in refs:
             if not _in_scenario(ref, members):
                 yield ("events", i) + sub, _unknown(ref, members)
         endpoints = [r for sub, r in refs if sub[0] in ("from", "to", "actor", "target")]
         if len(endpoints) == 2 and data.resolve_id(endpoints[0]) == data.resolve_id(endpoints[1]):
             yield ("events", i), f"a state cannot act on itself ({endpoints[0]})"
-        for name in STATE_LISTS:
-            yield from _repeats(getattr(event, name, None), ("events", i, name))
-        yield from _repeats(list(getattr(event, "stance", None) or {}), ("events", i, "stance"))
-        host = getattr(event, "host", None)
-        if host and any(data.resolve_id(p) == data.resolve_id(host) for p in getattr(event, "participants", [])):
+        for name in lists:
+            yield from _repeats(getattr(event, name), ("events", i, name))
+        yield from _repeats(stance, ("events", i, "stance"))
+        host = event.host if "host" in cls.model_fields else None
+        if host and any(data.resolve_id(p) == data.resolve_id(host) for p in event.participants):
             yield ("events", i, "participants"), f"the host {host!r} is listed among the participants"
 
 

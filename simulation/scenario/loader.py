@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .. import limits
 from . import checks
 from .schema import EVENT_TYPES, Scenario
 from .yamlmap import Located, YamlError, line_of, load
@@ -26,10 +27,18 @@ VARIANT_KEYS = ("extends", "remove_events")
 
 
 class ScenarioError(ValueError):
-    """Bad scenario input: one formatted line per problem."""
+    """Bad scenario input: one formatted line per problem (``problems``; the message shows the first
+    ``SHOWN`` of them, so that a file with 50,000 bad events does not flood the terminal)."""
+
+    SHOWN = 25
 
     def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
+        shown = problems[: self.SHOWN]
+        if len(problems) > self.SHOWN:
+            first = problems[0].split(":", 1)[0]
+            shown = shown + [f"{first}: … and {len(problems) - self.SHOWN:,} more problems (the first "
+                             f"{self.SHOWN} are shown)"]
+        super().__init__("\n".join(shown))
         self.problems = problems
 
 
@@ -59,9 +68,9 @@ def find(reference: str | Path) -> Path:
     path = Path(reference)
     if path.is_file():
         return path
-    for candidate in (shipped_root() / f"{reference}.yaml", shipped_root() / str(reference)):
-        if candidate.is_file():
-            return candidate
+    name = str(reference).removesuffix(".yaml")
+    if name in shipped_names():  # a shipped scenario by its exact name, nothing else
+        return shipped_root() / f"{name}.yaml"
     hint = difflib.get_close_matches(str(reference), shipped_names(), n=3)
     more = f" (did you mean {', '.join(hint)}?)" if hint else f" (shipped: {', '.join(shipped_names())})"
     raise ScenarioError([f"{reference}: no such scenario file or shipped scenario{more}"])
@@ -89,14 +98,27 @@ def dotted(path: tuple) -> str:
 
 
 # --------------------------------------------------------------------------- extends / merge
-def _sub(lines: dict, prefix: tuple, new_prefix: tuple | None = None) -> dict:
-    """Entries of ``lines`` under ``prefix``, re-keyed under ``new_prefix``."""
-    new_prefix = prefix if new_prefix is None else new_prefix
-    n = len(prefix)
-    return {new_prefix + k[n:]: v for k, v in lines.items() if k[:n] == prefix}
+class _Lines:
+    """A file's lines by path, indexed by every prefix, so that merging a variant is linear."""
+
+    def __init__(self, lines: dict):
+        self.lines = lines
+        self.under: dict[tuple, list[tuple]] = {}
+        for key in lines:
+            for n in range(len(key) + 1):
+                self.under.setdefault(key[:n], []).append(key)
+
+    def get(self, path: tuple, default=None):
+        return self.lines.get(path, default)
+
+    def sub(self, prefix: tuple, new_prefix: tuple | None = None) -> dict:
+        """Entries under ``prefix``, re-keyed under ``new_prefix``."""
+        new_prefix = prefix if new_prefix is None else new_prefix
+        n = len(prefix)
+        return {new_prefix + k[n:]: self.lines[k] for k in self.under.get(prefix, ())}
 
 
-def _merge(base: object, over: object, path: tuple, bl: dict, ol: dict, out: dict) -> object:
+def _merge(base: object, over: object, path: tuple, bl: _Lines, ol: _Lines, out: dict) -> object:
     if isinstance(base, dict) and isinstance(over, dict):
         merged = {}
         for key in list(base) + [k for k in over if k not in base]:  # base order, then new keys
@@ -104,13 +126,13 @@ def _merge(base: object, over: object, path: tuple, bl: dict, ol: dict, out: dic
                 merged[key] = _merge(base[key], over[key], path + (key,), bl, ol, out)
             elif key in base:
                 merged[key] = base[key]
-                out.update(_sub(bl, path + (key,)))
+                out.update(bl.sub(path + (key,)))
             else:
                 merged[key] = over[key]
-                out.update(_sub(ol, path + (key,)))
+                out.update(ol.sub(path + (key,)))
         out[path] = ol.get(path, bl.get(path))
         return merged
-    out.update(_sub(ol, path))
+    out.update(ol.sub(path))
     return over
 
 
@@ -118,31 +140,44 @@ def _event_ids(events: object) -> list:
     return [e.get("id") if isinstance(e, dict) else None for e in (events or [])] if isinstance(events, list) else []
 
 
-def _merge_events(base: Located, over: Located, out: dict) -> list:
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _merge_events(base: Located, over: Located, bl: _Lines, ol: _Lines, out: dict) -> list:
     """Base events (minus removed, replaced by id) followed by the variant's new events."""
     b_events = base.data.get("events") or []
     o_events = over.data.get("events") or []
     if not isinstance(b_events, list) or not isinstance(o_events, list):
         return o_events if "events" in over.data else b_events
-    removed = set(over.data.get("remove_events") or [])
-    o_ids = _event_ids(o_events)
+    removed = {r for r in (over.data.get("remove_events") or []) if _hashable(r)}
+    first: dict = {}  # id → index of its first event in the variant
+    for i, eid in enumerate(_event_ids(o_events)):
+        if eid is not None and _hashable(eid):
+            first.setdefault(eid, i)
     merged: list = []
     used: set[int] = set()
     for j, event in enumerate(b_events):
         eid = event.get("id") if isinstance(event, dict) else None
+        if not _hashable(eid):
+            eid = None
         if eid in removed:
             continue
-        if eid is not None and eid in o_ids:
-            i = o_ids.index(eid)
+        if eid is not None and eid in first:
+            i = first[eid]
             used.add(i)
-            out.update(_sub(over.lines, ("events", i), ("events", len(merged))))
+            out.update(ol.sub(("events", i), ("events", len(merged))))
             merged.append(o_events[i])
         else:
-            out.update(_sub(base.lines, ("events", j), ("events", len(merged))))
+            out.update(bl.sub(("events", j), ("events", len(merged))))
             merged.append(event)
     for i, event in enumerate(o_events):
         if i not in used:
-            out.update(_sub(over.lines, ("events", i), ("events", len(merged))))
+            out.update(ol.sub(("events", i), ("events", len(merged))))
             merged.append(event)
     out[("events",)] = over.lines.get(("events",), base.lines.get(("events",)))
     return merged
@@ -153,36 +188,48 @@ def _check_variant(base: Located, over: Located) -> list[str]:
     removed = over.data.get("remove_events") or []
     if not isinstance(removed, list):
         return [f"{_place(over.lines, ('remove_events',))}: remove_events: must be a list of event ids"]
-    base_ids = set(_event_ids(base.data.get("events")))
+    base_ids = {b for b in _event_ids(base.data.get("events")) if _hashable(b)}
     for i, eid in enumerate(removed):
-        if eid not in base_ids:
-            hint = difflib.get_close_matches(str(eid), [str(b) for b in base_ids], n=1)
+        if not isinstance(eid, str) or eid not in base_ids:
+            hint = difflib.get_close_matches(str(eid)[:100], [str(b) for b in base_ids], n=1)
             more = f" (did you mean {hint[0]}?)" if hint else ""
             problems.append(f"{_place(over.lines, ('remove_events', i))}: remove_events[{i}]: "
-                            f"no event {eid!r} in the base scenario{more}")
-    ids = _event_ids(over.data.get("events"))
-    for i, eid in enumerate(ids):
-        if eid is not None and ids.index(eid) != i:
+                            f"no event {str(eid)[:100]!r} in the base scenario{more}")
+    first: dict = {}
+    for i, eid in enumerate(_event_ids(over.data.get("events"))):
+        if eid is None or not _hashable(eid):
+            continue
+        if eid in first:
             problems.append(f"{_place(over.lines, ('events', i, 'id'))}: events[{i}].id: "
                             f"duplicate event id {eid!r}")
+        first.setdefault(eid, i)
     return problems
 
 
 def _resolve_extends(file: Path, value: object, root: Path, lines: dict) -> Path:
+    """The base of ``file``: a file inside ``root`` (the user's folder; for a shipped scenario, the
+    shipped folder), or a shipped scenario by its exact name. Nothing else, symlinks included."""
     where = _place(lines, ("extends",))
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or len(value) > 255:
         raise ScenarioError([f"{where}: extends: must be a file name or a shipped scenario name"])
     for candidate in (file.parent / value, file.parent / f"{value}.yaml"):
         if candidate.is_file():
             resolved = candidate.resolve()
             if not resolved.is_relative_to(root.resolve()):
-                raise ScenarioError([f"{where}: extends: {value!r} is outside the scenario root {display(root)}"])
+                raise ScenarioError([f"{where}: extends: {value!r} is outside the scenario folder {display(root)} "
+                                     "(a base must be next to its variant, below it, or a shipped scenario by name)"])
             return resolved
-    shipped = shipped_root() / f"{value}.yaml"
-    if shipped.is_file():
-        return shipped.resolve()
-    raise ScenarioError([f"{where}: extends: no file {value!r} next to {display(file)} "
+    name = value.removesuffix(".yaml")
+    if name in shipped_names():
+        return (shipped_root() / f"{name}.yaml").resolve()
+    raise ScenarioError([f"{where}: extends: no file {value!r} in the scenario folder next to {display(file)} "
                          f"and no shipped scenario of that name"])
+
+
+def _root_of(file: Path, root: Path) -> Path:
+    """The folder a file's own ``extends:`` must stay in: the shipped folder for a shipped scenario."""
+    shipped = shipped_root().resolve()
+    return shipped if file.resolve().is_relative_to(shipped) else root
 
 
 def resolve(file: Path, root: Path, chain: tuple[Path, ...] = ()) -> tuple[Located, list[Path]]:
@@ -198,7 +245,10 @@ def resolve(file: Path, root: Path, chain: tuple[Path, ...] = ()) -> tuple[Locat
             if key in here.data:
                 raise ScenarioError([f"{_place(here.lines, (key,))}: {key}: only allowed with extends:"])
         return here, [file]
-    base_file = _resolve_extends(file, here.data["extends"], root, here.lines)
+    if len(chain) + 1 >= limits.MAX_EXTENDS:
+        raise ScenarioError([f"{_place(here.lines, ('extends',))}: extends: a chain of more than "
+                             f"{limits.MAX_EXTENDS} files"])
+    base_file = _resolve_extends(file, here.data["extends"], _root_of(file, root), here.lines)
     if base_file in chain or base_file == file.resolve():
         raise ScenarioError([f"{_place(here.lines, ('extends',))}: extends: circular ({display(base_file)})"])
     base, base_files = resolve(base_file, root, chain + (file.resolve(),))
@@ -208,8 +258,9 @@ def resolve(file: Path, root: Path, chain: tuple[Path, ...] = ()) -> tuple[Locat
     out: dict = {}
     body = {k: v for k, v in here.data.items() if k not in VARIANT_KEYS + ("events",)}
     base_body = {k: v for k, v in base.data.items() if k != "events"}
-    merged = _merge(base_body, body, (), base.lines, here.lines, out)
-    merged["events"] = _merge_events(base, here, out)
+    bl, ol = _Lines(base.lines), _Lines(here.lines)
+    merged = _merge(base_body, body, (), bl, ol, out)
+    merged["events"] = _merge_events(base, here, bl, ol, out)
     return Located(merged, out), [file] + base_files
 
 
