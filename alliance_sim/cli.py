@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from simulation import limits
 from simulation import params as P
 from simulation.output import FORMATS, OutputError, check_destination, write_run
 from simulation.scenario import Scenario, ScenarioError, load_scenario, shipped_names
@@ -111,7 +112,8 @@ def _summary(result, out: Path) -> None:
 def run_command(
     scenario: Annotated[str, typer.Argument(help="scenario file or shipped scenario name")],
     seed: Annotated[int | None, typer.Option(help="seed (default: the scenario's)", min=0)] = None,
-    replicates: Annotated[int, typer.Option("--replicates", "-k", help="number of replicates", min=1)] = 1,
+    replicates: Annotated[int, typer.Option("--replicates", "-k", help="number of replicates", min=1,
+                                                   max=limits.MAX_REPLICATES)] = 1,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
     set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
     out: Annotated[Path | None, typer.Option(help="output folder (default: runs/<scenario>-<time>)")] = None,
@@ -157,7 +159,8 @@ def run_command(
 @app.command("check")
 def check_command(
     scenario: Annotated[str, typer.Argument(help="scenario file or shipped scenario name")],
-    replicates: Annotated[int, typer.Option("--replicates", "-k", help="ensemble size", min=1)] = 100,
+    replicates: Annotated[int, typer.Option("--replicates", "-k", help="ensemble size", min=1,
+                                                   max=limits.MAX_REPLICATES)] = 100,
     seed: Annotated[int | None, typer.Option(help="seed (default: the scenario's)", min=0)] = None,
     set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
 ) -> None:
@@ -200,7 +203,8 @@ def check_command(
 def compare_command(
     base: Annotated[str, typer.Argument(help="base scenario file or shipped name")],
     variants: Annotated[list[str], typer.Argument(help="one or more variant scenarios")],
-    replicates: Annotated[int, typer.Option("--replicates", "-k", help="ensemble size per scenario", min=1)] = 100,
+    replicates: Annotated[int, typer.Option("--replicates", "-k", help="ensemble size per scenario", min=1,
+                                                   max=limits.MAX_REPLICATES)] = 100,
     seed: Annotated[int | None, typer.Option(help="seed shared by all scenarios (default: the base's)", min=0)] = None,
     set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
     at: Annotated[list[str], typer.Option("--at", help="date of the effects table (repeatable; "
@@ -494,10 +498,30 @@ def blocs_command(
         out_console.print(f"wrote {display(out)} (node,bloc; blocs numbered from 1)", highlight=False)
 
 
+def _run_app() -> None:
+    """The app, with click's usage errors (a bad flag or value) as one line each, exit 2."""
+    from typer._click import exceptions as click_exc  # typer vendors click
+
+    try:
+        code = app(standalone_mode=False)
+    except click_exc.NoArgsIsHelpError as exc:
+        print(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click_exc.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        err_console.print(f"[red]error:[/red] {escape(exc.format_message())}{escape(hint)}", highlight=False,
+                          soft_wrap=True)
+        sys.exit(2)
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
 def main() -> None:
     """Entry point: run the app and turn expected failures into exit code 2, bugs into 1."""
     try:
-        app()
+        _run_app()
     except (ScenarioError, OutputError, BadInput, SweepError) as exc:
         for line in str(exc).splitlines():
             err_console.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)

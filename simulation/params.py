@@ -8,6 +8,7 @@ dashboard sliders and sweep designs. Defaults are documented in ``docs/ODD.md`` 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
@@ -30,10 +31,12 @@ class Parameter:
         """Return ``value`` as a number within bounds, or raise ``ValueError`` saying why."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"must be a number (got {value!r})")
+        if not math.isfinite(value):
+            raise ValueError(f"must be a finite number (got {value!r})")
         if self.integer and float(value) != int(value):
             raise ValueError(f"must be an integer (got {value!r})")
         if not self.low <= value <= self.high:
-            raise ValueError(f"must be between {self.low:g} and {self.high:g} (got {value!r})")
+            raise ValueError(f"must be between {self.low:g} and {self.high:g} (got {float(value):g})")
         return int(value) if self.integer else float(value)
 
 

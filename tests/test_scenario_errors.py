@@ -226,7 +226,7 @@ def with_support(text: str) -> str:
     (("to: RUS", "to: PRK"), "relations.support[0]", "a state cannot support itself (PRK)"),
     (("since: 2023-09-13", "since: 2024-03-01"), "relations.support[0].since",
      "2024-03-01 is after the start (2024-01-01): support that begins later is an event"),
-    (("shells: 6000000", "shells: -1"), "relations.support[0].shells", "must be >= 0.0 (got -1)"),
+    (("shells: 6000000", "shells: -1"), "relations.support[0].shells", "must be >= 0 (got -1)"),
     (("shells: 6000000", "shels: 1"), "relations.support[0].shels", "unknown field"),
 ])
 def test_support_at_the_start_errors_name_file_line_field(write, change, field, message):

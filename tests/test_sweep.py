@@ -109,7 +109,7 @@ def test_low_must_be_below_high(tmp_path):
     path.write_text(SPEC.replace("{low: 0.5, high: 2.0}", "{low: 2.0, high: 0.5}"))
     from simulation.sweep import load_spec
 
-    with pytest.raises(ScenarioError, match=r"spec.yaml:9: factors.balance_rate: value error, low must be below high"):
+    with pytest.raises(ScenarioError, match=r"spec.yaml:9: factors.balance_rate: low must be below high"):
         load_spec(path)
 
 

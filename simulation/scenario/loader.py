@@ -300,8 +300,23 @@ def _shown(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+class _Short:
+    """An input value as shown in a message: its repr, cut at 60 characters."""
+
+    def __init__(self, value: object):
+        text = repr(value)
+        self.text = text if len(text) <= 60 else text[:57] + "..."
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def _message(err: dict) -> str:
-    kind, ctx, got = err["type"], err.get("ctx") or {}, _shown(err.get("input"))
+    kind, ctx, raw = err["type"], err.get("ctx") or {}, _shown(err.get("input"))
+    got = _Short(raw)
+    if kind == "value_error":  # our own validators: their message says what was expected
+        text = str(ctx.get("error", err["msg"]))
+        return text if "(got" in text or isinstance(raw, (dict, list)) else f"{text} (got {got!r})"
     bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
     if kind in bounds:
         limit = next(iter(ctx.values()))
@@ -329,6 +344,8 @@ def _message(err: dict) -> str:
         return f"must match {ctx.get('pattern')} (got {got!r})"
     if kind in ("too_short", "too_long"):
         return err["msg"].replace("List", "list").replace("Dictionary", "mapping").lower() + f" (got {got!r})"
+    if isinstance(raw, dict):
+        return err["msg"].rstrip(".").lower()
     return f"{err['msg'].rstrip('.').lower()} (got {got!r})"
 
 

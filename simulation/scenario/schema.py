@@ -9,28 +9,66 @@ field with an example.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from .. import limits
 
 StateId = Annotated[str, Field(min_length=2, max_length=4, pattern=r"^[A-Za-z]{2,4}$",
                                description="COW state abbreviation (e.g. RUS, PRK, ROK) or ISO3 code")]
 Source = Annotated[str, Field(min_length=3, description="where the facts of this entry come from")]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Count = Annotated[int, Field(ge=0)]
+
+
+
+def _number(value: object) -> object:
+    """Refuse what pydantic would coerce into a number: a boolean; and non-finite or absurdly large numbers."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number (got {str(value).lower()})")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"must be a finite number (got {value})")
+    if isinstance(value, int) and abs(value) > 10**18:
+        raise ValueError("must be a number of at most 18 digits")
+    return value
+
+
+def _date(value: object) -> object:
+    """Refuse what pydantic would coerce into a date: a number (a Unix time) or a date with a time."""
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"must be a date YYYY-MM-DD, without a time (got {value.isoformat()})")
+    if isinstance(value, (int, float)):
+        raise ValueError(f"must be a date YYYY-MM-DD (got the number {value!r})")
+    return value
+
+
+Num = Annotated[float, BeforeValidator(_number)]
+Int = Annotated[int, BeforeValidator(_number)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+Share = Annotated[Num, Field(ge=0.0, le=1.0)]
+Count = Annotated[Int, Field(ge=0, le=limits.MAX_AMOUNT)]
 
 
 class Strict(BaseModel):
-    """Unknown fields are errors (a typo must not be silently ignored)."""
+    """Unknown fields are errors (a typo must not be silently ignored), and no value is coerced
+    across kinds (``Num``, ``Int``, ``Date``): no boolean for a number, no number for a date."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- metadata, calendar
 class Calendar(Strict):
-    start: dt.date = Field(description="first day simulated (YYYY-MM-DD)")
-    end: dt.date = Field(description="last day simulated (YYYY-MM-DD)")
+    start: Date = Field(description="first day simulated (YYYY-MM-DD)")
+    end: Date = Field(description="last day simulated (YYYY-MM-DD)")
     step: Literal["week", "month"] = Field("month", description="length of one model step")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "Calendar":
+        if self.end.year > 9000:
+            raise ValueError(f"end {self.end} is past the year 9000")
+        if (self.end - self.start).days > limits.MAX_CALENDAR_YEARS * 366:
+            raise ValueError(f"the calendar spans more than {limits.MAX_CALENDAR_YEARS} years")
+        return self
 
 
 class Region(Strict):
@@ -49,20 +87,20 @@ class StateSpec(Strict):
     """Overrides of a state's shipped data; every overridden number needs a ``source``."""
 
     name: str | None = None
-    manpower: float | None = Field(None, ge=0, description="thousand active personnel")
-    milex: float | None = Field(None, ge=0, description="military expenditure, US$ bn per year")
-    gdp: float | None = Field(None, gt=0, description="GDP, US$ bn per year")
-    cinc: float | None = Field(None, ge=0, le=1, description="COW composite index of national capability")
-    ideal_point: float | None = Field(None, ge=-4, le=4, description="UNGA ideal point")
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    munitions: float | None = Field(None, ge=0, description="initial stock, million shell-equivalents "
+    manpower: Num | None = Field(None, ge=0, le=1e6, description="thousand active personnel")
+    milex: Num | None = Field(None, ge=0, le=limits.MAX_USD_BN, description="military expenditure, US$ bn per year")
+    gdp: Num | None = Field(None, gt=0, le=limits.MAX_USD_BN, description="GDP, US$ bn per year")
+    cinc: Num | None = Field(None, ge=0, le=1, description="COW composite index of national capability")
+    ideal_point: Num | None = Field(None, ge=-4, le=4, description="UNGA ideal point")
+    lat: Num | None = Field(None, ge=-90, le=90)
+    lon: Num | None = Field(None, ge=-180, le=180)
+    munitions: Num | None = Field(None, ge=0, le=1e6, description="initial stock, million shell-equivalents "
                                     "(default: production_per_milex × milex × stock_years)")
     weights: Weights | None = Field(None, description="what the state weighs when it leans")
     risk_tolerance: Share | None = Field(None, description="0 = cautious, 1 = bold")
-    front_share: Annotated[float, Field(ge=0.05, le=1.0)] | None = Field(
+    front_share: Annotated[Num, Field(ge=0.05, le=1.0)] | None = Field(
         None, description="share of personnel at the front when at war")
-    recruitment: float | None = Field(None, ge=0, le=5, description="multiplier on recruitment_rate")
+    recruitment: Num | None = Field(None, ge=0, le=5, description="multiplier on recruitment_rate")
     source: str | None = Field(None, description="source of the overridden numbers")
 
 
@@ -70,20 +108,20 @@ class StateSpec(Strict):
 class TreatySpec(Strict):
     parties: list[StateId] = Field(min_length=2)
     kind: Literal["mutual_defence", "strategic_partnership", "non_aggression", "other"]
-    since: dt.date | None = None
+    since: Date | None = None
     strength: Share | None = Field(None, description="commitment; default by kind")
     source: Source
 
 
 class WarSpec(Strict):
     parties: list[StateId] = Field(min_length=2, max_length=2)
-    since: dt.date | None = None
+    since: Date | None = None
     source: Source
 
 
 class AffinitySpec(Strict):
     pair: list[StateId] = Field(min_length=2, max_length=2)
-    value: Annotated[float, Field(ge=-1.0, le=1.0)]
+    value: Annotated[Num, Field(ge=-1.0, le=1.0)]
     source: Source
 
 
@@ -94,7 +132,8 @@ class SanctionSpec(Strict):
     source: Source
 
 
-PerYear = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+PerYear = Annotated[Num, Field(ge=0, le=limits.MAX_AMOUNT, allow_inf_nan=False)]
+UsdPerYear = Annotated[Num, Field(ge=0, le=limits.MAX_USD_BN, allow_inf_nan=False)]
 
 
 class SupportSpec(Strict):
@@ -107,13 +146,13 @@ class SupportSpec(Strict):
 
     from_: StateId = Field(alias="from")
     to: StateId
-    since: dt.date | None = Field(None, description="when the flow began (default: long enough to be steady)")
+    since: Date | None = Field(None, description="when the flow began (default: long enough to be steady)")
     shells: PerYear = Field(0, description="shells a year")
     missiles: PerYear = Field(0, description="ballistic missiles a year")
     drones: PerYear = Field(0, description="one-way attack drones a year")
     artillery: PerYear = Field(0, description="guns and rocket launchers a year")
-    military_aid_usd_bn: PerYear = Field(0, description="military aid, US$ bn a year (buys munitions)")
-    economic_aid_usd_bn: PerYear = Field(0, description="economic or humanitarian aid, US$ bn a year")
+    military_aid_usd_bn: UsdPerYear = Field(0, description="military aid, US$ bn a year (buys munitions)")
+    economic_aid_usd_bn: UsdPerYear = Field(0, description="economic or humanitarian aid, US$ bn a year")
     source: Source
 
 
@@ -128,7 +167,7 @@ class Relations(Strict):
 # --------------------------------------------------------------------------- events
 class EventBase(Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="unique within the scenario")
-    date: dt.date
+    date: Date
     source: Source
     label: str | None = Field(None, description="short text for reports (default: derived)")
 
@@ -138,7 +177,7 @@ class Flow(EventBase):
 
     from_: StateId = Field(alias="from")
     to: StateId
-    until: dt.date | None = Field(None, description="spread the delivery evenly until this date")
+    until: Date | None = Field(None, description="spread the delivery evenly until this date")
 
 
 class TroopDeployment(Flow):
@@ -156,20 +195,20 @@ class ArmsTransfer(Flow):
 
 class TechnologyTransfer(Flow):
     type: Literal["technology_transfer"]
-    level: Annotated[float, Field(gt=0.0, le=1.0)] = Field(description="share of the technology gap closed")
+    level: Annotated[Num, Field(gt=0.0, le=1.0)] = Field(description="share of the technology gap closed")
 
 
 class Aid(Flow):
     type: Literal["aid"]
     kind: Literal["military", "economic", "humanitarian"] = "military"
-    value_usd_bn: Annotated[float, Field(ge=0.0)]
+    value_usd_bn: Annotated[Num, Field(ge=0.0, le=limits.MAX_USD_BN)]
 
 
 class AidSuspension(EventBase):
     type: Literal["aid_suspension"]
     from_: StateId = Field(alias="from")
     to: StateId
-    until: dt.date | None = Field(None, description="aid resumes on this date; none = for good")
+    until: Date | None = Field(None, description="aid resumes on this date; none = for good")
 
 
 class Summit(EventBase):
@@ -183,7 +222,7 @@ class Treaty(EventBase):
     type: Literal["treaty"]
     parties: list[StateId] = Field(min_length=2)
     kind: Literal["mutual_defence", "strategic_partnership", "non_aggression", "other"]
-    in_force: dt.date | None = Field(None, description="date of entry into force (half strength before)")
+    in_force: Date | None = Field(None, description="date of entry into force (half strength before)")
     strength: Share | None = None
 
 
@@ -192,17 +231,17 @@ class Sanctions(EventBase):
     by: list[StateId] = Field(min_length=1)
     target: StateId
     intensity: Share = 0.5
-    lifted: dt.date | None = None
+    lifted: Date | None = None
 
 
 class CourseChange(EventBase):
     """Fields shared by a change of policy and a change of leadership."""
 
     state: StateId
-    ideal_point: Annotated[float, Field(ge=-4, le=4)] | None = None
+    ideal_point: Annotated[Num, Field(ge=-4, le=4)] | None = None
     weights: Weights | None = Field(None, description="fields not given keep their current value")
     risk_tolerance: Share | None = None
-    stance: dict[StateId, Annotated[float, Field(ge=-1.0, le=1.0)]] = Field(
+    stance: dict[StateId, Annotated[Num, Field(ge=-1.0, le=1.0)]] = Field(
         default_factory=dict, description="lasting shift of the state's leaning toward states")
 
 
@@ -233,15 +272,15 @@ class MilitaryOperation(EventBase):
     type: Literal["military_operation"]
     actor: StateId
     target: StateId
-    intensity: Annotated[float, Field(gt=0.0, le=5.0)] = Field(1.0, description="extra front intensity")
-    until: dt.date | None = None
+    intensity: Annotated[Num, Field(gt=0.0, le=5.0)] = Field(1.0, description="extra front intensity")
+    until: Date | None = None
 
 
 class RelationShock(EventBase):
     type: Literal["relation_shock"]
     pair: list[StateId] = Field(min_length=2, max_length=2)
-    affinity: Annotated[float, Field(ge=-2.0, le=2.0)] = 0.0
-    tension: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.0
+    affinity: Annotated[Num, Field(ge=-2.0, le=2.0)] = 0.0
+    tension: Annotated[Num, Field(ge=-1.0, le=1.0)] = 0.0
 
 
 Event = Annotated[
@@ -280,15 +319,15 @@ class Expectation(Strict):
     pair: list[StateId] | None = Field(None, min_length=2, max_length=2)
     relative_to: Subject | None = Field(None, description="subtract this subject's measure")
     test: Literal["rises", "falls", "above", "below", "same", "different"]
-    from_: dt.date | None = Field(None, alias="from")
-    to: dt.date | None = None
-    at: dt.date | None = None
-    window: list[dt.date] | None = Field(None, min_length=2, max_length=2)
-    value: float = Field(0.0, description="threshold (above/below), margin (rises/falls) or, with "
+    from_: Date | None = Field(None, alias="from")
+    to: Date | None = None
+    at: Date | None = None
+    window: list[Date] | None = Field(None, min_length=2, max_length=2)
+    value: Num = Field(0.0, ge=-1e9, le=1e9, description="threshold (above/below), margin (rises/falls) or, with "
                          "versus_base, the minimum effect size")
     versus_base: Literal["higher", "lower"] | None = Field(
         None, description="compare with the base scenario's measure (variants only)")
-    share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.9, description="share of runs that must pass")
+    share: Annotated[Num, Field(gt=0.0, le=1.0)] = Field(0.9, description="share of runs that must pass")
     source: Source
 
 
@@ -301,12 +340,12 @@ class Scenario(Strict):
     description: str = ""
     references: list[str] = Field(default_factory=list, description="bibliography of the scenario")
     calendar: Calendar
-    seed: int = Field(20241023, ge=0, description="default seed of the random number generator")
-    states: dict[StateId, StateSpec | None] = Field(min_length=2)
+    seed: Int = Field(20241023, ge=0, le=2**63 - 1, description="default seed of the random number generator")
+    states: dict[StateId, StateSpec | None] = Field(min_length=2, max_length=limits.MAX_STATES)
     regions: dict[str, Region] = Field(default_factory=dict)
     relations: Relations = Field(default_factory=Relations)
-    parameters: dict[str, int | float] = Field(default_factory=dict, description="model parameters (see `alliance-sim params`)")
-    events: list[Event] = Field(default_factory=list)
+    parameters: dict[str, Annotated[int | float, BeforeValidator(_number)]] = Field(default_factory=dict, description="model parameters (see `alliance-sim params`)")
+    events: list[Event] = Field(default_factory=list, max_length=limits.MAX_EVENTS)
     expectations: list[Expectation] = Field(
         default_factory=list, description="stylized facts checked by `alliance-sim check` (not inherited "
         "by a variant that lists its own)")
@@ -317,5 +356,10 @@ class Scenario(Strict):
     @classmethod
     def _empty_state_entries(cls, value: object) -> object:
         if isinstance(value, list):  # a bare list of ids is allowed
+            seen: set = set()
+            for v in value:
+                if isinstance(v, str) and v in seen:
+                    raise ValueError(f"{v!r} is listed twice")
+                seen.add(v if isinstance(v, str) else id(v))
             return {v: None for v in value}
         return value
