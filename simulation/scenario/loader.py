@@ -388,7 +388,7 @@ def format_problems(problems: list[tuple[tuple, str]], lines: dict) -> list[str]
         where = line_of(lines, path)
         key = (display(where[0]), where[1]) if where else ("?", 0)
         placed.append((key, f"{key[0]}:{key[1]}: {dotted(path)}: {message}"))
-    return [text for _, text in sorted(placed, key=lambda p: p[0])]
+    return list(dict.fromkeys(text for _, text in sorted(placed, key=lambda p: p[0])))  # one line per problem
 
 
 def load_scenario(reference: str | Path, root: Path | None = None) -> LoadedScenario:

@@ -37,6 +37,8 @@ def _date(value: object) -> object:
     """Refuse what pydantic would coerce into a date: a number (a Unix time) or a date with a time."""
     if isinstance(value, dt.datetime):
         raise ValueError(f"must be a date YYYY-MM-DD, without a time (got {value.isoformat()})")
+    if isinstance(value, bool):
+        raise ValueError(f"must be a date YYYY-MM-DD (got {str(value).lower()})")
     if isinstance(value, (int, float)):
         raise ValueError(f"must be a date YYYY-MM-DD (got the number {value!r})")
     return value

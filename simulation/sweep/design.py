@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import PARAMETERS
-from .spec import Factor, SweepSpec
+from .spec import Factor, SweepSpec, size
 
 
 def _number(v) -> float:
@@ -85,8 +85,4 @@ def design(spec: SweepSpec) -> pd.DataFrame:
 
 def expected_runs(spec: SweepSpec) -> int:
     """Number of runs the design asks for (samples × replicates)."""
-    d = len(spec.factors)
-    samples = {"grid": int(np.prod([len(f.levels) if f.levels is not None else spec.levels
-                                    for f in spec.factors.values()])),
-               "lhs": spec.samples, "sobol": spec.samples * (d + 2), "morris": spec.samples * (d + 1)}[spec.design]
-    return samples * spec.replicates
+    return size(spec)

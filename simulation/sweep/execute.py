@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import json
+import shutil
 import multiprocessing
 import os
 import time
@@ -120,15 +121,17 @@ def check_folder(out: Path, spec: SweepSpec, resume: bool) -> bool:
 
 
 def prepare(out: Path, spec: SweepSpec, resume: bool, extra: dict) -> set[int]:
-    """Create or reopen the sweep folder; return the run ids already stored."""
+    """Create or reopen the sweep folder; return the run ids already stored. The design is built
+    before the folder is created, so a design that cannot be built leaves nothing behind."""
     if check_folder(out, spec, resume):
         _drop_orphan_series(out)
         return done_run_ids(out)
-    (out / "results").mkdir(parents=True, exist_ok=True)
+    table = design(spec).map(factor_value)
     total = expected_runs(spec)
+    (out / "results").mkdir(parents=True, exist_ok=True)
     _atomic_write(out / MANIFEST, lambda p: p.write_text(json.dumps(_manifest(spec, total, extra), indent=2,
                                                                      default=str)))
-    _atomic_write(out / "design.parquet", lambda p: design(spec).map(factor_value).to_parquet(p, index=False))
+    _atomic_write(out / "design.parquet", lambda p: table.to_parquet(p, index=False))
     return set()
 
 
@@ -278,7 +281,13 @@ def run_sweep(spec: SweepSpec, out: Path, evaluator: Callable, context, workers:
 
 
 def _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress, extra) -> SweepSummary:
-    done = prepare(out, spec, resume, extra)
+    created = not out.exists()
+    try:
+        done = prepare(out, spec, resume, extra)
+    except BaseException:
+        if created and out.exists():  # a folder this call made and could not finish making
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     tasks = tasks_of(spec, done)
     summary = SweepSummary(out, expected_runs(spec), len(done))
     writer = _Writer(out, flush_every)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import hashlib
 import json
 from pathlib import Path
@@ -21,18 +22,21 @@ from ..params import PARAMETERS
 from ..scenario import LoadedScenario, ScenarioError, load_scenario
 from ..scenario.checks import subject_problems, canonical_states, known_metrics, metric_kind
 from ..scenario.loader import format_problems, validation_problems
-from ..scenario.schema import StateId, Strict
+from .. import limits
+from ..scenario.schema import Date, Int, Num, StateId, Strict
 from ..scenario.yamlmap import YamlError, load
 
-Number = float | int
+Number = Int | Num
+BUILT_IN_COLUMNS = ("run_id", "sample_id", "replicate", "seed", "status", "error", "seconds")
+MAX_LEVELS = 10_000  # levels of one grid factor
 
 
 class Factor(Strict):
     """A range (low, high) for sampled designs, or explicit levels (grid)."""
 
-    low: Number | dt.date | None = None
-    high: Number | dt.date | None = None
-    levels: list[Number | dt.date] | None = Field(None, min_length=1)
+    low: Number | Date | None = None
+    high: Number | Date | None = None
+    levels: list[Number | Date] | None = Field(None, min_length=1, max_length=MAX_LEVELS)
 
     @model_validator(mode="after")
     def _range_or_levels(self) -> "Factor":
@@ -50,37 +54,55 @@ class Output(Strict):
     metric: str
     state: StateId | None = None
     pair: list[StateId] | None = Field(None, min_length=2, max_length=2)
-    at: dt.date | None = None
+    at: Date | None = None
     summary: Literal["final", "max", "min", "mean", "change"] = Field(
         "final", description="change: the value at the window's end minus the value at its start")
-    window: list[dt.date] | None = Field(None, min_length=2, max_length=2)
+    window: list[Date] | None = Field(None, min_length=2, max_length=2)
 
     @model_validator(mode="after")
     def _change_needs_window(self) -> "Output":
         if self.summary == "change" and (self.window is None or self.at is not None):
             raise ValueError("summary: change needs a window: [from, to] (and no at:)")
+        if self.window is not None and self.window[0] > self.window[1]:
+            raise ValueError(f"the window ends before it starts ({self.window[0]} to {self.window[1]})")
         return self
 
 
 class SweepSpec(Strict):
     name: str = Field(pattern=r"^[a-z0-9_-]+$")
     scenario: str | None = Field(None, description="scenario file (next to the spec) or shipped name")
-    seed: int = Field(0, ge=0)
+    seed: Int = Field(0, ge=0, le=2**63 - 1)
     design: Literal["grid", "lhs", "sobol", "morris"]
-    samples: int = Field(8, ge=1, description="lhs: points; sobol: base samples N (runs N(2D+2)); "
-                                             "morris: trajectories (runs r(D+1)); grid: unused")
-    levels: int = Field(4, ge=2, description="morris grid levels")
-    replicates: int = Field(1, ge=1)
+    samples: Int = Field(8, ge=1, le=limits.MAX_SWEEP_RUNS, description="lhs: points; sobol: base samples N "
+                         "(runs N(2D+2)); morris: trajectories (runs r(D+1)); grid: unused")
+    levels: Int = Field(4, ge=2, le=MAX_LEVELS, description="morris grid levels")
+    replicates: Int = Field(1, ge=1, le=limits.MAX_SWEEP_REPLICATES)
     random_numbers: Literal["common", "independent"] = Field(
         "common", description="common: replicate r of every sample uses the same seed (common random numbers, "
                               "less noise between samples); independent: every run its own seed")
     factors: dict[str, Factor] = Field(min_length=1)
     outputs: list[Output] = Field(default_factory=list)
     series: bool = Field(False, description="also store every output metric at every step")
-    until: dt.date | None = None
+    until: Date | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "SweepSpec":
+        runs = size(self)
+        if runs > limits.MAX_SWEEP_RUNS:
+            raise ValueError(f"the design asks for {runs:,} runs: sweeps are limited to {limits.MAX_SWEEP_RUNS:,}")
+        return self
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def size(spec: "SweepSpec") -> int:
+    """Runs the design asks for (exact integers: no overflow, nothing allocated)."""
+    d = len(spec.factors)
+    per_sample = {"grid": math.prod(len(f.levels) if f.levels is not None else spec.levels
+                                     for f in spec.factors.values()),
+                  "lhs": spec.samples, "sobol": spec.samples * (d + 2), "morris": spec.samples * (d + 1)}
+    return per_sample[spec.design] * spec.replicates
 
 
 def _knob_problems(factor: Factor, event, field: str, sc) -> list[str]:
@@ -101,8 +123,21 @@ def _knob_problems(factor: Factor, event, field: str, sc) -> list[str]:
     return out
 
 
+def name_problems(spec: SweepSpec) -> list[tuple[tuple, str]]:
+    """Output names must be unique and must not clash with the results' own columns."""
+    out, seen = [], set()
+    for i, o in enumerate(spec.outputs):
+        if o.name in seen:
+            out.append((("outputs", i, "name"), f"another output is named {o.name!r}"))
+        if o.name in BUILT_IN_COLUMNS or o.name in spec.factors:
+            out.append((("outputs", i, "name"), f"{o.name!r} is a column of the results already (a built-in "
+                                                "column or a factor): choose another name"))
+        seen.add(o.name)
+    return out
+
+
 def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[tuple, str]]:
-    sc, out = loaded.scenario, []
+    sc, out = loaded.scenario, name_problems(spec)
     members = set(canonical_states(sc).values())
     events = {e.id: e for e in sc.events}
     for name, factor in spec.factors.items():
@@ -128,6 +163,13 @@ def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[t
             hint = difflib.get_close_matches(name, list(PARAMETERS), n=1)
             more = f" (did you mean {hint[0]!r}?)" if hint else " (a parameter, or events.<id>.<field>)"
             out.append((path, f"unknown factor{more}"))
+    if spec.until is not None and not sc.calendar.start < spec.until <= sc.calendar.end:
+        out.append((("until",), f"{spec.until} is outside the calendar of {sc.name} "
+                                f"({sc.calendar.start} to {sc.calendar.end})"))
+    for name, factor in spec.factors.items():
+        dates = [v for v in (factor.low, factor.high, *(factor.levels or [])) if isinstance(v, dt.date)]
+        if spec.until is not None and dates and max(dates) > spec.until:
+            out.append((("factors", name), f"{max(dates)} is after until ({spec.until}): the run stops before"))
     for i, o in enumerate(spec.outputs):
         kind = metric_kind(o.metric, sc)
         if kind == "membership":
@@ -158,6 +200,9 @@ def load_spec(path: str | Path, for_model: bool = True) -> tuple[SweepSpec, Load
     except ValidationError as exc:
         raise ScenarioError(format_problems(validation_problems(exc, located.lines), located.lines)) from None
     if not for_model:
+        problems = name_problems(spec)
+        if problems:
+            raise ScenarioError(format_problems(problems, located.lines))
         return spec, None
     if spec.scenario is None:
         raise ScenarioError(format_problems([(("scenario",), "required to sweep the model")], located.lines))
