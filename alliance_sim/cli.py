@@ -414,11 +414,18 @@ def dashboard_command(
 @app.command("template")
 def template_command(path: Annotated[Path, typer.Argument(help="where to write the new scenario file")]) -> None:
     """Write a commented starting point for a scenario of your own."""
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise BadInput(f"{path}: already exists (choose another name; nothing was written)")
+    if not path.parent.is_dir():
+        raise BadInput(f"{path}: the folder {path.parent} does not exist (nothing was written)")
     from simulation.scenario import shipped_root
 
-    path.write_text((shipped_root() / "template.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    text = (shipped_root() / "template.yaml").read_text(encoding="utf-8")
+    try:
+        with open(path, "x", encoding="utf-8") as handle:  # never over a file that appeared meanwhile
+            handle.write(text)
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be written ({exc.strerror}; nothing was written)") from None
     out_console.print(f"wrote {path}: edit it, then `alliance-sim validate {path}`")
 
 
@@ -532,6 +539,11 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted: nothing was written")
         sys.exit(130)
+    except OSError as exc:  # the machine said no: a full disk, a file size limit, permissions
+        where = f"{exc.filename}: " if exc.filename else ""
+        err_console.print(f"[red]error:[/red] {escape(where)}{escape(exc.strerror or str(exc))} "
+                          "(what was complete before is kept)", highlight=False, soft_wrap=True)
+        sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("ALLIANCE_SIM_DEBUG"):
             raise

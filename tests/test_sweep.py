@@ -120,6 +120,19 @@ def serial(tmp_path_factory):
     return sweep(spec_of(), out)
 
 
+def digest(out: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256((out / "results.parquet").read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def serial_digest(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("sweep") / "serial_again"
+    sweep(spec_of(), out)
+    return digest(out)
+
+
 def test_results_have_one_row_per_run_with_factors_seeds_outputs(serial):
     assert list(serial["run_id"]) == list(range(8))
     assert {"balance_rate", "events.deploy_main.troops", "rus_prk", "strain", "status", "seed"} <= set(serial.columns)
@@ -127,16 +140,23 @@ def test_results_have_one_row_per_run_with_factors_seeds_outputs(serial):
     assert serial.loc[1, "seed"] == "SeedSequence(5).spawn_key=(1,)"
 
 
-def test_two_workers_give_identical_results(serial, tmp_path):
+def test_two_workers_give_identical_results_byte_for_byte(serial, serial_digest, tmp_path):
     same(sweep(spec_of(), tmp_path / "pool", workers=2), serial)
+    assert digest(tmp_path / "pool") == serial_digest  # results.parquet: the same bytes
 
 
-def test_dask_local_cluster_gives_identical_results(serial, tmp_path):
+def test_dask_local_cluster_gives_identical_results_byte_for_byte(serial, serial_digest, tmp_path):
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         same(sweep(spec_of(), tmp_path / "dask", scheduler=client), serial)
+    assert digest(tmp_path / "dask") == serial_digest
+
+
+def test_two_invocations_give_the_same_bytes(serial_digest, tmp_path):
+    sweep(spec_of(), tmp_path / "again")
+    assert digest(tmp_path / "again") == serial_digest
 
 
 def test_replicate_r_is_replicate_r_of_a_cli_run_with_the_same_seed(tmp_path):
