@@ -119,12 +119,12 @@ def test_existing_output_is_never_clobbered(tmp_path):
     assert (out / "precious.txt").read_text() == "do not lose me"
 
 
-def test_overwrite_replaces_atomically_and_leaves_no_temp(tmp_path):
+def test_overwrite_replaces_an_earlier_result_atomically_and_leaves_no_temp(tmp_path):
     out = tmp_path / "o"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
+    assert cli("run", "korea_russia_2024", "--out", str(out), "--no-report", "--until", "2024-08-31").returncode == 0
+    (out / "stale.txt").write_text("from before")  # a file in the earlier result goes with it
     assert cli("run", "korea_russia_2024", "--out", str(out), "--no-report", "--overwrite").returncode == 0
-    assert not (out / "old.txt").exists() and (out / "manifest.json").exists()
+    assert not (out / "stale.txt").exists() and (out / "manifest.json").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["o"]
 
 
