@@ -449,7 +449,9 @@ def blocs_command(
     out: Annotated[Path | None, typer.Option(help="write the partition as a node,bloc CSV")] = None,
     overwrite: Annotated[bool, typer.Option(help="replace an existing --out file")] = False,
     seed: Annotated[int, typer.Option(help="seed of the heuristic's random starts", min=0)] = 0,
-    restarts: Annotated[int, typer.Option(help="random starts of the heuristic", min=1)] = 50,
+    restarts: Annotated[int, typer.Option(help="random starts of the heuristic", min=1, max=100_000)] = 50,
+    seconds: Annotated[float, typer.Option(help="time budget of the search: beyond it the best partition "
+                                           "found is reported, marked not proven", min=1, max=86_400)] = 60,
 ) -> None:
     """Partition a signed network into blocs that minimise frustration (Davis; Doreian & Mrvar)."""
     import numpy as np
@@ -467,8 +469,20 @@ def blocs_command(
     kind = "weighted " if net.weighted else ""
     out_console.print(f"{display(edges)}: {len(net.nodes)} nodes, {net.ties} {kind}ties "
                       f"({net.positive} positive, {net.negative} negative)", highlight=False)
+    import time
+
+    deadline = time.monotonic() + seconds
+    k_max = min(max_k, len(net.nodes)) if k is None else min(k, len(net.nodes))
+    exact = all(j ** max(len(net.nodes) - 1, 0) <= blocs.EXACT_LIMIT for j in range(1, k_max + 1))
+    with Progress(TextColumn("[bold]blocs search"), BarColumn(), MofNCompleteColumn(), TextColumn("starts •"),
+                  TimeElapsedColumn(), console=err_console, transient=True, disable=exact) as bar:
+        task = bar.add_task("search", total=(restarts + 1) * (k_max if k is None else 1))
+        step = lambda: bar.advance(task)  # noqa: E731
+        if k is None:
+            solutions = blocs.blocs_by_k(net.weights, k_max, rng, restarts, deadline=deadline, progress=step)
+        else:
+            chosen = blocs.solve(net.weights, k, rng, restarts, deadline=deadline, progress=step)
     if k is None:
-        solutions = blocs.blocs_by_k(net.weights, min(max_k, len(net.nodes)), rng, restarts)
         chosen = blocs.choose_k(solutions)
         table = Table(show_edge=False, title_justify="left")
         for col, justify in (("k", "right"), ("frustration", "right"), ("search", "left")):
@@ -479,8 +493,6 @@ def blocs_command(
         out_console.print(table)
         out_console.print(f"k = {chosen.k}: the smallest k reaching the lowest frustration found for "
                           f"k = 1 … {solutions[-1].k}", highlight=False)
-    else:
-        chosen = blocs.solve(net.weights, k, rng, restarts)
     labels, w = chosen.labels, net.weights
     used = int(labels.max()) + 1
     for b in range(used):

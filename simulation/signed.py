@@ -25,6 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import limits
+from .scenario.yamlmap import CONTROL
+
 REQUIRED = ("source", "target", "sign")
 COLUMNS = REQUIRED + ("weight",)
 
@@ -52,6 +55,10 @@ def _where(path: Path, line: int | None = None, column: str | None = None) -> st
 
 def _read_text(path: Path) -> str:
     try:
+        size = path.stat().st_size
+        if size > limits.MAX_FILE_BYTES:
+            raise EdgeListError(f"{path}:1: the file is {size / 2**20:.1f} MiB: edge lists are limited to "
+                                f"{limits.MAX_FILE_BYTES // 2**20} MiB")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise EdgeListError(f"{path}: no such file") from None
@@ -60,20 +67,38 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise EdgeListError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise EdgeListError(f"{_where(path, line)}: not UTF-8 text (byte {exc.start + 1})") from None
+    bad = CONTROL.search(text)
+    if bad:
+        raise EdgeListError(f"{_where(path, text.count(chr(10), 0, bad.start()) + 1)}: control character "
+                            f"U+{ord(bad.group()):04X} is not allowed in a text file")
+    return text
+
+
+MAX_WEIGHT = 1e6
+MAX_NAME = 200
 
 
 def _number(text: str, path: Path, line: int, column: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise EdgeListError(f"{_where(path, line, column)}: must be a number (got {text!r})") from None
+        raise EdgeListError(f"{_where(path, line, column)}: must be a number (got {text[:40]!r})") from None
     if not math.isfinite(value):
-        raise EdgeListError(f"{_where(path, line, column)}: must be a finite number (got {text!r})")
+        raise EdgeListError(f"{_where(path, line, column)}: must be a finite number (got {text[:40]!r})")
+    if value > MAX_WEIGHT:
+        raise EdgeListError(f"{_where(path, line, column)}: must be at most {MAX_WEIGHT:g} (got {text[:40]!r})")
     return value
+
+
+def _fields(text: str, path: Path, line: int) -> list[str]:
+    try:
+        return [f.strip() for f in next(csv.reader([text]))]
+    except (csv.Error, StopIteration) as exc:
+        raise EdgeListError(f"{_where(path, line)}: not a CSV line ({exc})") from None
 
 
 def read_edge_list(path: str | Path) -> SignedNetwork:
@@ -85,7 +110,7 @@ def read_edge_list(path: str | Path) -> SignedNetwork:
     if not rows:
         raise EdgeListError(f"{_where(path, 1)}: empty file: expected a header line source,target,sign[,weight]")
     header_line, header_text = rows[0]
-    header = [h.strip() for h in next(csv.reader([header_text]))]
+    header = _fields(header_text, path, header_line)
     if not set(header) & set(COLUMNS):
         raise EdgeListError(f"{_where(path, header_line)}: header: the first line must name the columns "
                             f"source,target,sign[,weight] (got {header_text.strip()!r})")
@@ -105,8 +130,11 @@ def read_edge_list(path: str | Path) -> SignedNetwork:
     index: dict[str, int] = {}
     seen: dict[tuple[str, str], int] = {}
     ties: list[tuple[int, int, float]] = []
+    if len(rows) - 1 > limits.MAX_BLOCS_EDGES:
+        raise EdgeListError(f"{_where(path, rows[limits.MAX_BLOCS_EDGES + 1][0])}: more than "
+                            f"{limits.MAX_BLOCS_EDGES:,} ties")
     for line, row_text in rows[1:]:
-        fields = [f.strip() for f in next(csv.reader([row_text]))]
+        fields = _fields(row_text, path, line)
         if len(fields) != len(header):
             raise EdgeListError(f"{_where(path, line)}: expected {len(header)} fields ({','.join(header)}), "
                                 f"got {len(fields)}")
@@ -114,6 +142,8 @@ def read_edge_list(path: str | Path) -> SignedNetwork:
         for name, value in (("source", source), ("target", target)):
             if not value:
                 raise EdgeListError(f"{_where(path, line, name)}: empty node name")
+            if len(value) > MAX_NAME:
+                raise EdgeListError(f"{_where(path, line, name)}: a node name of more than {MAX_NAME} characters")
         if source == target:
             raise EdgeListError(f"{_where(path, line, 'target')}: self-loop: a tie from {source!r} to itself")
         sign_text = fields[col["sign"]]
@@ -136,6 +166,8 @@ def read_edge_list(path: str | Path) -> SignedNetwork:
         seen[key] = line
         for node in (source, target):
             index.setdefault(node, len(index))
+        if len(index) > limits.MAX_BLOCS_NODES:
+            raise EdgeListError(f"{_where(path, line)}: more than {limits.MAX_BLOCS_NODES:,} nodes")
         ties.append((index[source], index[target], sign * weight))
     if not ties:
         raise EdgeListError(f"{_where(path, header_line)}: no ties after the header")

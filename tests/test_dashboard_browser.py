@@ -157,6 +157,28 @@ def test_malformed_upload_shows_the_error_and_the_app_still_steps(visit):
     assert visit.date().endswith("step 1 of 19")
 
 
+BOMB = (b"name: bomb\ntitle: nine levels of ten aliases\n"
+        b"a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        + b"".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n".encode() for i in range(1, 10)))
+
+
+def test_an_alias_bomb_upload_is_refused_and_the_server_serves_other_sessions(server, browser):
+    """'Billion laughs' through the upload: refused at its line, memory untouched, other sessions live."""
+    a, b = Visit(browser, server), Visit(browser, server)
+    try:
+        with a.page.expect_file_chooser() as chooser:
+            a.page.get_by_role("button", name="Upload YAML").click()
+        chooser.value.set_files(files=[{"name": "bomb.yaml", "mimeType": "application/x-yaml", "buffer": BOMB}])
+        a.page.wait_for_selector(".upload-error", timeout=30_000)
+        assert "expands to more than" in a.page.inner_text(".upload-error")
+        b.step()  # another session, meanwhile
+        a.step()  # and the uploader's own page still works
+        assert b.date().endswith("step 1 of 19") and a.date().endswith("step 1 of 19")
+    finally:
+        a.close()
+        b.close()
+
+
 def test_two_sessions_do_not_share_a_model(server, browser):
     a, b = Visit(browser, server), Visit(browser, server)
     try:

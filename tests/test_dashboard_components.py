@@ -135,3 +135,20 @@ def test_the_network_figure_changes_when_stepping(page):
     assert network_title() == "Alignment network on 2024-06-01"
     button(page, "Step").click()
     assert network_title() == "Alignment network on 2024-06-30"
+
+
+def test_uploads_go_through_the_same_limits_and_never_write_outside_their_folder(tmp_path):
+    from viz.session import check_upload_size, upload_name
+
+    bomb = (b"name: bomb\ntitle: t\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+            + b"".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n".encode() for i in range(1, 10)))
+    with pytest.raises(ScenarioError, match="expands to more than"):
+        load_upload("bomb.yaml", bomb)
+    with pytest.raises(ScenarioError, match="limited to 16 MiB"):
+        check_upload_size("big.yaml", 17 * 2**20)
+    assert upload_name("../../etc/passwd") == "passwd" and upload_name("a\x00b c.yaml") == "a_b_c.yaml"
+    assert upload_name("") == "uploaded.yaml" and upload_name("...") == "uploaded.yaml"
+    with pytest.raises(ScenarioError, match="outside the scenario folder|no file"):
+        load_upload("v.yaml", b"extends: ../../../etc/base\nname: v\n")
+    ok = load_upload("v.yaml", b"extends: korea_russia_2024\nname: mine\n")  # a shipped base by name
+    assert ok.scenario.name == "mine"

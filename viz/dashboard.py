@@ -16,11 +16,12 @@ import threading
 import ipywidgets
 import solara
 
+from simulation import limits
 from simulation.params import PARAMETERS
 from simulation.scenario import ScenarioError, load_scenario, shipped_names
 from viz import compare_figures as CF
 from viz import figures as F
-from viz.session import Session, load_upload
+from viz.session import Session, check_upload_size, load_upload, upload_name
 
 NO_VARIANT = "(none)"
 PLAY_INTERVAL_S = 0.6
@@ -41,22 +42,33 @@ def ScenarioPicker(choice: solara.Reactive, uploads: solara.Reactive, errors: so
     if choice.value not in names:
         names.append(choice.value)
 
-    def on_file(info) -> None:
+    def accept(name: str, size: int | None, read) -> None:
+        """Check the size before reading, then validate with the command line's loader and limits.
+        Whatever goes wrong is shown in the page; the server goes on serving every session."""
         try:
-            loaded = load_upload(info["name"], info["data"])
+            check_upload_size(name, size)
+            loaded = load_upload(name, read())
         except ScenarioError as exc:
-            errors.set(exc.problems)
+            errors.set(exc.problems[: ScenarioError.SHOWN])
+            return
+        except Exception as exc:  # noqa: BLE001 - a bad upload must never take the page down
+            errors.set([f"{upload_name(name)}: cannot be read ({type(exc).__name__})"])
             return
         errors.set([])
-        uploads.set({**uploads.value, f"upload: {info['name']}": loaded})
-        choice.set(f"upload: {info['name']}")
+        label = f"upload: {upload_name(name)}"
+        uploads.set({**uploads.value, label: loaded})
+        choice.set(label)
+
+    def on_file(info) -> None:
+        accept(info["name"], info.get("size"), lambda: info["file_obj"].read(limits.MAX_FILE_BYTES + 1))
 
     def on_upload(value) -> None:
         if value:
-            on_file({"name": value[0]["name"], "data": bytes(value[0]["content"])})
+            item = value[0]
+            accept(item["name"], item.get("size"), lambda: bytes(item["content"]))
 
     solara.Select("Scenario", values=names, value=choice)
-    solara.FileDrop(label="Drop a scenario YAML here to upload it", on_file=on_file, lazy=False)
+    solara.FileDrop(label="Drop a scenario YAML here to upload it", on_file=on_file, lazy=True)
     ipywidgets.FileUpload.element(accept=".yaml,.yml", multiple=False, description="Upload YAML",
                                   on_value=on_upload)
     for line in errors.value:

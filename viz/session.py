@@ -9,6 +9,7 @@ random numbers), so where the two diverge is the variant's effect, not noise.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,18 +18,35 @@ import numpy as np
 import pandas as pd
 
 from simulation.compare import bands_of, calendar_problems, long_table
+from simulation import limits
 from simulation.model import AllianceModel
 from simulation.runner import events_table, replicate_seeds, resolve_params
 from simulation.scenario import LoadedScenario, ScenarioError, load_scenario
 from simulation.world import build_world
 
 
+def upload_name(name: str | None) -> str:
+    """A safe file name for an upload: its last component, plain characters only."""
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", Path(str(name or "")).name)[:100].lstrip(".")
+    return base or "uploaded.yaml"
+
+
+def check_upload_size(name: str, size: int | None) -> None:
+    """Refuse an upload above the file limit before its content is read."""
+    if size is not None and size > limits.MAX_FILE_BYTES:
+        raise ScenarioError([f"{upload_name(name)}:1: the file is {size / 2**20:.1f} MiB: scenario files are "
+                             f"limited to {limits.MAX_FILE_BYTES // 2**20} MiB"])
+
+
 def load_upload(name: str, data: bytes) -> LoadedScenario:
-    """Validate an uploaded YAML file (raise :class:`ScenarioError` with file:line messages)."""
-    folder = Path(tempfile.mkdtemp(prefix="alliance-sim-upload-"))
-    path = folder / Path(name or "uploaded.yaml").name
-    path.write_bytes(data)
-    return load_scenario(path, root=folder)
+    """Validate an uploaded YAML file with the same loader and limits as the command line (raise
+    :class:`ScenarioError` with file:line messages). It may extend a shipped scenario by name,
+    nothing outside its own (temporary) folder; the folder is removed afterwards."""
+    check_upload_size(name, len(data))
+    with tempfile.TemporaryDirectory(prefix="alliance-sim-upload-") as folder:
+        path = Path(folder) / upload_name(name)
+        path.write_bytes(data)
+        return load_scenario(path, root=Path(folder))
 
 
 @dataclass(eq=False)  # identity matters: a new session must re-render the page even with equal settings

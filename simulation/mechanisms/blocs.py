@@ -20,6 +20,8 @@ optimum equals the best frustration over k = 1 … k_max.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import permutations
 
@@ -28,6 +30,11 @@ import numpy as np
 EXACT_LIMIT = 2_000_000
 CHUNK = 1 << 15
 WORK_LIMIT = 25_000_000  # branch-and-bound budget: search nodes × N × k (about 10 s)
+BRANCH_LIMIT = 300  # nodes above which branch and bound is not tried (it could prove nothing in its budget)
+
+
+def _late(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
 
 
 def frustration(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -60,8 +67,9 @@ def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
     return canonical(best), best_f
 
 
-def relocate(labels: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
-    """Move single nodes to the bloc that lowers frustration most, until no move helps."""
+def relocate(labels: np.ndarray, weights: np.ndarray, k: int, deadline: float | None = None) -> np.ndarray:
+    """Move single nodes to the bloc that lowers frustration most, until no move helps (or the
+    ``deadline``, a ``time.monotonic()`` value, passes: the partition reached so far is returned)."""
     lab = labels.astype(int).copy()
     pos, neg = np.maximum(weights, 0.0), np.maximum(-weights, 0.0)
     np.fill_diagonal(pos, 0.0)
@@ -73,24 +81,30 @@ def relocate(labels: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
         current = cost[np.arange(len(lab)), lab]
         gain = current - cost.min(axis=1)
         i = int(np.argmax(gain))
-        if not gain[i] > 1e-12:
+        if not gain[i] > 1e-12 or _late(deadline):
             return lab
         lab[i] = int(np.argmin(cost[i]))
     return lab
 
 
 def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
-                    start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Best relocation-descent partition over random starts (plus ``start``)."""
+                    start: np.ndarray | None = None, deadline: float | None = None,
+                    progress: Callable[[], None] | None = None) -> tuple[np.ndarray, float]:
+    """Best relocation-descent partition over random starts (plus ``start``); with a ``deadline``,
+    the starts not begun by then are skipped (at least one always runs)."""
     n = weights.shape[0]
     starts = [start] if start is not None else []
     starts += [rng.integers(0, k, n) for _ in range(restarts)]
     best, best_f = None, np.inf
     for s in starts:
-        lab = relocate(s, weights, k)
+        if best is not None and _late(deadline):
+            break
+        lab = relocate(s, weights, k, deadline)
         f = float(frustration(weights, lab))
         if f < best_f - 1e-12:
             best, best_f = lab, f
+        if progress:
+            progress()
     return canonical(best), best_f
 
 
@@ -136,7 +150,7 @@ def node_budget(n: int, k: int) -> int:
 
 
 def branch_and_bound(weights: np.ndarray, k: int, incumbent: np.ndarray | None = None,
-                     node_limit: int | None = None) -> tuple[np.ndarray, float, bool]:
+                     node_limit: int | None = None, deadline: float | None = None) -> tuple[np.ndarray, float, bool]:
     """Minimum-frustration partition into at most k blocs by depth-first branch and bound.
 
     Nodes are placed in order of decreasing total tie weight; node v may join an open bloc or
@@ -175,7 +189,7 @@ def branch_and_bound(weights: np.ndarray, k: int, incumbent: np.ndarray | None =
                 best_labels = found
             return
         nodes += 1
-        if nodes > node_limit:
+        if nodes > node_limit or (nodes % 1024 == 0 and _late(deadline)):
             exhausted = True
             return
         choices = min(opened + 1, k)
@@ -198,28 +212,35 @@ def branch_and_bound(weights: np.ndarray, k: int, incumbent: np.ndarray | None =
 
 
 def solve(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
-          start: np.ndarray | None = None, node_limit: int | None = None) -> Solution:
+          start: np.ndarray | None = None, node_limit: int | None = None, deadline: float | None = None,
+          progress: Callable[[], None] | None = None) -> Solution:
     """The best partition into at most k blocs, proven optimal when the search allows it.
 
     Enumeration when k^(N-1) ≤ EXACT_LIMIT; otherwise relocation descent from ``restarts`` random
-    starts (plus ``start``) and branch and bound from there within ``node_limit`` search nodes
-    (default ``node_budget``).
+    starts (plus ``start``) and, up to BRANCH_LIMIT nodes, branch and bound from there within
+    ``node_limit`` search nodes (default ``node_budget``). A ``deadline`` (``time.monotonic()``)
+    stops the search where it is: the best partition found is returned, marked not proven.
     """
     n = weights.shape[0]
     if k ** max(n - 1, 0) <= EXACT_LIMIT:
         labels, f = exact_blocs(weights, k)
         return Solution(k, labels, f, True, "enumeration")
-    labels, f = heuristic_blocs(weights, k, rng, restarts, start)
+    labels, f = heuristic_blocs(weights, k, rng, restarts, start, deadline, progress)
     if f <= 1e-12:  # zero frustration cannot be beaten
         return Solution(k, labels, f, True, "heuristic (zero frustration is optimal)")
-    found, found_f, proven = branch_and_bound(weights, k, labels, node_limit)
+    if _late(deadline):
+        return Solution(k, labels, f, False, "heuristic (stopped at the time budget)")
+    if n > BRANCH_LIMIT:
+        return Solution(k, labels, f, False, "heuristic")
+    found, found_f, proven = branch_and_bound(weights, k, labels, node_limit, deadline)
     if proven:
         return Solution(k, found, found_f, True, "branch and bound")
-    return Solution(k, found, found_f, False, "heuristic")
+    return Solution(k, found, found_f, False, "heuristic" + (" (stopped at the time budget)" if _late(deadline) else ""))
 
 
 def blocs_by_k(weights: np.ndarray, k_max: int, rng: np.random.Generator, restarts: int,
-               node_limit: int | None = None) -> list[Solution]:
+               node_limit: int | None = None, deadline: float | None = None,
+               progress: Callable[[], None] | None = None) -> list[Solution]:
     """``solve`` for k = 1 … k_max, each search started from the previous partition.
 
     A partition into at most k − 1 blocs is also one into at most k, so the frustrations found
@@ -228,7 +249,7 @@ def blocs_by_k(weights: np.ndarray, k_max: int, rng: np.random.Generator, restar
     out: list[Solution] = []
     for k in range(1, k_max + 1):
         start = out[-1].labels if out else None
-        out.append(solve(weights, k, rng, restarts, start, node_limit))
+        out.append(solve(weights, k, rng, restarts, start, node_limit, deadline, progress))
     return out
 
 
