@@ -1,14 +1,14 @@
 # alliance-sim — two commands do everything:
 #   make demo   set up .venv (Python >= 3.12) and run the default scenario with its report
 #   make test   set up .venv and run the whole test suite
-# Other targets: make bench, make clean.
+# Other targets: make bench, make test-hostile (12,000+ hostile inputs), make clean.
 
 VENV    := .venv
 BIN     := $(VENV)/bin
 PYTHON  ?=
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench setup clean chromium dashboard
+.PHONY: demo test test-fast test-hostile bench setup clean chromium dashboard
 
 setup: $(STAMP)
 
@@ -38,6 +38,10 @@ dashboard: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
+
+# The long profile of the hostile-input generator (12,000+ cases, docs/reliability.md).
+test-hostile: $(STAMP)
+	HOSTILE_PROFILE=long $(BIN)/python -m pytest tests/test_hostile.py -s
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -148,3 +148,39 @@ def test_the_dashboard_listens_on_localhost_unless_told_otherwise():
     import inspect
 
     assert inspect.signature(module.dashboard_command).parameters["host"].default == "127.0.0.1"
+
+
+SWEEP = ("name: killed\nscenario: korea_russia_2024\nseed: 3\ndesign: lhs\nsamples: 60\nuntil: 2024-09-30\n"
+         "factors:\n  balance_rate: {low: 0.5, high: 2.0}\n"
+         "outputs:\n  - {name: rus_prk, metric: affinity, pair: [RUS, PRK], at: 2024-09-30}\n")
+
+
+@pytest.fixture(scope="module")
+def sweep_reference(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("reference")
+    (folder / "spec.yaml").write_text(SWEEP)
+    assert subprocess.run([*CLI, "sweep", str(folder / "spec.yaml"), "--out", str(folder / "out")],
+                          capture_output=True).returncode == 0
+    return hashlib.sha256((folder / "out" / "results.parquet").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("kill_after", [0.5, 1.5, 2.5, 3.5, 5.0])
+def test_a_sweep_killed_at_any_point_resumes_to_the_same_bytes(tmp_path, sweep_reference, kill_after):
+    """SIGKILL to the whole sweep (no chance to save anything) at several offsets, then --resume:
+    every run stored once, results.parquet byte-identical to an uninterrupted sweep's."""
+    (tmp_path / "spec.yaml").write_text(SWEEP)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*CLI, "sweep", str(tmp_path / "spec.yaml"), "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        proc.wait(timeout=kill_after)
+    except subprocess.TimeoutExpired:
+        import os
+
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    args = [*CLI, "sweep", str(tmp_path / "spec.yaml"), "--out", str(out)]
+    resumed = subprocess.run(args + (["--resume"] if (out / "manifest.json").exists() else []),
+                             capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert hashlib.sha256((out / "results.parquet").read_bytes()).hexdigest() == sweep_reference

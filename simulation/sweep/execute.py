@@ -115,7 +115,8 @@ def check_folder(out: Path, spec: SweepSpec, resume: bool) -> bool:
             raise SweepError(f"{out}: holds a different sweep ({stored.get('sweep')}, spec changed): "
                              "resume needs the same spec")
         return True
-    if Path(out).exists() and (not Path(out).is_dir() or any(Path(out).iterdir())):
+    if Path(out).exists() and (not Path(out).is_dir() or any(p for p in Path(out).iterdir()
+                                                            if not p.name.startswith(f".{MANIFEST}"))):
         raise SweepError(f"{out}: exists and is not a sweep folder")
     return False
 
@@ -128,9 +129,10 @@ def prepare(out: Path, spec: SweepSpec, resume: bool, extra: dict) -> set[int]:
         return done_run_ids(out)
     table = design(spec).map(factor_value)
     total = expected_runs(spec)
-    (out / "results").mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)  # killed from here on, the folder is empty or a resumable sweep
     _atomic_write(out / MANIFEST, lambda p: p.write_text(json.dumps(_manifest(spec, total, extra), indent=2,
                                                                      default=str)))
+    (out / "results").mkdir(exist_ok=True)
     _atomic_write(out / "design.parquet", lambda p: table.to_parquet(p, index=False))
     return set()
 

@@ -1,0 +1,176 @@
+"""Generators of hostile input for the command line (tests/test_hostile.py).
+
+Each strategy starts from a valid file — the minimal scenario, a variant, a sweep spec, a blocs
+edge list — and damages it the ways colleagues' files and attackers do: wrong types and
+magnitudes, missing and unknown keys, YAML tags, anchors and aliases, deep and huge documents,
+junk bytes and bad encodings, `extends` tricks. ``invoke`` runs the CLI in this process and
+returns its exit code and what it printed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import yaml
+from hypothesis import strategies as st
+
+from helpers import MINIMAL
+
+BASE_SCENARIO = yaml.safe_load(MINIMAL)
+BASE_SPEC = {"name": "h", "scenario": "mini.yaml", "seed": 1, "design": "lhs", "samples": 2, "replicates": 1,
+             "until": dt.date(2024, 3, 31), "factors": {"balance_rate": {"low": 0.5, "high": 2.0}},
+             "outputs": [{"name": "rus_prk", "metric": "affinity", "pair": ["RUS", "PRK"], "at": dt.date(2024, 3, 31)}]}
+BASE_EDGES = "source,target,sign\nA,B,1\nB,C,-1\nA,C,-1\nC,D,1\n"
+
+WEIRD_VALUES = st.one_of(
+    st.booleans(), st.none(), st.integers(min_value=-10**30, max_value=10**30),
+    st.sampled_from([10**400, -1, 0, 2**63, float("inf"), float("-inf"), float("nan"), 1e308, -1e308, 1e-308]),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
+    st.sampled_from(["", "RUS", "KOR", "XXX", "2024-02-30", "1717200000", "yes", "null", "~", "!!binary", "..",
+                     "../../etc/passwd", "a" * 500]),
+    st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+TEXT_DAMAGE = [
+    "\x00", "\x07", "\x1b[31m", "\ufffe", "\ud800", "\x85", "\t\t", ": : :", "- -", "[", "{", "&a", "*a", "*nope",
+    "!!binary aGVsbG8=", "!!omap [{a: 1}]", "!!python/object/apply:os.system ['true']", "!!timestamp x",
+    "!!float x", "!!set {a, b}", "? [a, b]\n: 1", "<<: *a", "---\n", "...\n", "%YAML 1.1\n", "\ufeff",
+]
+
+
+def _paths(doc: object, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out += _paths(v, prefix + (k,))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out += _paths(v, prefix + (i,))
+    return out
+
+
+def _set(doc: object, path: tuple, value: object) -> object:
+    if not path:
+        return value
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = value
+    return doc
+
+
+def _delete(doc: object, path: tuple) -> object:
+    if not path:
+        return doc
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    del parent[path[-1]]
+    return doc
+
+
+@st.composite
+def damaged_document(draw, base: dict) -> str:
+    """A YAML document: ``base`` with one to three values replaced, keys removed or added."""
+    doc = copy.deepcopy(base)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(doc)
+        path = draw(st.sampled_from(paths))
+        action = draw(st.sampled_from(["replace", "replace", "delete", "add"]))
+        if action == "replace":
+            doc = _set(doc, path, draw(WEIRD_VALUES))
+        elif action == "delete" and path:
+            doc = _delete(doc, path)
+        elif action == "add" and isinstance(_get(doc, path), dict):
+            _get(doc, path)[draw(st.sampled_from(["extra", "troop", "Events", "from", "type", "states"]))] = \
+                draw(WEIRD_VALUES)
+    try:
+        return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        return yaml.safe_dump(base, sort_keys=False)
+
+
+def _get(doc: object, path: tuple) -> object:
+    for part in path:
+        doc = doc[part]
+    return doc
+
+
+@st.composite
+def damaged_text(draw, text: str) -> str:
+    """``text`` with junk inserted, a tail cut off, or lines shuffled."""
+    kind = draw(st.sampled_from(["insert", "insert", "truncate", "swap", "repeat"]))
+    if kind == "insert":
+        at = draw(st.integers(0, len(text)))
+        return text[:at] + draw(st.sampled_from(TEXT_DAMAGE) | st.text(max_size=8)) + text[at:]
+    if kind == "truncate":
+        return text[: draw(st.integers(0, len(text)))]
+    lines = text.splitlines(keepends=True)
+    if kind == "swap" and len(lines) > 2:
+        i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
+        lines[i], lines[j] = lines[j], lines[i]
+        return "".join(lines)
+    i = draw(st.integers(0, len(lines) - 1))
+    return "".join(lines[:i] + [lines[i]] * draw(st.integers(2, 50)) + lines[i:])
+
+
+@st.composite
+def huge_or_deep(draw, kinds=("bomb", "deep", "recursive", "wide", "long")) -> str:
+    """Documents that grow: alias bombs, deep nesting, long lists (all refused), long strings (legal)."""
+    kind = draw(st.sampled_from(kinds))
+    if kind == "bomb":
+        fan, levels = draw(st.integers(5, 12)), draw(st.integers(5, 10))
+        return MINIMAL + "a0: &a0 [" + ", ".join(["x"] * fan) + "]\n" + "".join(
+            f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * fan) + "]\n" for i in range(1, levels))
+    if kind == "deep":
+        depth = draw(st.integers(60, 3000))
+        return MINIMAL + "x: " + "[" * depth + "]" * depth + "\n"
+    if kind == "recursive":
+        return MINIMAL + "x: &r [1, {a: *r}]\n"
+    if kind == "wide":
+        return MINIMAL.replace("events:\n", "events:\n" + "  - 1\n" * draw(st.integers(1000, 5000)))
+    return MINIMAL.replace("Minimal test scenario", "x" * draw(st.integers(10_000, 200_000)))
+
+
+@st.composite
+def extends_trick(draw) -> tuple[str, str]:
+    """A variant (in a sub-folder) whose ``extends`` tries to leave the user's folder."""
+    target = draw(st.sampled_from(["../secret.yaml", "../../secret", "/etc/passwd", "../" * 20 + "etc/passwd",
+                                   "secret_link.yaml", "v.yaml", "", " ", "korea_russia_2024", "no_deployment",
+                                   "scenarios/../../x", "~/x.yaml", "C:\\x.yaml", "x" * 300, "\x00"]))
+    return target, f"extends: {yaml.safe_dump(target).strip().removesuffix('...').strip()}\nname: v\n"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    """Run ``alliance-sim ARGS`` in this process: (exit code, stdout, stderr)."""
+    from alliance_sim import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = sys.argv
+    sys.argv = ["alliance-sim", *args]
+    code = 0
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            cli.main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = argv
+    return code, out.getvalue(), err.getvalue()
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    return path

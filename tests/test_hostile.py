@@ -1,0 +1,170 @@
+"""Hostile input never crashes, exhausts or writes: a generator of damaged files and flags.
+
+Every case must end with exit code 0 or 2 (never 1, never a traceback), write nothing on exit 2,
+and stay within bounded memory. The fast profile (``make test``) runs about 600 cases; the long
+profile, ``make test-hostile`` (``HOSTILE_PROFILE=long``), 12,000 or more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import MINIMAL
+from hostile import (BASE_EDGES, BASE_SCENARIO, BASE_SPEC, damaged_document, damaged_text, extends_trick,
+                     huge_or_deep, invoke, write)
+
+LONG = os.environ.get("HOSTILE_PROFILE") == "long"
+CASES = {"scenario": 2500, "text": 2500, "huge": 600, "extends": 600, "spec": 2000, "edges": 1500,
+         "flags": 1500, "upload": 1000} if LONG else \
+        {"scenario": 120, "text": 120, "huge": 25, "extends": 40, "spec": 100, "edges": 80, "flags": 40, "upload": 60}
+SLOWEST: dict[str, float] = {}
+START_RSS_KB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def profile(family: str):
+    return settings(max_examples=CASES[family], deadline=None, derandomize=not LONG, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+
+
+def outcome(family: str, *args: str) -> tuple[int, str]:
+    start = time.perf_counter()
+    code, out, err = invoke(*args)
+    SLOWEST[family] = max(SLOWEST.get(family, 0.0), time.perf_counter() - start)
+    assert code in (0, 2), (code, args, err[-2000:])
+    assert "Traceback" not in err and "internal error" not in err, err[-2000:]
+    return code, err
+
+
+@pytest.fixture
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("hostile")
+
+
+@profile("scenario")
+@given(text=damaged_document(BASE_SCENARIO))
+def test_damaged_scenarios_are_refused_cleanly(folder, text):
+    path = write(folder, "mini.yaml", text)
+    code, err = outcome("scenario", "validate", str(path))
+    if code == 2:
+        assert err.startswith("error: ") and str(path.name) in err
+
+
+@profile("text")
+@given(text=damaged_text(MINIMAL))
+def test_junk_in_the_text_is_refused_cleanly(folder, text):
+    outcome("text", "validate", str(write(folder, "mini.yaml", text)))
+
+
+@profile("huge")
+@given(text=huge_or_deep(kinds=("bomb", "deep", "recursive", "wide")))
+def test_bombs_and_deep_documents_are_refused_before_they_cost_memory(folder, text):
+    code, err = outcome("huge", "validate", str(write(folder, "big.yaml", text)))
+    assert code == 2
+
+
+@settings(max_examples=5, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(text=huge_or_deep(kinds=("long",)))
+def test_long_legal_values_are_accepted(folder, text):
+    assert outcome("huge", "validate", str(write(folder, "long.yaml", text)))[0] == 0
+
+
+@profile("extends")
+@given(trick=extends_trick())
+def test_extends_never_leaves_the_folder_nor_echoes_another_file(folder, trick):
+    target, text = trick
+    secret = write(folder, "secret.yaml", "name: secret\ntitle: SECRET-TOKEN-123\nseed: SECRET-TOKEN-123\n")
+    link = folder / "mine" / "secret_link.yaml"
+    link.parent.mkdir(exist_ok=True)
+    if not link.exists():
+        link.symlink_to(secret)
+    code, err = outcome("extends", "validate", str(write(folder, "mine/v.yaml", text)))
+    assert "SECRET-TOKEN-123" not in err
+    if target not in ("korea_russia_2024", "no_deployment"):
+        assert code == 2
+
+
+@profile("spec")
+@given(text=damaged_document(BASE_SPEC))
+def test_damaged_sweep_specs_are_refused_before_anything_is_written(folder, text):
+    from simulation.scenario import ScenarioError
+    from simulation.sweep import load_spec
+
+    write(folder, "mini.yaml", MINIMAL)
+    path = write(folder, "spec.yaml", text)
+    start = time.perf_counter()
+    try:
+        spec, _ = load_spec(path)
+    except ScenarioError as exc:
+        assert all(line.split(":")[0].endswith(".yaml") for line in exc.problems), exc.problems
+    SLOWEST["spec"] = max(SLOWEST.get("spec", 0.0), time.perf_counter() - start)
+    assert sorted(p.name for p in folder.iterdir()) == ["mini.yaml", "spec.yaml"]
+
+
+@profile("edges")
+@given(text=damaged_text(BASE_EDGES) | st.binary(max_size=300).map(lambda b: b.decode("latin-1")))
+def test_damaged_edge_lists_are_refused_cleanly(folder, text):
+    outcome("edges", "blocs", str(write(folder, "edges.csv", text)), "--seconds", "5")
+
+
+FLAGS = st.lists(st.sampled_from([
+    ["--seed", "-1"], ["--seed", "x"], ["--seed", str(2**70)], ["-k", "0"], ["-k", "-3"], ["-k", "2.5"],
+    ["-k", str(10**20)], ["--until", "2023-01-01"], ["--until", "2099-01-01"], ["--until", "2024-02-30"],
+    ["--until", "x"], ["--set", "k_blocs=inf"], ["--set", "balance_rate=nan"], ["--set", "balance_rate=9"],
+    ["--set", "nosuch=1"], ["--set", "=1"], ["--set", "balance_rate"], ["--format", "xls"], ["--format", "csv"],
+    ["--network-date", "1999-01-01"], ["--bogus"], ["--overwrite"], ["-k"], ["--out"], ["--until", "2024-02-15"],
+]), min_size=1, max_size=3)
+
+
+@profile("flags")
+@given(flags=FLAGS)
+def test_bad_flags_are_refused_and_nothing_is_written(folder, flags):
+    write(folder, "mini.yaml", MINIMAL)
+    out = folder / "out"
+    args = [a for flag in flags for a in flag]
+    if "--until" not in args:
+        args += ["--until", "2024-02-15"]  # keep the valid cases short
+    if "-k" in args and args.index("-k") + 1 < len(args) and args[args.index("-k") + 1].isdigit():
+        if int(args[args.index("-k") + 1]) > 3:
+            args[args.index("-k") + 1] = "3"
+    with contextlib.chdir(folder):  # a flag may take the next one as its value (--out --bogus): stay here
+        before = sorted(p.name for p in folder.iterdir())
+        code, err = outcome("flags", "run", str(folder / "mini.yaml"), "--out", str(out), "--no-report", *args)
+        if code == 2:
+            assert sorted(p.name for p in folder.iterdir()) == before and len(err.strip().splitlines()) <= 30
+        for made in set(p.name for p in folder.iterdir()) - set(before):
+            shutil.rmtree(folder / made)
+
+
+@profile("upload")
+@given(text=damaged_document(BASE_SCENARIO) | damaged_text(MINIMAL) | huge_or_deep(),
+       name=st.sampled_from(["a.yaml", "../../x.yaml", "", "\x00.yaml", "x" * 300, "C:\\a.yaml"]))
+def test_dashboard_uploads_are_refused_cleanly(text, name):
+    from simulation.scenario import ScenarioError
+    from viz.session import load_upload
+
+    start = time.perf_counter()
+    try:
+        load_upload(name, text.encode("utf-8", "surrogatepass"))
+    except ScenarioError as exc:
+        assert exc.problems
+    SLOWEST["upload"] = max(SLOWEST.get("upload", 0.0), time.perf_counter() - start)
+
+
+def test_memory_and_time_stayed_bounded():
+    """After every family: the peak memory of this process grew by less than 1 GiB, and no case took
+    a minute (a hang or a blow-up, not a slow machine: the cases take milliseconds)."""
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - START_RSS_KB) / 1024
+    print(f"\nhostile cases: {sum(CASES.values()):,}; peak memory grew by {grown_mb:.0f} MB; slowest case per "
+          f"family: {', '.join(f'{k} {v:.2f} s' for k, v in sorted(SLOWEST.items()))}")
+    assert grown_mb < 1024 and all(v < 60 for v in SLOWEST.values()), SLOWEST
