@@ -360,8 +360,10 @@ class Scenario(Strict):
         if isinstance(value, list):  # a bare list of ids is allowed
             seen: set = set()
             for v in value:
-                if isinstance(v, str) and v in seen:
+                if not isinstance(v, str):
+                    raise ValueError(f"a list of states holds state ids only (got {str(v)[:40]!r})")
+                if v in seen:
                     raise ValueError(f"{v!r} is listed twice")
-                seen.add(v if isinstance(v, str) else id(v))
+                seen.add(v)
             return {v: None for v in value}
         return value

@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from ..params import PARAMETERS
-from ..scenario import LoadedScenario, ScenarioError, load_scenario
+from ..scenario import LoadedScenario, ScenarioError, find, load_scenario
 from ..scenario.checks import subject_problems, canonical_states, known_metrics, metric_kind
 from ..scenario.loader import format_problems, validation_problems
 from .. import limits
@@ -42,6 +42,9 @@ class Factor(Strict):
     def _range_or_levels(self) -> "Factor":
         if self.levels is None and (self.low is None or self.high is None):
             raise ValueError("give low and high, or levels")
+        values = [v for v in (self.low, self.high, *(self.levels or [])) if v is not None]
+        if len({isinstance(v, dt.date) for v in values}) > 1:
+            raise ValueError("the values must all be numbers or all be dates")
         if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError(f"low must be below high (got {self.low} and {self.high})")
         return self
@@ -207,7 +210,12 @@ def load_spec(path: str | Path, for_model: bool = True) -> tuple[SweepSpec, Load
     if spec.scenario is None:
         raise ScenarioError(format_problems([(("scenario",), "required to sweep the model")], located.lines))
     candidate = path.parent / spec.scenario
-    loaded = load_scenario(candidate if candidate.is_file() else spec.scenario)
+    try:
+        reference = candidate if spec.scenario.strip() and candidate.is_file() else find(spec.scenario)
+    except (ScenarioError, OSError, ValueError) as exc:
+        message = str(exc.problems[0]).split(": ", 1)[-1] if isinstance(exc, ScenarioError) else "cannot be read"
+        raise ScenarioError(format_problems([(("scenario",), f"{spec.scenario!r}: {message}")], located.lines)) from None
+    loaded = load_scenario(reference)
     problems = _problems_for_model(spec, loaded)
     if problems:
         raise ScenarioError(format_problems(problems, located.lines))
