@@ -45,7 +45,6 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when Py
             raise yaml.constructor.ConstructorError(
                 None, None, f"{str(node.value)[:40]!r} is not a valid date{reason}", node.start_mark) from None
 
-
     def construct_object(self, node, deep=False):
         try:
             return super().construct_object(node, deep)
@@ -67,7 +66,8 @@ class YamlError(ValueError):
         self.file, self.line, self.message = file, line, message
 
 
-PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map",
+                                                 "merge")}  # merge: `<<: *defaults` in a mapping
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
