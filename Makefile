@@ -24,6 +24,7 @@ demo: $(STAMP)
 	$(BIN)/alliance-sim run korea_russia_2024 --replicates 20
 
 test: $(STAMP) chromium
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Browser tests drive Debian's Chromium (Playwright's own download does not work offline).

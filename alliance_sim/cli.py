@@ -95,7 +95,7 @@ def _summary(result, out: Path) -> None:
         table.add_row(column.replace("_", " "), f"{start_v:.2f}", f"{end_v:.2f}")
     out_console.print(table)
     for code in ("A", "B"):
-        share = end.groupby("state")["coalition"].apply(lambda s: (s == code).mean())
+        share = end.groupby("state")["coalition"].apply(lambda s, code=code: (s == code).mean())
         members = [f"{sid}" + (f" ({v:.0%})" if v < 1 else "") for sid, v in share.items() if v >= 0.5]
         out_console.print(f"coalition {code}: {', '.join(members) or '—'}")
     pairs = result.pairs
@@ -104,7 +104,8 @@ def _summary(result, out: Path) -> None:
     change = (last_aff - first_aff).sort_values(key=abs, ascending=False).head(5)
     moves = ", ".join(f"{a}–{b} {first_aff[a, b]:+.2f}→{last_aff[a, b]:+.2f}" for (a, b) in change.index)
     out_console.print(f"largest affinity changes (median): {moves}", highlight=False)
-    files = "manifest.json, model/states/pairs/events tables" + (", report.html" if (out / "report.html").exists() else "")
+    report = ", report.html" if (out / "report.html").exists() else ""
+    files = "manifest.json, model/states/pairs/events tables" + report
     out_console.print(f"{result.replicates} replicate(s), seed {result.seed} → [bold]{display(out)}[/bold] ({files})")
 
 
@@ -136,7 +137,8 @@ def run_command(
     network_dates = [_parse_date(d, "--network-date") for d in network_date]
     for day in network_dates:
         if not sc.calendar.start <= day <= (until_date or sc.calendar.end):
-            raise BadInput(f"--network-date {day}: outside the run ({sc.calendar.start} to {until_date or sc.calendar.end})")
+            raise BadInput(f"--network-date {day}: outside the run "
+                           f"({sc.calendar.start} to {until_date or sc.calendar.end})")
     out = out or Path("runs") / f"{sc.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     check_destination(out, overwrite)
     from simulation.runner import run  # imports Mesa: only when a run is asked for
@@ -243,7 +245,7 @@ def compare_command(
 
         names = [loaded_base.scenario.name] + [v.scenario.name for v in loaded]
         meta = {"title": f"{loaded_base.scenario.title}: counterfactuals", "base": names[0], "variants": names[1:],
-                "titles": {l.scenario.name: l.scenario.title for l in [loaded_base, *loaded]},
+                "titles": {sc.scenario.name: sc.scenario.title for sc in [loaded_base, *loaded]},
                 "states": result.base.names, "manifest": manifest}
         extras["report.html"] = lambda path: build_compare_report(result.bands, result.effects, result.events,
                                                                   meta, path)
@@ -283,7 +285,8 @@ def schema() -> None:
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     doc["title"] = "alliance-sim scenario"
     extra = {"extends": {"type": "string", "description": "base scenario (file next to this one, or a shipped name)"},
-             "remove_events": {"type": "array", "items": {"type": "string"}, "description": "ids of base events to drop"}}
+             "remove_events": {"type": "array", "items": {"type": "string"},
+                               "description": "ids of base events to drop"}}
     doc["properties"] = extra | doc["properties"]
     states = doc["properties"]["states"]
     doc["properties"]["states"] = {"description": states.get("description", "the states of the scenario"),

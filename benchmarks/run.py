@@ -51,7 +51,8 @@ def main() -> None:
         cases = {"default scenario": load_scenario("korea_russia_2024"),
                  "world (NMC 2016)": load_scenario(world_scenario(Path(tmp)))}
         for loaded in cases.values():  # warm-up: imports, caches
-            run(loaded, seed=0, until=loaded.scenario.calendar.start.replace(month=loaded.scenario.calendar.start.month + 1))
+            start = loaded.scenario.calendar.start
+            run(loaded, seed=0, until=start.replace(month=start.month + 1))
         times: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(args.repeats):
             for name, loaded in cases.items():

@@ -57,8 +57,8 @@ MESA = textwrap.dedent(f"""
 
     if __name__ == "__main__":
         start = time.perf_counter()
-        mesa.batch_run(Wrapped, {{"balance_rate": {LEVELS}}}, number_processes=2, rng=list(range(1, int(sys.argv[2]) + 1)),
-                       max_steps=19, display_progress=False)
+        mesa.batch_run(Wrapped, {{"balance_rate": {LEVELS}}}, number_processes=2,
+                       rng=list(range(1, int(sys.argv[2]) + 1)), max_steps=19, display_progress=False)
         print(time.perf_counter() - start)
 """)
 
@@ -109,7 +109,8 @@ def main() -> None:
           f"batch_run {b1 - len(LEVELS) * sizes[0] / rate_b:.1f} s")
     small, large = timed(MEMORY, "1000"), timed(MEMORY, "10000")
     print(f"peak memory: 1,000 runs {small:.0f} MB, 10,000 runs {large:.0f} MB (ratio {large / small:.2f})")
-    print(json.dumps({"sweep_s": {k: v[0] for k, v in report.items()}, "batch_run_s": {k: v[1] for k, v in report.items()},
+    print(json.dumps({"sweep_s": {k: v[0] for k, v in report.items()},
+                      "batch_run_s": {k: v[1] for k, v in report.items()},
                       "steady_runs_per_s": {"sweep": rate_a, "batch_run": rate_b},
                       "mem_1k_mb": small, "mem_10k_mb": large}))
 

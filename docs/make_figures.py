@@ -1,6 +1,6 @@
 """Regenerate the README figures from a real run (needs Debian's Chromium at /usr/bin/chromium).
 
-    .venv/bin/python docs/make_figures.py
+.venv/bin/python docs/make_figures.py
 """
 
 from __future__ import annotations

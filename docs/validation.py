@@ -142,7 +142,7 @@ def gahuku_gama() -> str:
     lines = ["| k (at most) | frustration | proven by | blocs |", "|---:|---:|---|---|"]
     for k in (2, 3, 4):
         sol = blocs.solve(net.weights, k, np.random.default_rng(0), 20)
-        members = "; ".join("{" + ", ".join(n for n, l in zip(net.nodes, sol.labels) if l == b) + "}"
+        members = "; ".join("{" + ", ".join(n for n, lab in zip(net.nodes, sol.labels) if lab == b) + "}"
                             for b in range(int(sol.labels.max()) + 1))
         lines.append(f"| {k} | {sol.frustration:g} | {sol.method} | {members} |")
     _, f, proven = blocs.branch_and_bound(net.weights, len(net.nodes))

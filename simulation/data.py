@@ -107,7 +107,8 @@ def _value(row: pd.Series, column: str) -> float | None:
 @lru_cache(maxsize=None)
 def state_record(state_id: str) -> StateRecord:
     """The record of a known state (raise ``KeyError`` for an unknown id); records are
-    frozen, so one is built per state and process."""
+    frozen, so one is built per state and process.
+    """
     row = world().loc[state_id]
     nmc, unga, geo = row["nmc_source"], row["unga_source"], row["geo_source"]
     values: dict[str, float | None] = {

@@ -162,7 +162,8 @@ APPLY: dict[type, Callable] = {
     s.TroopDeployment: apply_deployment, s.ArmsTransfer: apply_arms,
     s.TechnologyTransfer: apply_technology, s.Aid: apply_aid, s.AidSuspension: apply_suspension,
     s.Summit: apply_summit, s.Treaty: apply_treaty, s.Sanctions: apply_sanctions,
-    s.LeadershipChange: apply_leadership, s.PolicyChange: apply_leadership, s.Ceasefire: apply_ceasefire, s.WarOutbreak: apply_war,
+    s.LeadershipChange: apply_leadership, s.PolicyChange: apply_leadership, s.Ceasefire: apply_ceasefire,
+    s.WarOutbreak: apply_war,
     s.MilitaryOperation: apply_operation, s.RelationShock: apply_shock,
 }
 FLOWS = (s.TroopDeployment, s.ArmsTransfer, s.TechnologyTransfer, s.Aid)

@@ -257,7 +257,8 @@ def contested_samples(case: Case, rng: np.random.Generator, samples: int) -> lis
         for c in contested:
             if rng.random() < 0.5:
                 m[c.factor][c.a, c.b] = m[c.factor][c.b, c.a] = c.alternative
-        religion = [alt if alt and rng.random() < 0.5 else r for r, alt in zip(case.religion, case.religion_alternative)]
+        religion = [alt if alt and rng.random() < 0.5 else r
+                    for r, alt in zip(case.religion, case.religion_alternative)]
         government = [alt if alt and rng.random() < 0.5 else g
                       for g, alt in zip(case.government, case.government_alternative)]
         attrs = factor_matrices(replace(case, religion=religion, government=government))
@@ -311,7 +312,8 @@ def report(samples: int = 400, seed: int = 1936) -> str:
     out = io.StringIO()
     w = out.write
     w("### Minimum-energy configuration (factors as coded, COW CINC 1936)\n\n")
-    w("| nation | size (share of the 17) | Axelrod & Bennett predicted | actual 1939 | ours |\n|---|---:|:-:|:-:|:-:|\n")
+    w("| nation | size (share of the 17) | Axelrod & Bennett predicted | actual 1939 | ours |\n"
+      "|---|---:|:-:|:-:|:-:|\n")
     for i, name in enumerate(case.nations):
         ours = SIDES[base.config[i]]
         mark = "" if base.config[i] == case.actual[i] else " ✗"
@@ -379,7 +381,8 @@ def scenario_yaml(case: Case | None = None) -> str:
         "  capabilities and propensities coded from five factors (ethnic conflict, religion, territorial",
         "  disputes, type of government, history of wars). The coalitions at step 0 are the prediction.",
         "references:",
-        '  - "Axelrod, R. & Bennett, D. S. (1993) A landscape theory of aggregation. British Journal of Political Science 23(2):211-233"',
+        '  - "Axelrod, R. & Bennett, D. S. (1993) A landscape theory of aggregation. '
+        'British Journal of Political Science 23(2):211-233"',
         '  - "COW National Material Capabilities v6.0 (Singer, Bremer & Stuckey 1972; Greig & Enterline 2021)"',
         '  - "Propensity codings and their sources: scenarios/data/europe_1936_factors.csv, europe_1936_nations.csv"',
         "calendar: {start: 1936-01-01, end: 1939-09-01, step: month}",
@@ -401,8 +404,9 @@ def scenario_yaml(case: Case | None = None) -> str:
     for i, j in combinations(range(case.n), 2):
         value = p[i, j] / SCALE
         parts = [f"{f.replace('_', ' ')} {int(m[i, j]):+d}" for f, m in factor_matrices(case).items() if m[i, j]]
+        reasons = ", ".join(parts) or "no factor"
         lines.append(f"    - {{pair: [{case.ids[i]}, {case.ids[j]}], value: {value:g}, "
-                     f'source: "p = {int(p[i, j]):+d}/5: {", ".join(parts) or "no factor"} (europe_1936_factors.csv)"}}')
+                     f'source: "p = {int(p[i, j]):+d}/5: {reasons} (europe_1936_factors.csv)"}}')
     return "\n".join(lines) + "\n"
 
 

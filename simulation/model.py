@@ -99,7 +99,8 @@ class AllianceModel(mesa.Model):
 
     def _support_at_start(self) -> tuple[np.ndarray, np.ndarray]:
         """Memories of the support flowing at the start (``relations.support``), as if it had flowed
-        at its rate since it began: rate × memory_years × (1 − exp(−years / memory_years))."""
+        at its rate since it began: rate × memory_years × (1 − exp(−years / memory_years)).
+        """
         p, n = self.params, self.n
         munitions, money = np.zeros((n, n)), np.zeros((n, n))
         for g, r, years, a in self.world.support:
@@ -227,7 +228,8 @@ class AllianceModel(mesa.Model):
         self.affinity = self.affinity + exchange.resentment(self.affinity, self.military_value, self.at_war,
                                                             p["exchange_gain"])
         self.memory = exchange.decay(self.memory, self.dt, p["memory_years"]) + self.value
-        self.support_munitions = exchange.decay(self.support_munitions, self.dt, p["memory_years"]) + self.delivered_munitions
+        self.support_munitions = (exchange.decay(self.support_munitions, self.dt, p["memory_years"])
+                                  + self.delivered_munitions)
         self.support_money = exchange.decay(self.support_money, self.dt, p["memory_years"]) + self.paid_money
         self.activity = exchange.decay(self.activity, self.dt, p["memory_years"])
 

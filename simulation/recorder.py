@@ -64,7 +64,8 @@ class Recorder:
     # ------------------------------------------------------------------ one series
     def series(self, kind: str, metric: str, state: str | None = None, pair=None) -> pd.Series:
         """One metric over time (index: dates), straight from the arrays; equal to the column
-        :meth:`tables` would give for this state or (unordered) pair, without building the tables."""
+        :meth:`tables` would give for this state or (unordered) pair, without building the tables.
+        """
         m, steps = self.model, self.last + 1
         dates = pd.DatetimeIndex(pd.to_datetime(list(m.dates[:steps])), name="date")
         if kind == "model":

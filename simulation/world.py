@@ -75,7 +75,8 @@ def _record(sid: str, spec) -> data.StateRecord:
     given = spec.model_dump(exclude_none=True)
     numbers = {k: v for k, v in given.items() if k in data.NUMERIC_FIELDS}
     record = record.with_overrides(numbers, spec.source or "scenario") if numbers else record
-    others = {k: f"{spec.source or 'scenario'} (scenario override)" for k in given if k not in set(numbers) | {"name", "source"}}
+    others = {k: f"{spec.source or 'scenario'} (scenario override)" for k in given
+              if k not in set(numbers) | {"name", "source"}}
     record = replace(record, sources=record.sources | others) if others else record
     return record if spec.name is None else replace(record, name=spec.name)
 
@@ -107,8 +108,8 @@ def build_world(scenario: Scenario) -> World:
     rel = scenario.relations
     weights = [(spec.weights if spec and spec.weights else Weights()).model_dump() for spec in specs.values()]
     neighbours = np.array([[b in r.neighbours for b in ids] for r in records], dtype=bool)
-    treaty = _pair_matrix(n, index, rel.treaties, lambda t: ([cow(p) for p in t.parties],
-                                                              t.strength if t.strength is not None else TREATY_STRENGTH[t.kind]))
+    treaty = _pair_matrix(n, index, rel.treaties, lambda t: (
+        [cow(p) for p in t.parties], t.strength if t.strength is not None else TREATY_STRENGTH[t.kind]))
     at_war = _pair_matrix(n, index, rel.wars, lambda w: ([cow(p) for p in w.parties], 1.0)).astype(bool)
     war_years = np.zeros(n)
     for w in rel.wars:

@@ -168,7 +168,7 @@ def test_ctd_never_increases_imbalance():
     rng = np.random.default_rng(3)
     s = random_signs(14, 0.5, rng)
     before = count_imbalanced(s)
-    for step in range(20):
+    for _ in range(20):
         run = constrained_triad_dynamics(s, rng, 0.05)
         after = count_imbalanced(run.signs)
         assert after <= before

@@ -157,7 +157,7 @@ def gahuku_gama():
 
 
 def groups(net, labels) -> set[frozenset[str]]:
-    return {frozenset(n for n, l in zip(net.nodes, labels) if l == b) for b in set(labels.tolist())}
+    return {frozenset(n for n, lab in zip(net.nodes, labels) if lab == b) for b in set(labels.tolist())}
 
 
 ALLIANCES = {frozenset({"Gavev", "Kotun", "Nagad", "Gama"}),

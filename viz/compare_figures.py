@@ -137,7 +137,8 @@ def event_status(base_events: pd.DataFrame | None, variant_events: pd.DataFrame 
                  ) -> list[str]:
     """Per event of the variant (sorted as `events_of` sorts it): 'new' when its id is not
     among the base's events, 'changed' when the base event with that id has a different
-    label or date, '' when the base has the same event."""
+    label or date, '' when the base has the same event.
+    """
     base = events_of({"b": base_events}, "b")
     var = events_of({"v": variant_events}, "v")
     same = {(str(i), str(lab), pd.Timestamp(d))
@@ -151,7 +152,8 @@ def event_status(base_events: pd.DataFrame | None, variant_events: pd.DataFrame 
 def event_differences(base_events: pd.DataFrame | None, variant_events: pd.DataFrame | None
                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(variant-specific events with a `status` column 'new'/'changed', base events whose
-    id the variant lacks), both sorted by date. See `event_status`."""
+    id the variant lacks), both sorted by date. See `event_status`.
+    """
     base = events_of({"b": base_events}, "b")
     var = events_of({"v": variant_events}, "v").assign(
         status=event_status(base_events, variant_events))
@@ -183,7 +185,8 @@ def _lane_events(lane: dict) -> pd.DataFrame:
 def _lane_layout(dates: pd.Series, span, n_levels: int) -> tuple[list[int], bool]:
     """(row per event, show labels?). When the short labels cannot be placed without
     overlap in `n_levels` rows (e.g. a crowded base lane), the lane shows markers only,
-    staggered so that same-day events do not hide each other; hover gives the text."""
+    staggered so that same-day events do not hide each other; hover gives the text.
+    """
     levels = stagger_levels(dates, n_levels=n_levels, span=span)
     ends: dict[int, float] = {}
     for (start, end, _), k in zip(label_extents(dates, span=span), levels):
@@ -382,7 +385,8 @@ def fmt_value(x, signed: bool = False) -> str:
 
 def _add_value_column(fig, rows: pd.DataFrame) -> None:
     """Each row's 'median [5 %, 95 %]' as text right of the plot: rows of small-unit metrics
-    stay readable when a large-unit metric sets the x scale."""
+    stay readable when a large-unit metric sets the x scale.
+    """
     if rows.empty:
         return
     fig.add_annotation(text="<b>median [5 %, 95 %]</b>", xref="paper", yref="paper", x=1.01,
@@ -398,7 +402,8 @@ def _add_value_column(fig, rows: pd.DataFrame) -> None:
 
 def rank_effects(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows sorted by effect size: |relative effect| (effect / |base median|) when the table has
-    it, so that metrics in different units compare; else |effect median|."""
+    it, so that metrics in different units compare; else |effect median|.
+    """
     size = rows["effect_median"].abs()
     if "relative_effect" in rows:
         size = rows["relative_effect"].abs().fillna(size)

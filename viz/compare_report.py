@@ -148,7 +148,8 @@ def scenario_events_html(events: dict | None, meta: dict, order: list[str],
     """Per scenario its events. The base: all events. A variant: first its differences
     from the base, by date: its own events highlighted ('new', or 'changed' when the base
     event with that id has another label or date) and the base events it lacks struck
-    through ('absent'); then, collapsed, the events it shares with the base."""
+    through ('absent'); then, collapsed, the events it shares with the base.
+    """
     base = order[0]
     base_ev = CF.events_of(events, base)
     parts = []

@@ -44,7 +44,8 @@ def ScenarioPicker(choice: solara.Reactive, uploads: solara.Reactive, errors: so
 
     def accept(name: str, size: int | None, read) -> None:
         """Check the size before reading, then validate with the command line's loader and limits.
-        Whatever goes wrong is shown in the page; the server goes on serving every session."""
+        Whatever goes wrong is shown in the page; the server goes on serving every session.
+        """
         try:
             check_upload_size(name, size)
             loaded = load_upload(name, read())

@@ -280,7 +280,8 @@ def _moving(frame: pd.DataFrame, keys: list[str], column: str) -> list[tuple]:
 
 def recalibration(states: pd.DataFrame, pairs: pd.DataFrame, events: pd.DataFrame | None, meta: dict) -> go.Figure:
     """How third parties respond: each state's alarm at growing threats, the deepening of treaty
-    alliances, and the combat experience of forces that fight (docs/ODD.md 7.13–7.15)."""
+    alliances, and the combat experience of forces that fight (docs/ODD.md 7.13–7.15).
+    """
     rows = [("Alarm at growing threats", "Alarm", "states", ["state"], "alarm"),
             ("Alliance depth (deepening since the start)", "Alliance depth", "pairs", ["a", "b"], "alliance_depth"),
             ("Combat experience of the force", "Combat experience", "states", ["state"], "experience")]

@@ -122,7 +122,8 @@ def report_figures(tables: dict, meta: dict, network_dates=None) -> list[tuple[s
 
 def figures_html(figs: list[tuple[str, go.Figure]]) -> str:
     """Figure divs; Plotly JS inlined in the first one only. Consecutive sections with
-    the same title share one heading (e.g. the network at several dates)."""
+    the same title share one heading (e.g. the network at several dates).
+    """
     parts, previous = [], None
     for i, (title, fig) in enumerate(figs):
         if title != previous:

@@ -41,7 +41,8 @@ def check_upload_size(name: str, size: int | None) -> None:
 def load_upload(name: str, data: bytes) -> LoadedScenario:
     """Validate an uploaded YAML file with the same loader and limits as the command line (raise
     :class:`ScenarioError` with file:line messages). It may extend a shipped scenario by name,
-    nothing outside its own (temporary) folder; the folder is removed afterwards."""
+    nothing outside its own (temporary) folder; the folder is removed afterwards.
+    """
     check_upload_size(name, len(data))
     with tempfile.TemporaryDirectory(prefix="alliance-sim-upload-") as folder:
         path = Path(folder) / upload_name(name)

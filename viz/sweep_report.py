@@ -46,7 +46,8 @@ MAX_POINTS = 500  # per panel: a research-sized sweep has thousands of samples; 
 def factor_scatter(means: pd.DataFrame, factors: list[str], output: str, per_row: int = 5) -> go.Figure:
     """The output (mean over replicates) against each factor, with a binned mean (partial dependence)
     computed on every sample; at most MAX_POINTS evenly chosen samples are drawn as points, and at
-    most ``per_row`` factors a row, so every panel keeps a readable width and title."""
+    most ``per_row`` factors a row, so every panel keeps a readable width and title.
+    """
     shown = np.unique(np.linspace(0, len(means) - 1, MAX_POINTS).round().astype(int)) if len(means) > MAX_POINTS \
         else np.arange(len(means))
     cols = min(len(factors), per_row)
@@ -56,7 +57,8 @@ def factor_scatter(means: pd.DataFrame, factors: list[str], output: str, per_row
     for k, factor in enumerate(factors):
         row, col = divmod(k, cols)
         x, y = _numeric(means[factor]), means[output]
-        fig.add_trace(go.Scatter(x=x.iloc[shown], y=y.iloc[shown], mode="markers", marker={"size": 5, "color": PALETTE[0], "opacity": 0.5},
+        fig.add_trace(go.Scatter(x=x.iloc[shown], y=y.iloc[shown], mode="markers",
+                                 marker={"size": 5, "color": PALETTE[0], "opacity": 0.5},
                                  showlegend=False, name=factor), row=row + 1, col=col + 1)
         bins = pd.qcut(x.rank(method="first"), q=min(10, max(len(x) // 5, 1)), labels=False) if len(x) > 4 else None
         if bins is not None:
@@ -72,7 +74,8 @@ def factor_scatter(means: pd.DataFrame, factors: list[str], output: str, per_row
 
 def response_curves(curves: pd.DataFrame, factor: str, per_row: int = 3) -> go.Figure:
     """Dose–response of a grid: each output against the factor's levels, median and 5–95 % band
-    over the runs at each level (one panel per output, its own y axis)."""
+    over the runs at each level (one panel per output, its own y axis).
+    """
     rows_of = curves[curves["factor"] == factor]
     outputs = list(dict.fromkeys(rows_of["output"]))
     cols = min(len(outputs), per_row)
@@ -92,7 +95,8 @@ def response_curves(curves: pd.DataFrame, factor: str, per_row: int = 3) -> go.F
         fig.add_trace(go.Scatter(x=x, y=data["median"], mode="lines+markers", line={"color": PALETTE[0], "width": 3},
                                  showlegend=k == 0, legendgroup="median", name="median",
                                  customdata=data["runs"],
-                                 hovertemplate=f"{factor} = %{{x}}<br>{out}: %{{y:.3f}} (median of %{{customdata}} runs)"
+                                 hovertemplate=f"{factor} = %{{x}}<br>{out}: %{{y:.3f}} "
+                                               "(median of %{customdata} runs)"
                                                "<extra></extra>"), **pos)
         fig.update_xaxes(title_text=factor if row == nrows - 1 else None, **pos)
     base_layout(fig, f"Response to {factor}: median and 5–95 % band over replicates", height=120 + 300 * nrows)
@@ -116,7 +120,8 @@ def build_sweep_report(analysis, path: Path, manifest: dict) -> Path:
     outputs = list(dict.fromkeys(analysis.indices["output"])) or [c for c in analysis.means.columns
                                                                    if c not in spec.factors and c != "sample_id"]
     body = [f"<h1>Sweep {_esc(spec.name)}: sensitivity analysis</h1>",
-            f"<p class='sub'>design {_esc(spec.design)}, {_esc(len(spec.factors))} factor{'s' * (len(spec.factors) != 1)}, "
+            f"<p class='sub'>design {_esc(spec.design)}, {_esc(len(spec.factors))} "
+            f"factor{'s' * (len(spec.factors) != 1)}, "
             f"{_esc(spec.replicates)} replicate(s) per sample — {_esc(analysis.note)}</p>"]
     first = True
     curves = getattr(analysis, "response", None)

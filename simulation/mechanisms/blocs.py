@@ -14,8 +14,8 @@ For a signed network given as data (``alliance-sim blocs``), ``solve`` goes furt
 descent gives an upper bound, then a depth-first branch and bound over partitions (each bloc
 opened in order, so no partition is visited twice under another naming) either proves it optimal
 or finds a better one, within a budget of search nodes (``node_budget``: WORK_LIMIT / (N k));
-beyond that the heuristic partition is reported as such. ``blocs_by_k`` and ``choose_k`` pick the number of blocs: the smallest k whose
-optimum equals the best frustration over k = 1 … k_max.
+beyond that the heuristic partition is reported as such. ``blocs_by_k`` and ``choose_k`` pick the
+number of blocs: the smallest k whose optimum equals the best frustration over k = 1 … k_max.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
 
 def relocate(labels: np.ndarray, weights: np.ndarray, k: int, deadline: float | None = None) -> np.ndarray:
     """Move single nodes to the bloc that lowers frustration most, until no move helps (or the
-    ``deadline``, a ``time.monotonic()`` value, passes: the partition reached so far is returned)."""
+    ``deadline``, a ``time.monotonic()`` value, passes: the partition reached so far is returned).
+    """
     lab = labels.astype(int).copy()
     pos, neg = np.maximum(weights, 0.0), np.maximum(-weights, 0.0)
     np.fill_diagonal(pos, 0.0)
@@ -91,7 +92,8 @@ def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, resta
                     start: np.ndarray | None = None, deadline: float | None = None,
                     progress: Callable[[], None] | None = None) -> tuple[np.ndarray, float]:
     """Best relocation-descent partition over random starts (plus ``start``); with a ``deadline``,
-    the starts not begun by then are skipped (at least one always runs)."""
+    the starts not begun by then are skipped (at least one always runs).
+    """
     n = weights.shape[0]
     starts = [start] if start is not None else []
     starts += [rng.integers(0, k, n) for _ in range(restarts)]
@@ -235,7 +237,8 @@ def solve(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
     found, found_f, proven = branch_and_bound(weights, k, labels, node_limit, deadline)
     if proven:
         return Solution(k, found, found_f, True, "branch and bound")
-    return Solution(k, found, found_f, False, "heuristic" + (" (stopped at the time budget)" if _late(deadline) else ""))
+    stopped = " (stopped at the time budget)" if _late(deadline) else ""
+    return Solution(k, found, found_f, False, "heuristic" + stopped)
 
 
 def blocs_by_k(weights: np.ndarray, k_max: int, rng: np.random.Generator, restarts: int,

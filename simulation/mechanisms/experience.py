@@ -65,7 +65,7 @@ def quality(experience: np.ndarray, gain: float) -> np.ndarray:
 
 
 def fighting_quality(experience: np.ndarray, gain: float) -> np.ndarray:
-    """q / (1 + gain): fighting quality relative to a fully experienced force, in (0, 1].
+    """Q / (1 + gain): fighting quality relative to a fully experienced force, in (0, 1].
 
     Front losses (``attrition_rate``) are calibrated on the seasoned belligerents of 2024, so a
     fully experienced force fights at 1 and an unblooded contingent at 1 / (1 + gain).
@@ -83,7 +83,8 @@ def advance(field: np.ndarray, veterans: np.ndarray, fighting: np.ndarray, lost:
 def before_start(fighting: np.ndarray, years_at_war: np.ndarray, learning_years: float, tour_years: float,
                  experience_years: float, dt_years: float = 1.0 / 12.0) -> tuple[np.ndarray, np.ndarray]:
     """(ℓ, V) of states that have fought ``years_at_war`` with ``fighting`` troops before the start
-    (monthly steps of ``advance``, no losses; zero for states not at war)."""
+    (monthly steps of ``advance``, no losses; zero for states not at war).
+    """
     field = np.zeros_like(fighting, dtype=float)
     veterans = np.zeros_like(fighting, dtype=float)
     months = np.round(np.asarray(years_at_war, dtype=float) / dt_years).astype(int)

@@ -2,7 +2,8 @@
 
 Theory: tension as the readiness for conflict of hostile, proximate, militarily active pairs —
 the "dangerous dyads" of Bremer (1992) "Dangerous dyads", J. Conflict Resolution 36(2):309-341
-(contiguity, power parity, alignment); power transition (Organski 1958 *World Politics*), the steps-to-war account of Vasquez (1993) *The War Puzzle*
+(contiguity, power parity, alignment); power transition (Organski 1958 *World Politics*), the
+steps-to-war account of Vasquez (1993) *The War Puzzle*
 (alliances and arms build-ups raise hostility), and the spiral model of Jervis (1976)
 *Perception and Misperception in International Politics* (one side's military activity is read
 as threat by the other). Tension relaxes toward a target with a lag: it is memoryful.

@@ -36,7 +36,8 @@ def proximity(distance_km: np.ndarray, neighbours: np.ndarray, scale_km: float) 
 
 def projected(prox: np.ndarray, treaty: np.ndarray) -> np.ndarray:
     """Proximity extended through allies: j is as close to i as j's treaty partners are, scaled
-    by the strength of the commitment (forward presence; Walt's offensive power). Symmetric."""
+    by the strength of the commitment (forward presence; Walt's offensive power). Symmetric.
+    """
     via = (treaty[:, :, None] * prox.T[None, :, :]).max(axis=1).T  # (i, j): max_k treaty_jk prox_ik
     out = np.maximum(prox, np.maximum(via, via.T))  # symmetric: forces abroad are within reach both ways
     np.fill_diagonal(out, 0.0)

@@ -139,7 +139,8 @@ def _relation_problems(scenario: Scenario, members: set[str]) -> Iterator[Proble
         if data.resolve_id(item.from_) is not None and data.resolve_id(item.from_) == data.resolve_id(item.to):
             yield ("relations", "support", i), f"a state cannot support itself ({item.from_})"
         if item.since is not None and item.since > scenario.calendar.start:
-            yield ("relations", "support", i, "since"), (f"{item.since} is after the start ({scenario.calendar.start}): "
+            yield ("relations", "support", i, "since"), (f"{item.since} is after the start "
+                                                         f"({scenario.calendar.start}): "
                                                          "support that begins later is an event")
     for name, region in scenario.regions.items():
         for key, refs in (("core", region.core), ("with", region.with_)):

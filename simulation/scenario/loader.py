@@ -28,7 +28,8 @@ VARIANT_KEYS = ("extends", "remove_events")
 
 class ScenarioError(ValueError):
     """Bad scenario input: one formatted line per problem (``problems``; the message shows the first
-    ``SHOWN`` of them, so that a file with 50,000 bad events does not flood the terminal)."""
+    ``SHOWN`` of them, so that a file with 50,000 bad events does not flood the terminal).
+    """
 
     SHOWN = 25
 
@@ -208,7 +209,8 @@ def _check_variant(base: Located, over: Located) -> list[str]:
 
 def _resolve_extends(file: Path, value: object, root: Path, lines: dict) -> Path:
     """The base of ``file``: a file inside ``root`` (the user's folder; for a shipped scenario, the
-    shipped folder), or a shipped scenario by its exact name. Nothing else, symlinks included."""
+    shipped folder), or a shipped scenario by its exact name. Nothing else, symlinks included.
+    """
     where = _place(lines, ("extends",))
     if not isinstance(value, str) or not value.strip() or len(value) > 255:
         raise ScenarioError([f"{where}: extends: must be a file name or a shipped scenario name"])
@@ -404,5 +406,6 @@ def load_scenario(reference: str | Path, root: Path | None = None) -> LoadedScen
     if problems:
         raise ScenarioError(format_problems(problems, located.lines))
     hashes = {display(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in chain}
-    digest = hashlib.sha256("".join(hashes.values()).encode()).hexdigest() if len(chain) > 1 else next(iter(hashes.values()))
+    digest = (hashlib.sha256("".join(hashes.values()).encode()).hexdigest() if len(chain) > 1
+              else next(iter(hashes.values())))
     return LoadedScenario(scenario, path, chain, digest, hashes, chain[1] if len(chain) > 1 else None)

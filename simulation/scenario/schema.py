@@ -53,7 +53,8 @@ Count = Annotated[Int, Field(ge=0, le=limits.MAX_AMOUNT)]
 
 class Strict(BaseModel):
     """Unknown fields are errors (a typo must not be silently ignored), and no value is coerced
-    across kinds (``Num``, ``Int``, ``Date``): no boolean for a number, no number for a date."""
+    across kinds (``Num``, ``Int``, ``Date``): no boolean for a number, no number for a date.
+    """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
@@ -346,7 +347,8 @@ class Scenario(Strict):
     states: dict[StateId, StateSpec | None] = Field(min_length=2, max_length=limits.MAX_STATES)
     regions: dict[str, Region] = Field(default_factory=dict)
     relations: Relations = Field(default_factory=Relations)
-    parameters: dict[str, Annotated[int | float, BeforeValidator(_number)]] = Field(default_factory=dict, description="model parameters (see `alliance-sim params`)")
+    parameters: dict[str, Annotated[int | float, BeforeValidator(_number)]] = Field(
+        default_factory=dict, description="model parameters (see `alliance-sim params`)")
     events: list[Event] = Field(default_factory=list, max_length=limits.MAX_EVENTS)
     expectations: list[Expectation] = Field(
         default_factory=list, description="stylized facts checked by `alliance-sim check` (not inherited "

@@ -94,7 +94,8 @@ def _x(spec, means) -> np.ndarray:
 
 def _rbd_fast(spec, means, outputs) -> list[dict]:
     """First-order indices from any sample (here a Latin hypercube): RBD-FAST (Tarantola et al. 2006;
-    Plischke 2010), via SALib."""
+    Plischke 2010), via SALib.
+    """
     from SALib.analyze import rbd_fast
 
     prob, rows, x = problem(spec), [], _x(spec, means)
@@ -121,7 +122,8 @@ def _morris(spec, means, outputs) -> list[dict]:
 
 def response(spec: SweepSpec, results: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
     """Dose–response of a grid: every output against each factor's levels, over every run at that
-    level (replicates, and the other factors' levels pooled): median and 5–95 % band."""
+    level (replicates, and the other factors' levels pooled): median and 5–95 % band.
+    """
     ok = results[results["status"] == "ok"]
     rows = []
     for factor in spec.factors:
@@ -161,7 +163,8 @@ def analyze(out: Path) -> Analysis:
     rows: list[dict] = []
     if spec.design in ("sobol", "morris"):
         unit = "Saltelli blocks" if spec.design == "sobol" else "trajectories"
-        note += f"; indices from {blocks} complete {unit} of {expected_runs(spec) // spec.replicates // _block_size(spec)}"
+        blocks_total = expected_runs(spec) // spec.replicates // _block_size(spec)
+        note += f"; indices from {blocks} complete {unit} of {blocks_total}"
         if blocks >= 2:
             rows = (_sobol if spec.design == "sobol" else _morris)(spec, means, outputs)
         else:

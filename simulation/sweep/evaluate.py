@@ -104,7 +104,8 @@ def output_value(column: pd.Series, out: Output) -> float:
     if out.window is not None:
         lo, hi = (pd.Timestamp(d) for d in out.window)
         column = column[(column.index >= lo) & (column.index <= hi)]
-    return float({"final": column.iloc[-1], "max": column.max(), "min": column.min(), "mean": column.mean()}[out.summary])
+    summaries = {"final": column.iloc[-1], "max": column.max(), "min": column.min(), "mean": column.mean()}
+    return float(summaries[out.summary])
 
 
 def _series_rows(columns: dict[str, pd.Series], run_id: int) -> pd.DataFrame:

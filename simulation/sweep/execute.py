@@ -64,7 +64,8 @@ def read_results(out: Path) -> pd.DataFrame:
 
 def read_series(out: Path, output: str | None = None) -> pd.DataFrame:
     """The per-step series of a sweep run with ``series: true`` (one output, or all):
-    columns run_id, date, output, value."""
+    columns run_id, date, output, value.
+    """
     root = Path(out) / "series"
     folders = [root / f"output={output}"] if output else sorted(root.glob("output=*"))
     frames = [pd.read_parquet(p).assign(output=folder.name.split("=", 1)[1])
@@ -123,7 +124,8 @@ def check_folder(out: Path, spec: SweepSpec, resume: bool) -> bool:
 
 def prepare(out: Path, spec: SweepSpec, resume: bool, extra: dict) -> set[int]:
     """Create or reopen the sweep folder; return the run ids already stored. The design is built
-    before the folder is created, so a design that cannot be built leaves nothing behind."""
+    before the folder is created, so a design that cannot be built leaves nothing behind.
+    """
     if check_folder(out, spec, resume):
         _drop_orphan_series(out)
         return done_run_ids(out)
@@ -162,7 +164,8 @@ class _Writer:
             for output, rows in frame.groupby("output", sort=False):  # partitioned by output (hive layout)
                 folder = self.out / "series" / f"output={output}"
                 folder.mkdir(parents=True, exist_ok=True)
-                _atomic_write(folder / name, lambda p: rows.drop(columns="output").to_parquet(p, index=False))
+                _atomic_write(folder / name,
+                              lambda p, rows=rows: rows.drop(columns="output").to_parquet(p, index=False))
         frame = pd.DataFrame(self.rows)
         _atomic_write(self.out / "results" / name, lambda p: frame.to_parquet(p, index=False))
         self.parts.append(name)
@@ -330,7 +333,8 @@ TIMING = ("seconds",)  # bookkeeping that differs between runs of the same spec
 
 def consolidate(out: Path) -> None:
     """Write ``results.parquet``: every run's row, sorted by run id, without timings, so that the
-    same spec gives a byte-identical file with 1 or N workers, locally or on Dask, every time."""
+    same spec gives a byte-identical file with 1 or N workers, locally or on Dask, every time.
+    """
     table = read_results(out)
     table = table.drop(columns=[c for c in TIMING if c in table]).sort_values("run_id").reset_index(drop=True)
     _atomic_write(out / RESULTS, lambda p: table.to_parquet(p, index=False))

@@ -14,7 +14,7 @@ import math
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -214,7 +214,8 @@ def load_spec(path: str | Path, for_model: bool = True) -> tuple[SweepSpec, Load
         reference = candidate if spec.scenario.strip() and candidate.is_file() else find(spec.scenario)
     except (ScenarioError, OSError, ValueError) as exc:
         message = str(exc.problems[0]).split(": ", 1)[-1] if isinstance(exc, ScenarioError) else "cannot be read"
-        raise ScenarioError(format_problems([(("scenario",), f"{spec.scenario!r}: {message}")], located.lines)) from None
+        problem = [(("scenario",), f"{spec.scenario!r}: {message}")]
+        raise ScenarioError(format_problems(problem, located.lines)) from None
     loaded = load_scenario(reference)
     problems = _problems_for_model(spec, loaded)
     if problems:
