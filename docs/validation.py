@@ -2,7 +2,7 @@
 
     .venv/bin/python docs/validation.py            # balance dynamics, triads, Gahuku-Gama (about 5 minutes)
     .venv/bin/python docs/validation.py --half     # also LTD at p = 1/2 up to N = 128 (about 15 minutes more)
-    .venv/bin/python -m simulation.landscape       # the Europe 1936 tables (about two minutes)
+    .venv/bin/python -m simulation.validation.landscape  # the Europe 1936 tables (about two minutes)
 
 Prints Markdown. Every run uses fixed seeds, so the output is the same from run to run on the
 same NumPy version. The tests that check the same results with stated tolerances are named in
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.mechanisms import balance, blocs, triads
+from simulation.mechanisms import blocs
 from simulation.signed import read_edge_list
+from simulation.validation import heider, triads
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,18 +38,18 @@ def marvel(n: int = 20, seeds: int = 20) -> str:
     errors, ratios, factions = [], [], 0
     for seed in range(seeds):
         x0 = symmetric(n, seed)
-        t_star = balance.blowup_time(x0)
-        numeric = balance.rk4(balance.marvel_rhs, x0, 0.9 * t_star, t_star / 2000)
-        exact = balance.marvel_solution(x0, 0.9 * t_star)
+        t_star = heider.blowup_time(x0)
+        numeric = heider.rk4(heider.marvel_rhs, x0, 0.9 * t_star, t_star / 2000)
+        exact = heider.marvel_solution(x0, 0.9 * t_star)
         errors.append(np.abs(numeric - exact).max() / np.abs(exact).max())
         x, t = x0.copy(), 0.0
         while np.abs(x).max() < 1e6:
             h = 0.01 / np.abs(x).max()
-            x = balance.rk4(balance.marvel_rhs, x, h, h)
+            x = heider.rk4(heider.marvel_rhs, x, h, h)
             t += h
         ratios.append(t / t_star)
-        f = balance.balanced_factions(x)
-        lead = balance.leading_eigenvector_factions(x0)
+        f = heider.balanced_factions(x)
+        lead = heider.leading_eigenvector_factions(x0)
         factions += f is not None and (np.array_equal(f, lead) or np.array_equal(f, 1 - lead))
     return (f"N = {n}, X(0) symmetric Gaussian, {seeds} seeds: RK4 vs closed form at t = 0.9 t*: max relative "
             f"error {max(errors):.1e}; time at which max|X| reaches 10⁶: {min(ratios):.6f}–{max(ratios):.6f} t*; "
@@ -61,8 +62,8 @@ def kulakowski() -> str:
     for n in (25, 50, 100, 200):
         times, ok = [], 0
         for seed in range(20):
-            r, t = balance.evolve_bounded(uniform(n, seed, 1.0), 5.0, 0.02 / np.sqrt(n), 20.0)
-            if balance.balanced_factions(r) is not None:
+            r, t = heider.evolve_bounded(uniform(n, seed, 1.0), 5.0, 0.02 / np.sqrt(n), 20.0)
+            if heider.balanced_factions(r) is not None:
                 ok += 1
                 times.append(t)
         medians[n] = float(np.median(times))
@@ -71,8 +72,8 @@ def kulakowski() -> str:
     for r_max, width, n in ((1.0, 1.0, 50), (2.0, 1.0, 50), (1.0, 2.0, 30)):
         ok = 0
         for seed in range(40):
-            r, _ = balance.evolve_bounded(uniform(n, seed, width), r_max, 0.01, 50.0)
-            ok += balance.balanced_factions(r) is not None
+            r, _ = heider.evolve_bounded(uniform(n, seed, width), r_max, 0.01, 50.0)
+            ok += heider.balanced_factions(r) is not None
         lines.append(f"| {r_max:g} | uniform, width {width:g} | {n} | {ok} of 40 | |")
     return "\n".join(lines) + f"\n\nFitted exponent of median τ against N (R_max = 5, N = 25 … 200): {slope:.2f}."
 

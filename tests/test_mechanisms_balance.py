@@ -1,16 +1,16 @@
-"""Tests for simulation.mechanisms.balance: Heider / Cartwright-Harary structural balance."""
+"""Tests for simulation.mechanisms.balance (the model's Heider drift) and simulation.validation.heider
+(Marvel et al. 2011, bounded Kułakowski et al. 2005): Heider / Cartwright-Harary structural balance."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from simulation.mechanisms.balance import (
-    balance_drift,
+from simulation.mechanisms.balance import balance_drift, heider_rhs
+from simulation.validation.heider import (
     balanced_factions,
     blowup_time,
     evolve_bounded,
-    heider_rhs,
     is_balanced,
     leading_eigenvector_factions,
     marvel_rhs,

@@ -1,4 +1,4 @@
-"""Tests for simulation.mechanisms.triads: local and constrained triad dynamics (Antal, Krapivsky & Redner 2005)."""
+"""Tests for simulation.validation.triads: local and constrained triad dynamics (Antal, Krapivsky & Redner 2005)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from simulation.mechanisms import triads
-from simulation.mechanisms.balance import balanced_factions, is_balanced
-from simulation.mechanisms.triads import (
+from simulation.validation import triads
+from simulation.validation.heider import balanced_factions, is_balanced
+from simulation.validation.triads import (
     constrained_triad_dynamics,
     count_imbalanced,
     friendly_density,

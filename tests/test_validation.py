@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation import landscape as L
+from simulation.validation import landscape as L
 from simulation.mechanisms import blocs
 from simulation.signed import read_edge_list
 
@@ -142,7 +142,7 @@ def test_model_step_zero_coalitions_are_the_landscape_minimum(case, outcome):
 
 @pytest.mark.slow
 def test_docs_europe_tables_are_current():
-    """docs/validation.md holds the output of `python -m simulation.landscape` (400 draws, seed 1936)."""
+    """docs/validation.md holds the output of `python -m simulation.validation.landscape` (400 draws, seed 1936)."""
     text = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- landscape:begin -->\n(.*?)<!-- landscape:end -->", text, re.S)
     assert block is not None
@@ -193,3 +193,16 @@ def test_gahuku_gama_no_number_of_blocs_reaches_zero(gahuku_gama):
                                        "frustration 2 at best (docs/validation.md)")
 def test_published_three_clusterable_with_zero_frustration(gahuku_gama):
     assert blocs.solve(gahuku_gama.weights, 3, np.random.default_rng(0), 20).frustration == 0.0
+
+
+# ---------------------------------------------------------------- the subpackage stays apart
+
+def test_production_code_never_imports_validation():
+    """simulation.validation holds reproductions only: nothing the model, runners or views run imports it."""
+    offenders = []
+    for path in [*(ROOT / "simulation").rglob("*.py"), *(ROOT / "viz").rglob("*.py")]:
+        if "validation" in path.relative_to(ROOT).parts:
+            continue
+        if re.search(r"^\s*(from|import)\s+(simulation\.validation|\.+validation)\b", path.read_text(encoding="utf-8"), re.M):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
