@@ -79,14 +79,31 @@ def curated() -> pd.DataFrame:
         return pd.read_csv(fh)
 
 
-def resolve_id(name: str) -> str | None:
-    """The COW abbreviation for a COW abbreviation or an ISO3 code, else ``None``."""
+@lru_cache(maxsize=1)
+def _id_table() -> dict[str, str]:
+    """Every way of naming a state → its COW abbreviation (upper-cased keys)."""
     table = world()
-    key = name.strip().upper()
-    if key in table.index:
-        return key
-    match = table.index[table["iso3"] == key]
-    return str(match[0]) if len(match) else None
+    out = {" ".join(str(n).split()).upper(): sid for sid, n in table["name"].items()}
+    out |= {str(iso).upper(): sid for sid, iso in table["iso3"].items() if isinstance(iso, str)}
+    out |= {sid: sid for sid in table.index}
+    return out
+
+
+def resolve_id(name: str) -> str | None:
+    """The COW abbreviation of a state named by its COW abbreviation, ISO3 code or name, else ``None``.
+
+    The one rule for ids, used wherever a state is named (scenarios, sweep specs, the command
+    line): case and surrounding spaces do not matter; a COW abbreviation wins over an ISO3 code
+    (``AUS`` is COW's Austria, not ISO3's Australia, which is ``AUL``), and either over a name.
+    """
+    if not isinstance(name, str):
+        return None
+    return _id_table().get(" ".join(name.split()).upper())
+
+
+def canonical(ref: str) -> str:
+    """``resolve_id(ref)``, or ``ref`` itself when it names no known state (validation reports those)."""
+    return resolve_id(ref) or ref
 
 
 def suggest(name: str) -> str:

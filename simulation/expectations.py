@@ -18,7 +18,7 @@ from .compare import calendar_problems
 from .runner import RunResult, run
 from .scenario import LoadedScenario, ScenarioError, load_scenario
 from . import data
-from .scenario.checks import canonical_states, metric_kind
+from .scenario.checks import metric_kind
 from .scenario.schema import Expectation, Scenario, Subject
 
 CHECK_COLUMNS = ["id", "claim", "metric", "subject", "test", "required", "share", "passed", "median", "source"]
@@ -37,14 +37,14 @@ def subject_of(exp: Expectation) -> str:
 
 
 def series(tables: dict[str, pd.DataFrame], metric: str, kind: str, state: str | None = None,
-           pair: list[str] | None = None, canonical=lambda s: s) -> pd.DataFrame:
+           pair: list[str] | None = None) -> pd.DataFrame:
     """The metric over time: index date, one column per replicate."""
     if kind == "model":
         frame = tables["model"]
     elif kind == "state":
-        frame = tables["states"][tables["states"]["state"] == canonical(state)]
+        frame = tables["states"][tables["states"]["state"] == data.canonical(state)]
     else:
-        a, b = sorted(canonical(s) for s in pair)
+        a, b = sorted(data.canonical(s) for s in pair)
         frame = tables["pairs"][(tables["pairs"]["a"] == a) & (tables["pairs"]["b"] == b)]
     return frame.pivot(index="date", columns="replicate", values=metric)
 
@@ -70,34 +70,34 @@ def _measure(table: pd.DataFrame, exp: Expectation) -> pd.Series:
     return _window(table, exp).mean()
 
 
-def _membership(tables: dict, exp: Expectation, canonical) -> np.ndarray:
+def _membership(tables: dict, exp: Expectation) -> np.ndarray:
     """Per replicate: whether the test (same / different) holds at ``at`` or throughout ``window``."""
-    a, b = (series(tables, exp.metric, "state", s, canonical=canonical) for s in exp.pair)
+    a, b = (series(tables, exp.metric, "state", s) for s in exp.pair)
     holds = (a == b) if exp.test == "same" else (a != b)
     if exp.at is not None:
         return value_at(holds, exp.at).to_numpy(bool)
     return _window(holds, exp).all().to_numpy(bool)
 
 
-def measure(tables: dict, exp: Expectation, scenario: Scenario, canonical=lambda s: s) -> np.ndarray:
+def measure(tables: dict, exp: Expectation, scenario: Scenario) -> np.ndarray:
     """The expectation's measure for every replicate."""
     kind = metric_kind(exp.metric, scenario)
-    value = _measure(series(tables, exp.metric, kind, exp.state, exp.pair, canonical), exp)
+    value = _measure(series(tables, exp.metric, kind, exp.state, exp.pair), exp)
     if exp.relative_to is not None:
         rel: Subject = exp.relative_to
-        value = value - _measure(series(tables, exp.metric, kind, rel.state, rel.pair, canonical), exp)
+        value = value - _measure(series(tables, exp.metric, kind, rel.state, rel.pair), exp)
     return value.to_numpy(float)
 
 
-def passes(tables: dict, exp: Expectation, scenario: Scenario, base_tables: dict | None = None,
-           canonical=lambda s: s) -> tuple[np.ndarray, np.ndarray]:
+def passes(tables: dict, exp: Expectation, scenario: Scenario,
+           base_tables: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(pass flags, measures) per replicate."""
     if exp.test in ("same", "different"):
-        holds = _membership(tables, exp, canonical)
+        holds = _membership(tables, exp)
         return holds, holds.astype(float)
-    m = measure(tables, exp, scenario, canonical)
+    m = measure(tables, exp, scenario)
     if exp.versus_base:
-        effect = m - measure(base_tables, exp, scenario, canonical)
+        effect = m - measure(base_tables, exp, scenario)
         return (effect > exp.value if exp.versus_base == "higher" else effect < -exp.value), effect
     if exp.test in ("rises", "above"):
         return m > exp.value, m
@@ -119,10 +119,10 @@ class CheckResult:
 
 
 def check(loaded: LoadedScenario, replicates: int = 100, seed: int | None = None,
-          params: dict | None = None, progress=None) -> CheckResult:
+          params: dict | None = None, progress=None, workers: int = 1) -> CheckResult:
     """Run the ensemble (and the base's, with the same seeds, when needed) and check every expectation."""
     sc = loaded.scenario
-    result = run(loaded, seed=seed, replicates=replicates, params=params, progress=progress)
+    result = run(loaded, seed=seed, replicates=replicates, params=params, progress=progress, workers=workers)
     base_run = None
     if any(e.versus_base for e in sc.expectations):
         base = load_scenario(loaded.base)
@@ -130,18 +130,13 @@ def check(loaded: LoadedScenario, replicates: int = 100, seed: int | None = None
         if problems:
             raise ScenarioError(problems)
         base_run = run(base, seed=result.seed, replicates=replicates, params=params,
-                       progress=progress)
-    canonical = _canonical(sc)
+                       progress=progress, workers=workers)
     rows = []
     for exp in sc.expectations:
-        ok, values = passes(result.tables, exp, sc, base_run.tables if base_run else None, canonical)
+        ok, values = passes(result.tables, exp, sc, base_run.tables if base_run else None)
         rows.append({"id": exp.id, "claim": exp.claim, "metric": exp.metric, "subject": subject_of(exp),
                      "test": exp.test + (f" vs base ({exp.versus_base})" if exp.versus_base else ""),
                      "required": exp.share, "share": float(ok.mean()), "passed": bool(ok.mean() >= exp.share),
                      "median": float(np.median(values)), "source": exp.source})
     return CheckResult(loaded, replicates, result.seed, pd.DataFrame(rows, columns=CHECK_COLUMNS), result, base_run)
 
-
-def _canonical(scenario: Scenario):
-    known = canonical_states(scenario)
-    return lambda s: known.get(s) or data.resolve_id(s) or s

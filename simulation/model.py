@@ -325,7 +325,7 @@ class AllianceModel(mesa.Model):
 
     # ------------------------------------------------------------------ API used by events and agents
     def idx(self, state: str) -> int:
-        return self._index[self.world.canonical.get(state, state)]
+        return self._index[self.world.cow(state)]
 
     def _record_flow(self, g: int, r: int, value: float, cost: float, military: bool,
                      settles: float | None = None) -> None:

@@ -12,18 +12,10 @@ import numpy as np
 import pandas as pd
 
 from .mechanisms import tension
+from .metrics import DIRECTED, MODEL_METRICS, PAIR_COLUMNS, STATE_COLUMNS
 
 if TYPE_CHECKING:
     from .model import AllianceModel
-
-STATE_COLUMNS = ("manpower", "munitions", "economy", "capability", "tech", "front_strength",
-                 "foreign_troops", "troops_abroad", "losses", "manpower_strain", "threat",
-                 "alignment", "support_given", "support_received", "experience", "alarm")
-PAIR_COLUMNS = ("affinity", "tension", "treaty", "at_war", "flow_ab", "flow_ba", "war_party", "alliance_depth",
-                "commitment_ab", "commitment_ba")
-DIRECTED = {"flow_ab": "flow_ba", "flow_ba": "flow_ab", "commitment_ab": "commitment_ba",
-            "commitment_ba": "commitment_ab"}  # a → b columns: swapped when a pair is written the other way
-MODEL_METRICS = ("global_tension", "energy", "frustration", "polarization")
 
 
 class Recorder:

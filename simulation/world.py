@@ -13,8 +13,7 @@ import numpy as np
 
 from . import data
 from .calendar import Calendar
-from .events import ONE_DAY, TREATY_STRENGTH, involved
-from .scenario.checks import canonical_states
+from .events import ONE_DAY, TREATY_STRENGTH
 from .scenario.schema import AidSuspension, EventBase, Scenario, Weights
 
 DEFAULT_RISK_TOLERANCE = 0.5
@@ -24,7 +23,6 @@ DEFAULT_RISK_TOLERANCE = 0.5
 class World:
     calendar: Calendar
     records: list[data.StateRecord]
-    canonical: dict[str, str]  # any id written in the scenario → COW id
     weights: list[dict[str, float]]
     risk_tolerance: np.ndarray
     front_share: list[float | None]
@@ -60,7 +58,8 @@ class World:
     population = property(lambda self: self._column("population"))
 
     def cow(self, state: str) -> str:
-        return self.canonical.get(state, state)
+        """The COW id of a state named any way (``data.resolve_id``'s one rule)."""
+        return data.canonical(state)
 
     def pauses_of(self, event: EventBase) -> list[tuple[dt.date, dt.date]]:
         """Suspension intervals that apply to an aid event's giver and receiver."""
@@ -95,14 +94,10 @@ def _pair_matrix(n: int, index: dict[str, int], groups, value_of) -> np.ndarray:
 
 def build_world(scenario: Scenario) -> World:
     """Arrays of the scenario's initial state (the scenario must have passed validation)."""
-    canonical = canonical_states(scenario)
-    for e in scenario.events:  # ids used in events may be aliases (ISO3) of the scenario's states
-        for ref in involved(e) + list(getattr(e, "stance", None) or {}):
-            canonical.setdefault(ref, data.resolve_id(ref))
-    specs = {canonical[k]: v for k, v in scenario.states.items()}
+    cow = data.canonical  # every id written in the scenario → COW id, one rule
+    specs = {cow(k): v for k, v in scenario.states.items()}
     ids = list(specs)
     index = {sid: i for i, sid in enumerate(ids)}
-    cow = lambda s: canonical.get(s) or data.resolve_id(s)  # noqa: E731
     n = len(ids)
     records = [_record(sid, specs[sid]) for sid in ids]
     rel = scenario.relations
@@ -138,7 +133,6 @@ def build_world(scenario: Scenario) -> World:
     return World(
         calendar=Calendar(scenario.calendar.start, scenario.calendar.end, scenario.calendar.step),
         records=records,
-        canonical={k: v for k, v in canonical.items() if v},
         weights=weights,
         risk_tolerance=np.array([spec.risk_tolerance if spec and spec.risk_tolerance is not None
                                  else DEFAULT_RISK_TOLERANCE for spec in specs.values()]),

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from .. import data
 from ..params import PARAMETERS
-from ..recorder import MODEL_METRICS, PAIR_COLUMNS, STATE_COLUMNS
+from .. import metrics
 from .schema import Scenario
 
 Problem = tuple[tuple, str]
@@ -35,7 +35,8 @@ def _state_problems(scenario: Scenario) -> Iterator[Problem]:
     for key, spec in scenario.states.items():
         cow = data.resolve_id(key)
         if cow is None:
-            yield ("states", key), f"unknown state {key!r}{data.suggest(key)}; ids are COW abbreviations or ISO3 codes"
+            yield ("states", key), (f"unknown state {key!r}{data.suggest(key)}; "
+                                    "ids are COW abbreviations, ISO3 codes or names")
             continue
         if cow in seen:
             yield ("states", key), f"{key!r} is the same state as {seen[cow]!r}"
@@ -153,19 +154,12 @@ def _relation_problems(scenario: Scenario, members: set[str]) -> Iterator[Proble
 
 
 def metric_kind(metric: str, scenario: Scenario) -> str | None:
-    """'model', 'state', 'pair' or 'membership' for a known metric, else None."""
-    if metric in MODEL_METRICS or metric in {f"tension_{r}" for r in scenario.regions}:
-        return "model"
-    if metric in STATE_COLUMNS:
-        return "state"
-    if metric in PAIR_COLUMNS and metric != "at_war":
-        return "pair"
-    return "membership" if metric in ("coalition", "bloc") else None
+    """'model', 'state', 'pair' or 'membership' for a known metric of this scenario, else None."""
+    return metrics.metric_kind(metric, scenario.regions)
 
 
 def known_metrics(scenario: Scenario) -> list[str]:
-    return (list(MODEL_METRICS) + [f"tension_{r}" for r in scenario.regions] + list(STATE_COLUMNS)
-            + [c for c in PAIR_COLUMNS if c != "at_war"] + ["coalition", "bloc"])
+    return metrics.known_metrics(scenario.regions)
 
 
 def subject_problems(kind: str, state, pair, path: tuple, members: set[str]) -> Iterator[Problem]:

@@ -16,8 +16,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from .. import limits
 
-StateId = Annotated[str, Field(min_length=2, max_length=4, pattern=r"^[A-Za-z]{2,4}$",
-                               description="COW state abbreviation (e.g. RUS, PRK, ROK) or ISO3 code")]
+StateId = Annotated[str, Field(min_length=2, max_length=60, pattern=r"^[^\W\d_][\w .&()'’-]*$",
+                               description="a state: COW abbreviation (RUS, PRK, ROK), ISO3 code (KOR) "
+                                           "or name as in the shipped data (South Korea)")]
 Source = Annotated[str, Field(min_length=3, description="where the facts of this entry come from")]
 
 

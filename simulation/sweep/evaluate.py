@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import data
 from .. import params as P
 from ..expectations import value_at
 from ..model import AllianceModel
-from ..scenario.checks import canonical_states, metric_kind
+from ..scenario.checks import metric_kind
 from ..scenario.schema import Scenario
 from ..world import build_world
 from .spec import Output, SweepSpec
@@ -87,11 +88,11 @@ def apply_factors(scenario: Scenario, factors: dict) -> tuple[Scenario, dict]:
     return scenario.model_copy(update={"events": events}), overrides
 
 
-def output_series(model, out: Output, scenario: Scenario, canonical) -> pd.Series:
+def output_series(model, out: Output, scenario: Scenario) -> pd.Series:
     """The output's metric over the run (index: dates)."""
     kind = metric_kind(out.metric, scenario)
-    return model.recorder.series(kind, out.metric, out.state and canonical(out.state),
-                                 out.pair and [canonical(s) for s in out.pair])
+    return model.recorder.series(kind, out.metric, out.state and data.canonical(out.state),
+                                 out.pair and [data.canonical(s) for s in out.pair])
 
 
 def output_value(column: pd.Series, out: Output) -> float:
@@ -125,9 +126,7 @@ def evaluate_model(context: ModelContext, task: Task) -> tuple[dict, pd.DataFram
         rng = np.random.default_rng(run_seed(spec.seed, seed_key(spec, task)))
         world = world_of(sc, changed=sc is not context.scenario)
         model = AllianceModel(world, params, rng=rng, until=spec.until).run()
-        known = canonical_states(sc)
-        canonical = lambda s: known.get(s, s)  # noqa: E731
-        columns = {o.name: output_series(model, o, sc, canonical) for o in spec.outputs}
+        columns = {o.name: output_series(model, o, sc) for o in spec.outputs}
         outputs = {o.name: output_value(columns[o.name], o) for o in spec.outputs}
         extra = _series_rows(columns, task.run_id) if spec.series else None
         return row | outputs | {"status": "ok", "error": "", "seconds": time.perf_counter() - start}, extra
