@@ -47,6 +47,17 @@ def _parse_date(value: str | None, flag: str) -> dt.date | None:
         raise BadInput(f"{flag} {value}: must be a date YYYY-MM-DD") from None
 
 
+Workers = Annotated[int | None, typer.Option(
+    help="worker processes for the replicates (default: all cores); the tables are the same bytes for any number",
+    min=1, max=limits.MAX_WORKERS)]
+
+
+def _workers(asked: int | None) -> int:
+    from simulation.parallel import cores
+
+    return asked or cores()
+
+
 def _parse_sets(items: list[str]) -> dict[str, float]:
     out = {}
     for item in items:
@@ -117,6 +128,7 @@ def run_command(
                                                    max=limits.MAX_REPLICATES)] = 1,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
     set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
+    workers: Workers = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default: runs/<scenario>-<time>)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
     overwrite: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
@@ -146,7 +158,7 @@ def run_command(
     with _progress(replicates) as bar:
         task = bar.add_task("run", total=replicates)
         result = run(loaded, seed=seed, replicates=replicates, until=until_date, params=overrides,
-                     progress=lambda done: bar.update(task, completed=done))
+                     progress=lambda done: bar.update(task, completed=done), workers=_workers(workers))
     manifest = result.manifest()
     extras = {}
     if report:
@@ -165,6 +177,7 @@ def check_command(
                                                    max=limits.MAX_REPLICATES)] = 100,
     seed: Annotated[int | None, typer.Option(help="seed (default: the scenario's)", min=0)] = None,
     set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
+    workers: Workers = None,
 ) -> None:
     """Check the scenario's expectations over an ensemble; exit 3 if any is not met."""
     overrides = _parse_sets(set_)
@@ -182,7 +195,8 @@ def check_command(
             done["n"] += 1
             bar.update(task, completed=done["n"])
 
-        result = check(loaded, replicates=replicates, seed=seed, params=overrides, progress=step)
+        result = check(loaded, replicates=replicates, seed=seed, params=overrides, progress=step,
+                       workers=_workers(workers))
     table = Table(title=f"{loaded.scenario.title}: {replicates} replicates, seed {result.seed}"
                   + (" (base with the same seeds)" if runs == 2 else ""), title_justify="left", show_edge=False)
     for col, justify in (("", "left"), ("expectation", "left"), ("subject", "left"), ("test", "left"),
@@ -211,6 +225,7 @@ def compare_command(
     set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
     at: Annotated[list[str], typer.Option("--at", help="date of the effects table (repeatable; "
                                           "default: a third, two thirds and the end)")] = [],  # noqa: B006
+    workers: Workers = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default: runs/compare-<base>-<time>)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
     overwrite: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
@@ -237,7 +252,7 @@ def compare_command(
             bar.update(task, completed=done["n"])
 
         result = compare(loaded_base, loaded, replicates=replicates, seed=seed, params=overrides,
-                         at=at_dates or None, progress=step)
+                         at=at_dates or None, progress=step, workers=_workers(workers))
     manifest = result.manifest()
     extras = {}
     if report:

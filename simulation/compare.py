@@ -125,7 +125,7 @@ class Comparison:
 
 def compare(base: LoadedScenario, variants: list[LoadedScenario], replicates: int = 100,
             seed: int | None = None, params: dict | None = None, at: list[dt.date] | None = None,
-            progress: Callable[[int], None] | None = None) -> Comparison:
+            progress: Callable[[int], None] | None = None, workers: int = 1) -> Comparison:
     """Ensembles of the base and each variant with common random numbers; bands and effects."""
     problems = [p for v in variants for p in calendar_problems(base, v)]
     names = [base.scenario.name] + [v.scenario.name for v in variants]
@@ -138,9 +138,9 @@ def compare(base: LoadedScenario, variants: list[LoadedScenario], replicates: in
         [base.scenario.calendar.end] + [v.scenario.calendar.end for v in variants])).dates()]
     chosen = list(dict.fromkeys(_row_date(horizon, day) for day in at)) if at else None  # fails before any run
     seed = base.scenario.seed if seed is None else seed
-    base_run = run(base, seed=seed, replicates=replicates, params=params, progress=progress)
-    runs = {v.scenario.name: run(v, seed=seed, replicates=replicates, params=params, progress=progress)
-            for v in variants}
+    ensemble = dict(seed=seed, replicates=replicates, params=params, progress=progress, workers=workers)
+    base_run = run(base, **ensemble)
+    runs = {v.scenario.name: run(v, **ensemble) for v in variants}
     longs = {base.scenario.name: long_table(base_run.tables)} | {n: long_table(r.tables) for n, r in runs.items()}
     common = set.intersection(*(set(t["date"]) for t in longs.values()))
     all_dates = sorted(pd.Timestamp(d) for d in common)

@@ -19,6 +19,7 @@ MAX_AMOUNT = 1e12  # troops, shells, missiles … of one event or one year of su
 MAX_USD_BN = 1e6  # US$ bn in one event or one year of support (world GDP is ~1e5)
 MAX_CALENDAR_YEARS = 200  # from start to end
 MAX_REPLICATES = 10_000  # replicates of one `run`/`check`/`compare` (all held in memory: use a sweep beyond)
+MAX_WORKERS = 512  # worker processes of one run, check, compare or sweep
 MAX_SWEEP_RUNS = 10_000_000  # runs of one sweep (streamed to disk)
 MAX_SWEEP_REPLICATES = 100_000  # replicates per sample of one sweep
 MAX_BLOCS_NODES = 2_000  # nodes of a signed network given to `alliance-sim blocs`

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import data
+from . import data, parallel
 from . import params as P
 from .events import default_label, involved
 from .model import AllianceModel
@@ -113,10 +113,21 @@ def resolve_params(loaded: LoadedScenario, overrides: Mapping[str, object] | Non
         raise ScenarioError([f"--set: {exc}"]) from None
 
 
+def _replicate(context: tuple, task: tuple[int, np.random.SeedSequence]) -> tuple[int, dict, list]:
+    """Replicate r of an ensemble (an evaluator for ``parallel.results``)."""
+    world, params, until = context
+    r, seq = task
+    return (r, *run_replicate(world, params, seq, until, r))
+
+
 def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicates: int = 1,
         until: dt.date | None = None, params: Mapping[str, object] | None = None,
-        progress: Callable[[int], None] | None = None) -> RunResult:
-    """Run ``replicates`` replicates of a scenario and return the stacked tables."""
+        progress: Callable[[int], None] | None = None, workers: int = 1) -> RunResult:
+    """Run ``replicates`` replicates of a scenario and return the stacked tables.
+
+    ``workers`` > 1 runs replicates in that many processes; the tables are the same bytes
+    whatever the number of workers (replicate r is seeded by child r and stacked in order r).
+    """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     sc = loaded.scenario
     if until is not None and not sc.calendar.start < until:
@@ -124,16 +135,17 @@ def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicat
     resolved = resolve_params(loaded, params)
     seed = sc.seed if seed is None else seed
     world = build_world(sc)
-    parts: dict[str, list[pd.DataFrame]] = {"model": [], "states": [], "pairs": []}
-    fired: list = []
-    for r, seq in enumerate(replicate_seeds(seed, replicates)):
-        tables, fired_r = run_replicate(world, resolved, seq, until, r)
-        for name, table in tables.items():
-            parts[name].append(table)
-        fired = fired or fired_r
+    tasks = list(enumerate(replicate_seeds(seed, replicates)))
+    done: dict[int, tuple[dict, list]] = {}
+    for r, tables, fired_r in parallel.results(tasks, _replicate, (world, resolved, until),
+                                               min(workers, replicates), preload=("simulation.runner",)):
+        done[r] = tables, fired_r
         if progress:
-            progress(r + 1)
-    stacked = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+            progress(len(done))
+    order = [done[r] for r in range(replicates)]
+    stacked = {name: pd.concat([tables[name] for tables, _ in order], ignore_index=True)
+               for name in ("model", "states", "pairs")}
+    fired = next((f for _, f in order if f), [])
     return RunResult(loaded, resolved, seed, replicates, until, stacked["model"], stacked["states"],
                      stacked["pairs"], events_table(fired), {r.id: r.name for r in world.records},
                      {r.id: dict(r.sources) for r in world.records})

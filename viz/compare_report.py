@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from viz import compare_figures as CF
 from viz._common import rgba
-from viz.report import CSS, PLOTLY_CONFIG, _esc, _table, manifest_html
+from viz.report import CSS, _esc, _table, figure_div, manifest_html
 
 TOP_EFFECTS = 25
 
@@ -62,10 +62,8 @@ class _Figures:
         self.count = 0
 
     def __call__(self, fig: go.Figure) -> str:
-        div = fig.to_html(full_html=False, include_plotlyjs=self.count == 0,
-                          config=PLOTLY_CONFIG)
         self.count += 1
-        return f"<div class='fig'>{div}</div>"
+        return figure_div(fig, self.count - 1)
 
 
 def scenarios_html(bands: pd.DataFrame, meta: dict, order: list[str], colors: dict) -> str:

@@ -33,6 +33,14 @@ pre{background:#f7f7f7;padding:12px;overflow:auto;font-size:.85em;border:1px sol
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
+def figure_div(fig: go.Figure, index: int) -> str:
+    """The ``index``-th figure of a report as HTML: plotly.js inlined once (with the first), and a
+    fixed element id instead of Plotly's random one, so the same tables give the same report bytes.
+    """
+    div = fig.to_html(full_html=False, include_plotlyjs=index == 0, config=PLOTLY_CONFIG, div_id=f"figure-{index}")
+    return f"<div class='fig'>{div}</div>"
+
+
 def _esc(value) -> str:
     return html.escape("" if value is None else str(value))
 
@@ -129,8 +137,7 @@ def figures_html(figs: list[tuple[str, go.Figure]]) -> str:
         if title != previous:
             parts.append(f"<h2>{_esc(title)}</h2>")
             previous = title
-        div = fig.to_html(full_html=False, include_plotlyjs=(i == 0), config=PLOTLY_CONFIG)
-        parts.append(f"<div class='fig'>{div}</div>")
+        parts.append(figure_div(fig, i))
     return "\n".join(parts)
 
 

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz._common import PALETTE, base_layout, rgba
-from viz.report import CSS, PLOTLY_CONFIG, _esc, _table
+from viz.report import CSS, _esc, _table, figure_div
 
 LABELS = {"S1": "first order S1", "ST": "total ST", "mu_star": "μ*", "sigma": "σ"}
 
@@ -123,24 +123,21 @@ def build_sweep_report(analysis, path: Path, manifest: dict) -> Path:
             f"<p class='sub'>design {_esc(spec.design)}, {_esc(len(spec.factors))} "
             f"factor{'s' * (len(spec.factors) != 1)}, "
             f"{_esc(spec.replicates)} replicate(s) per sample — {_esc(analysis.note)}</p>"]
-    first = True
+    count = 0
     curves = getattr(analysis, "response", None)
     if curves is not None and len(curves):
         body.append("<h2>Dose–response</h2><p class='sub'>Each output against the levels of each factor "
                     "(other factors pooled): the median and the 5–95 % band of the runs at each level.</p>")
         for factor in dict.fromkeys(curves["factor"]):
-            fig = response_curves(curves, factor)
-            body.append(f"<div class='fig'>{fig.to_html(full_html=False, include_plotlyjs=first, config=PLOTLY_CONFIG)}"
-                        "</div>")
-            first = False
+            body.append(figure_div(response_curves(curves, factor), count))
+            count += 1
     for out in outputs:
         body.append(f"<h2>{_esc(out)}</h2>")
         figs = [sensitivity_bars(analysis.indices, out)] if len(analysis.indices) else []
         figs.append(factor_scatter(analysis.means, list(spec.factors), out))
         for fig in figs:
-            body.append(f"<div class='fig'>{fig.to_html(full_html=False, include_plotlyjs=first, config=PLOTLY_CONFIG)}"
-                        "</div>")
-            first = False
+            body.append(figure_div(fig, count))
+            count += 1
         if len(table):
             body.append(_index_table(table, out))
     body.append("<details><summary>Sweep manifest</summary><pre>"

@@ -12,16 +12,16 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import shutil
-import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 
+from .. import parallel
 from ..runner import package_version
 from .design import design, expected_runs
 from .evaluate import Task, factor_value
@@ -172,76 +172,6 @@ class _Writer:
         self.rows, self.series = [], []
 
 
-# ------------------------------------------------------------------------------- backends
-_WORKER: tuple | None = None
-
-
-def _init_worker(evaluator, context) -> None:
-    global _WORKER
-    _WORKER = (evaluator, context)
-
-
-def _work(task: Task):
-    evaluator, context = _WORKER
-    return evaluator(context, task)
-
-
-def _serial(tasks, evaluator, context) -> Iterator:
-    for task in tasks:
-        yield evaluator(context, task)
-
-
-def _pool(tasks, evaluator, context, workers: int) -> Iterator:
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["simulation.sweep.evaluate"])  # workers fork with the model imported
-    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                initargs=(evaluator, context)) as pool:
-        pending, queue = set(), iter(tasks)
-        try:
-            for task in _take(queue, 4 * workers):
-                pending.add(pool.submit(_work, task))
-            while pending:
-                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-                    for task in _take(queue, 1):
-                        pending.add(pool.submit(_work, task))
-        finally:
-            for future in pending:
-                future.cancel()
-
-
-def _dask(tasks, evaluator, context, client) -> Iterator:
-    from distributed import as_completed
-
-    shared = client.scatter(context, broadcast=True)
-    queue = iter(tasks)
-    window = 4 * max(sum(client.nthreads().values()), 1)
-    pending = {client.submit(evaluator, shared, t, pure=False) for t in _take(queue, window)}
-    stream = as_completed(pending)
-    try:
-        for future in stream:
-            pending.discard(future)
-            yield future.result()
-            future.release()
-            for task in _take(queue, 1):
-                nxt = client.submit(evaluator, shared, task, pure=False)
-                pending.add(nxt)
-                stream.add(nxt)
-    finally:
-        client.cancel(list(pending))
-
-
-def _take(iterator, n: int) -> list:
-    out = []
-    for _ in range(n):
-        try:
-            out.append(next(iterator))
-        except StopIteration:
-            break
-    return out
-
-
 # ------------------------------------------------------------------------------- the sweep
 def tasks_of(spec: SweepSpec, skip: set[int]) -> list[Task]:
     frame = design(spec)
@@ -297,12 +227,7 @@ def _execute(spec, out, evaluator, context, workers, client, resume, flush_every
     summary = SweepSummary(out, expected_runs(spec), len(done))
     writer = _Writer(out, flush_every)
     start = time.perf_counter()
-    if client is not None:
-        results = _dask(tasks, evaluator, context, client)
-    elif workers > 1:
-        results = _pool(tasks, evaluator, context, workers)
-    else:
-        results = _serial(tasks, evaluator, context)
+    results = parallel.results(tasks, evaluator, context, workers, client, preload=("simulation.sweep.evaluate",))
     try:
         for row, series in results:
             writer.add({k: factor_value(v) for k, v in row.items()}, series)

@@ -1,0 +1,101 @@
+"""One executor for independent model runs: in this process, on local worker processes, or on a
+Dask cluster. Ensembles (``run``, ``check``, ``compare``) and sweeps both use it.
+
+``results(tasks, evaluator, context, …)`` yields ``evaluator(context, task)`` for every task, in
+the order the runs finish. The context (a compiled world, parameters…) goes to each worker once,
+not with every task. Callers that need an order sort by their task ids, so the results never
+depend on the number of workers or the backend.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+
+_WORKER: tuple | None = None
+
+
+def cores() -> int:
+    """The cores this process may use (the default number of workers)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def results(tasks: Iterable, evaluator: Callable, context, workers: int = 1, client=None,
+            preload: tuple[str, ...] = ()) -> Iterator:
+    """``evaluator(context, task)`` for each task, as the runs finish.
+
+    ``client``: a Dask ``distributed.Client`` (then ``workers`` is ignored); ``workers`` > 1:
+    that many local processes (forkserver, with the ``preload`` modules imported before forking);
+    otherwise serially in this process. The evaluator must be a module-level function.
+    """
+    if client is not None:
+        return _dask(tasks, evaluator, context, client)
+    if workers > 1:
+        return _pool(tasks, evaluator, context, workers, preload)
+    return (evaluator(context, task) for task in tasks)
+
+
+def _init_worker(evaluator, context) -> None:
+    global _WORKER
+    _WORKER = (evaluator, context)
+
+
+def _work(task):
+    evaluator, context = _WORKER
+    return evaluator(context, task)
+
+
+def _pool(tasks, evaluator, context, workers: int, preload: tuple[str, ...]) -> Iterator:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(list(preload))  # workers fork with the model imported
+    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                initargs=(evaluator, context)) as pool:
+        pending, queue = set(), iter(tasks)
+        try:
+            for task in _take(queue, 4 * workers):
+                pending.add(pool.submit(_work, task))
+            while pending:
+                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+                    for task in _take(queue, 1):
+                        pending.add(pool.submit(_work, task))
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _dask(tasks, evaluator, context, client) -> Iterator:
+    from distributed import as_completed
+
+    shared = client.scatter(context, broadcast=True)
+    queue = iter(tasks)
+    window = 4 * max(sum(client.nthreads().values()), 1)
+    pending = {client.submit(evaluator, shared, t, pure=False) for t in _take(queue, window)}
+    stream = as_completed(pending)
+    try:
+        for future in stream:
+            pending.discard(future)
+            yield future.result()
+            future.release()
+            for task in _take(queue, 1):
+                nxt = client.submit(evaluator, shared, task, pure=False)
+                pending.add(nxt)
+                stream.add(nxt)
+    finally:
+        client.cancel(list(pending))
+
+
+def _take(iterator, n: int) -> list:
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(iterator))
+        except StopIteration:
+            break
+    return out
