@@ -21,7 +21,8 @@ from .calendar import Calendar
 from .mechanisms import (alarm, alliance, attrition, balance, blocs, coalitions, commitment, exchange, experience,
                          homophily, tension, threat)
 from .recorder import Recorder
-from .world import World
+from .scenario.schema import Scenario
+from .world import World, build_world
 
 class AllianceModel(mesa.Model):
     """A world of states stepping through a scenario's calendar."""
@@ -445,3 +446,20 @@ class AllianceModel(mesa.Model):
             agent.risk_tolerance = risk_tolerance
         for other, shift in stance.items():
             self.stance[i, self.idx(other)] = shift
+
+
+def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:
+    """Replicate r's seed: child r of ``SeedSequence(seed)``, i.e. ``SeedSequence(seed).spawn(r + 1)[r]``."""
+    return np.random.SeedSequence(entropy=seed, spawn_key=(replicate,))
+
+
+def make_model(world: World | Scenario, params: dict[str, float], seed: int, replicate: int = 0,
+               until: dt.date | None = None) -> AllianceModel:
+    """The one way to build a model: replicate ``replicate`` of a run seeded ``seed``.
+
+    Runs, sweeps and the dashboard all call it, so replicate r of ``alliance-sim run --seed S``,
+    of a sweep with seed S and of the dashboard at seed S are the same model. ``world`` may be a
+    validated scenario (compiled here) or a compiled :class:`World` shared by many replicates.
+    """
+    world = world if isinstance(world, World) else build_world(world)
+    return AllianceModel(world, params, rng=np.random.default_rng(seed_sequence(seed, replicate)), until=until)

@@ -22,7 +22,7 @@ import pandas as pd
 from . import data, parallel
 from . import params as P
 from .events import default_label, involved
-from .model import AllianceModel
+from .model import make_model
 from .scenario import LoadedScenario, ScenarioError, load_scenario
 from .world import World, build_world
 
@@ -84,15 +84,10 @@ def data_hashes() -> dict[str, str]:
     return {name: hashlib.sha256(data.data_file(name).read_bytes()).hexdigest() for name in data.TABLES}
 
 
-def replicate_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
-    return np.random.SeedSequence(seed).spawn(replicates)
-
-
-def run_replicate(world: World, params: dict[str, float], seed_seq: np.random.SeedSequence,
-                  until: dt.date | None = None, replicate: int = 0) -> tuple[dict[str, pd.DataFrame], list]:
-    """One model run: its tables and the events that fired, as (step, event)."""
-    model = AllianceModel(world, params, rng=np.random.default_rng(seed_seq), until=until)
-    model.run()
+def run_replicate(world: World, params: dict[str, float], seed: int, replicate: int = 0,
+                  until: dt.date | None = None) -> tuple[dict[str, pd.DataFrame], list]:
+    """Replicate ``replicate`` of a run seeded ``seed``: its tables and the events that fired, as (step, event)."""
+    model = make_model(world, params, seed, replicate, until).run()
     return model.recorder.tables(replicate), model.fired
 
 
@@ -113,11 +108,10 @@ def resolve_params(loaded: LoadedScenario, overrides: Mapping[str, object] | Non
         raise ScenarioError([f"--set: {exc}"]) from None
 
 
-def _replicate(context: tuple, task: tuple[int, np.random.SeedSequence]) -> tuple[int, dict, list]:
+def _replicate(context: tuple, r: int) -> tuple[int, dict, list]:
     """Replicate r of an ensemble (an evaluator for ``parallel.results``)."""
-    world, params, until = context
-    r, seq = task
-    return (r, *run_replicate(world, params, seq, until, r))
+    world, params, seed, until = context
+    return (r, *run_replicate(world, params, seed, r, until))
 
 
 def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicates: int = 1,
@@ -135,9 +129,8 @@ def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicat
     resolved = resolve_params(loaded, params)
     seed = sc.seed if seed is None else seed
     world = build_world(sc)
-    tasks = list(enumerate(replicate_seeds(seed, replicates)))
     done: dict[int, tuple[dict, list]] = {}
-    for r, tables, fired_r in parallel.results(tasks, _replicate, (world, resolved, until),
+    for r, tables, fired_r in parallel.results(range(replicates), _replicate, (world, resolved, seed, until),
                                                min(workers, replicates), preload=("simulation.runner",)):
         done[r] = tables, fired_r
         if progress:

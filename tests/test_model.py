@@ -11,7 +11,7 @@ import pytest
 from simulation import load_scenario, run
 from simulation.agents import StateAgent
 from simulation.model import AllianceModel
-from simulation.runner import replicate_seeds
+from simulation.model import seed_sequence
 from simulation.world import build_world
 
 
@@ -40,9 +40,11 @@ def test_replicate_r_does_not_depend_on_the_number_of_replicates(mini):
 
 
 def test_replicates_are_seeded_by_seedsequence_spawn():
-    seqs = replicate_seeds(11, 3)
-    assert [s.spawn_key for s in seqs] == [(0,), (1,), (2,)]
-    assert all(s.entropy == 11 for s in seqs)
+    spawned = np.random.SeedSequence(11).spawn(3)
+    for r, child in enumerate(spawned):
+        ours = seed_sequence(11, r)
+        assert (ours.entropy, ours.spawn_key) == (child.entropy, child.spawn_key) == (11, (r,))
+        assert np.array_equal(ours.generate_state(8), child.generate_state(8))
 
 
 def test_agents_are_mesa_agents_with_resources_and_preferences(mini):

@@ -14,15 +14,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from simulation.compare import bands_of, calendar_problems, long_table
 from simulation import limits
-from simulation.model import AllianceModel
-from simulation.runner import events_table, replicate_seeds, resolve_params
+from simulation.model import AllianceModel, make_model
+from simulation.runner import events_table, resolve_params
 from simulation.scenario import LoadedScenario, ScenarioError, load_scenario
-from simulation.world import build_world
 
 
 def upload_name(name: str | None) -> str:
@@ -71,8 +69,7 @@ class Session:
             self.variant_model = self._model(self.variant)
 
     def _model(self, loaded: LoadedScenario) -> AllianceModel:
-        rng = np.random.default_rng(replicate_seeds(self.seed, 1)[0])
-        return AllianceModel(build_world(loaded.scenario), resolve_params(loaded, self.params), rng=rng)
+        return make_model(loaded.scenario, resolve_params(loaded, self.params), self.seed)
 
     # -- time ------------------------------------------------------------------------------
     @property

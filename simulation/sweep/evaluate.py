@@ -21,7 +21,7 @@ import pandas as pd
 from .. import data
 from .. import params as P
 from ..expectations import value_at
-from ..model import AllianceModel
+from ..model import make_model
 from ..scenario.checks import metric_kind
 from ..scenario.schema import Scenario
 from ..world import build_world
@@ -47,10 +47,6 @@ class ModelContext:
 def seed_key(spec: SweepSpec, task: "Task") -> tuple[int]:
     """The spawn key of a run: its replicate (common random numbers) or its run id (independent)."""
     return (task.replicate,) if spec.random_numbers == "common" else (task.run_id,)
-
-
-def run_seed(seed: int, key: tuple[int]) -> np.random.SeedSequence:
-    return np.random.SeedSequence(entropy=seed, spawn_key=key)
 
 
 _WORLDS: dict[int, tuple[Scenario, object]] = {}  # per worker: the world of a scenario without event knobs
@@ -123,9 +119,8 @@ def evaluate_model(context: ModelContext, task: Task) -> tuple[dict, pd.DataFram
     try:
         sc, overrides = apply_factors(context.scenario, task.factors)
         params = P.resolve(sc.parameters, overrides)
-        rng = np.random.default_rng(run_seed(spec.seed, seed_key(spec, task)))
         world = world_of(sc, changed=sc is not context.scenario)
-        model = AllianceModel(world, params, rng=rng, until=spec.until).run()
+        model = make_model(world, params, spec.seed, seed_key(spec, task)[0], spec.until).run()
         columns = {o.name: output_series(model, o, sc) for o in spec.outputs}
         outputs = {o.name: output_value(columns[o.name], o) for o in spec.outputs}
         extra = _series_rows(columns, task.run_id) if spec.series else None
