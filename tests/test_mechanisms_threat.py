@@ -308,3 +308,15 @@ def test_bandwagon_requires_backing_strictly_below_threshold():
     aff = np.array([[0.0, -1.0], [-1.0, 0.0]])
     assert not bandwagons(theta, cap, aff, ratio=0.5)[0]
     assert bandwagons(theta, cap, aff, ratio=0.75)[0]
+
+
+@pytest.mark.parametrize("n, density", [(1, 0.0), (4, 0.0), (6, 0.3), (30, 0.05), (60, 1.0)])
+def test_sparse_max_product_equals_the_dense_one(n, density):
+    """The (max, ×) products of projected proximity and co-belligerence skip zeros, same floats."""
+    from simulation.mechanisms.algebra import max_product
+
+    rng = np.random.default_rng(n)
+    dense = rng.random((n, n))
+    sparse = rng.random((n, n)) * (rng.random((n, n)) < density)
+    reference = (dense[:, :, None] * sparse[None, :, :]).max(axis=1) if n else np.zeros((0, 0))
+    assert np.array_equal(max_product(dense, sparse), reference)

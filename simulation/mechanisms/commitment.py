@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .algebra import max_product
+
 
 def _share(amount: np.ndarray, of: np.ndarray) -> np.ndarray:
     """amount[g, r] / of[r], 0 where the receiver has nothing to measure against."""
@@ -79,7 +81,7 @@ def parties_at_war(at_war: np.ndarray, belligerent: np.ndarray) -> np.ndarray:
     rule (North Korea's troops at Kursk make it a party to Russia's war with Ukraine).
     """
     w = at_war.astype(float)
-    joined = (belligerent[:, :, None] * w[None, :, :]).max(axis=1)  # (g, e): max_r β_gr W_re
+    joined = max_product(belligerent, w)  # (g, e): max_r β_gr W_re
     parties = np.maximum(w, np.maximum(joined, joined.T))
     np.fill_diagonal(parties, 0.0)
     return parties

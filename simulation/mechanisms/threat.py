@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .algebra import max_product
+
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -38,7 +40,7 @@ def projected(prox: np.ndarray, treaty: np.ndarray) -> np.ndarray:
     """Proximity extended through allies: j is as close to i as j's treaty partners are, scaled
     by the strength of the commitment (forward presence; Walt's offensive power). Symmetric.
     """
-    via = (treaty[:, :, None] * prox.T[None, :, :]).max(axis=1).T  # (i, j): max_k treaty_jk prox_ik
+    via = max_product(prox, treaty.T)  # (i, j): max_k prox_ik treaty_jk
     out = np.maximum(prox, np.maximum(via, via.T))  # symmetric: forces abroad are within reach both ways
     np.fill_diagonal(out, 0.0)
     return out
