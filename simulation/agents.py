@@ -28,24 +28,37 @@ from .mechanisms import exchange
 if TYPE_CHECKING:
     from .model import AllianceModel
 
+WEIGHTS = ("security", "economy", "ideology")
 SUPPORT_BUDGET = 0.05  # at most this share of GDP a year goes to repaying partners, at risk tolerance 1
 
 
 class StateAgent(mesa.Agent):
     """One state: resources (in the model's arrays) and alignment preferences (here)."""
 
-    def __init__(self, model: "AllianceModel", index: int, record: StateRecord,
-                 weights: dict[str, float], risk_tolerance: float, front_share: float):
+    def __init__(self, model: "AllianceModel", index: int, record: StateRecord, front_share: float):
         super().__init__(model)
         self.index = index
         self.state_id = record.id
         self.name = record.name
         self.record = record
-        self.weights = dict(weights)
-        self.risk_tolerance = risk_tolerance
         self.front_share = front_share
-        self.main_threat: str | None = None
-        self.bandwagoning = False
+
+    # -- preferences, kept in the model's arrays so that all states decide in one operation --
+    @property
+    def weights(self) -> dict[str, float]:
+        """What the state weighs: security, economy, ideology."""
+        return dict(zip(WEIGHTS, self.model.preference_weights[self.index].tolist()))
+
+    @property
+    def risk_tolerance(self) -> float:
+        return float(self.model.risk_tolerance[self.index])
+
+    @property
+    def main_threat(self) -> str | None:
+        """The state it perceives as its main threat (None when nothing threatens it)."""
+        row = self.model.threat[self.index]
+        j = int(np.argmax(row))
+        return self.model.ids[j] if row[j] > 0 else None
 
     # -- resources, read from the model's arrays -------------------------------------------
     @property
@@ -73,37 +86,41 @@ class StateAgent(mesa.Agent):
 
     # -- decisions ---------------------------------------------------------------------------
     def step(self) -> None:
-        self.model.lean[self.index] = self.decide_leaning(noise=True)
+        """The state's second decision of the step (the first, leaning, is taken by all at once)."""
         self.reciprocate()
 
-    def utilities(self, noise: bool) -> np.ndarray:
-        """Utility of leaning toward each state (own entry 0)."""
-        m, i, p = self.model, self.index, self.model.params
-        shares = m.threat_shares[i]
-        security = m.security[i] - m.war_parties[i]
-        main = int(np.argmax(m.threat[i]))
-        self.main_threat = m.ids[main] if m.threat[i, main] > 0 else None
-        self.bandwagoning = bool(m.bandwagoning[i])
-        against = shares.copy()
-        if self.bandwagoning:  # Walt: a weak state next to a threat joins it rather than balance
-            against[main] = -shares[main]
-        security = security - against * (0.5 + self.risk_tolerance)
-        economy = np.tanh(m.memory[:, i] + m.memory[i, :]) - (m.sanctions[i, :] + m.sanctions[:, i])
-        security = security + p["alarm_gain"] * m.recalibration[i]  # a growing threat: recalibrate
-        u = (self.weights["security"] * p["threat_sensitivity"] * security
-             + self.weights["economy"] * economy
-             + self.weights["ideology"] * p["homophily_strength"] * m.ideology[i]
-             + p["treaty_anchor"] * m.treaty[i] * (1.0 + m.depth[i])
-             + m.stance[i])
-        if noise:
-            u = u + p["decision_noise"] * m.rng.standard_normal(len(u))
-        u[i] = 0.0
-        return u
+    @staticmethod
+    def decide_leanings(m: "AllianceModel", noise: bool = True) -> np.ndarray:
+        """Every state's desired stance toward every other, in [-1, 1]: row i is state i's decision.
 
-    def decide_leaning(self, noise: bool = True) -> np.ndarray:
-        """The state's desired stance toward every other state, in [-1, 1]."""
-        lean = np.tanh(self.utilities(noise))
-        lean[self.index] = 0.0
+        Random utility (McFadden 1974): for each state i and partner j, the weighted sum of
+        security value (Walt: balance against i's threats, or bandwagon with the main one when
+        weak), economic exchange (remembered flows, minus sanctions), ideological affinity,
+        treaty commitments (deepened by integration) and the leadership's stance, plus a
+        Gaussian taste shock; tanh turns utility into stance. All states decide simultaneously
+        from what they perceived this step, as one matrix operation; the shocks are drawn row by
+        row (state order), the same numbers as one draw per state.
+        """
+        p, n = m.params, m.n
+        w = m.preference_weights  # (n, 3): security, economy, ideology
+        rows = np.arange(n)
+        main = np.argmax(m.threat, axis=1)
+        against = m.threat_shares.copy()
+        weak = m.bandwagoning.astype(bool)  # Walt: a weak state next to a threat joins it rather than balance
+        against[rows[weak], main[weak]] = -m.threat_shares[rows[weak], main[weak]]
+        security = (m.security - m.war_parties) - against * (0.5 + m.risk_tolerance)[:, None]
+        economy = np.tanh(m.memory.T + m.memory) - (m.sanctions + m.sanctions.T)
+        security = security + p["alarm_gain"] * m.recalibration  # a growing threat: recalibrate
+        u = ((w[:, 0] * p["threat_sensitivity"])[:, None] * security
+             + w[:, 1][:, None] * economy
+             + (w[:, 2] * p["homophily_strength"])[:, None] * m.ideology
+             + p["treaty_anchor"] * m.treaty * (1.0 + m.depth)
+             + m.stance)
+        if noise:
+            u = u + p["decision_noise"] * m.rng.standard_normal((n, n))
+        np.fill_diagonal(u, 0.0)
+        lean = np.tanh(u)
+        np.fill_diagonal(lean, 0.0)
         return lean
 
     def reciprocate(self) -> None:

@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 from . import events as ev
-from .agents import StateAgent
+from .agents import WEIGHTS, StateAgent
 from .calendar import Calendar
 from .mechanisms import (alarm, alliance, attrition, balance, blocs, coalitions, commitment, exchange, experience,
                          homophily, tension, threat)
@@ -39,8 +39,9 @@ class AllianceModel(mesa.Model):
         self._index = {sid: i for i, sid in enumerate(self.ids)}
         self.front_share = np.array([f if f is not None else params["front_share"] for f in world.front_share])
         self._init_arrays()
-        self.states = [StateAgent(self, i, rec, world.weights[i], world.risk_tolerance[i], float(self.front_share[i]))
-                       for i, rec in enumerate(world.records)]
+        self.preference_weights = np.array([[w[name] for name in WEIGHTS] for w in world.weights], dtype=float)
+        self.risk_tolerance = np.array(world.risk_tolerance, dtype=float)
+        self.states = [StateAgent(self, i, rec, float(self.front_share[i])) for i, rec in enumerate(world.records)]
         self.anchor = self._index[world.anchor] if world.anchor else int(np.argmax(self.capability))
         self.affinity = self._initial_affinity()
         self.tension = np.zeros((self.n, self.n))
@@ -138,7 +139,7 @@ class AllianceModel(mesa.Model):
         self.dt = 1.0 / 12.0
         for _ in range(int(round(12 * self.params["spin_up_years"]))):
             self._perceive()
-            self.lean = np.array([a.decide_leaning(noise=False) for a in self.states])
+            self.lean = StateAgent.decide_leanings(self, noise=False)
             self._relations(noise=False)
         start = self.affinity.copy()
         for (a, b), value in self.world.affinity_overrides.items():
@@ -157,6 +158,7 @@ class AllianceModel(mesa.Model):
         self._reset_step()
         self._apply_events(k)
         self._perceive()
+        self.lean = StateAgent.decide_leanings(self, noise=True)
         self.agents.do("step")
         self._exchange()
         self._relations()
@@ -437,13 +439,13 @@ class AllianceModel(mesa.Model):
     def change_leadership(self, state: str, ideal_point: float | None, weights, risk_tolerance: float | None,
                           stance: dict[str, float]) -> None:
         i = self.idx(state)
-        agent = self.states[i]
         if ideal_point is not None:
             self.ideal_points[i] = ideal_point
         if weights is not None:  # fields not written keep their current value
-            agent.weights = agent.weights | weights.model_dump(exclude_unset=True)
+            for name, value in weights.model_dump(exclude_unset=True).items():
+                self.preference_weights[i, WEIGHTS.index(name)] = value
         if risk_tolerance is not None:
-            agent.risk_tolerance = risk_tolerance
+            self.risk_tolerance[i] = risk_tolerance
         for other, shift in stance.items():
             self.stance[i, self.idx(other)] = shift
 
