@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .model import AllianceModel
 
 WEIGHTS = ("security", "economy", "ideology")
-SUPPORT_BUDGET = 0.05  # at most this share of GDP a year goes to repaying partners, at risk tolerance 1
 
 
 class StateAgent(mesa.Agent):
@@ -131,7 +130,7 @@ class StateAgent(mesa.Agent):
         if not repaid.any():
             return
         money = repaid * p["repayment_gdp_share"] * m.economy[i]
-        budget = SUPPORT_BUDGET * self.risk_tolerance * m.economy[i] * m.dt
+        budget = p["support_budget"] * self.risk_tolerance * m.economy[i] * m.dt
         scale = min(1.0, budget / money.sum()) if money.sum() > 0 else 0.0
         for c in np.flatnonzero(money):
             m.transfer_economy(self.state_id, m.ids[c], money[c] * scale, repayment=repaid[c] * scale)

@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 ONE_DAY = dt.timedelta(days=1)
 TREATY_STRENGTH = {"mutual_defence": 1.0, "strategic_partnership": 0.5, "non_aggression": 0.25, "other": 0.25}
-SUMMIT_GAIN = 0.3  # affinity gain among summit participants at strength 1 (scaled by 1 - A)
-TREATY_SIGNING_GAIN = 0.3
 
 
 def window(event: s.EventBase) -> tuple[dt.date, dt.date]:
@@ -115,14 +113,14 @@ def apply_aid(m: "AllianceModel", e: s.Aid, share: float) -> None:
 
 def apply_summit(m: "AllianceModel", e: s.Summit, share: float) -> None:
     attendees = [e.host] + [p for p in e.participants if p != e.host]
-    m.gather(attendees, SUMMIT_GAIN * e.strength, host=e.host)
+    m.gather(attendees, m.params["summit_gain"] * e.strength, host=e.host)
 
 
 def apply_treaty(m: "AllianceModel", e: s.Treaty, share: float) -> None:
     strength = e.strength if e.strength is not None else TREATY_STRENGTH[e.kind]
     if m.step_contains(e.date):
         m.set_treaty(e.parties, strength / 2.0 if e.in_force else strength)
-        m.gather(e.parties, TREATY_SIGNING_GAIN * strength)
+        m.gather(e.parties, m.params["signing_gain"] * strength)
     if e.in_force and m.step_contains(e.in_force):
         m.set_treaty(e.parties, strength)
 

@@ -18,8 +18,8 @@ import numpy as np
 from . import events as ev
 from .agents import WEIGHTS, StateAgent
 from .calendar import Calendar
-from .mechanisms import (alarm, alliance, attrition, balance, blocs, coalitions, commitment, exchange, experience,
-                         homophily, tension, threat)
+from .mechanisms import (alarm, alignment, alliance, attrition, balance, blocs, capability, coalitions, commitment,
+                         economy, exchange, experience, homophily, leaning, tension, threat)
 from .recorder import Recorder
 from .scenario.schema import Scenario
 from .world import World, build_world
@@ -133,7 +133,7 @@ class AllianceModel(mesa.Model):
         starts from the same world.
         """
         ideology = homophily.ideology_affinity(self.ideal_points, self.params["ideal_point_scale"])
-        seed = np.clip(ideology + self.treaty - 2.0 * self.at_war, -1.0, 1.0)
+        seed = np.clip(ideology + self.treaty - self.params["spin_up_enmity"] * self.at_war, -1.0, 1.0)
         np.fill_diagonal(seed, 0.0)
         self.affinity = seed
         self.dt = 1.0 / 12.0
@@ -237,13 +237,11 @@ class AllianceModel(mesa.Model):
         self.activity = exchange.decay(self.activity, self.dt, p["memory_years"])
 
     def _relations(self, noise: bool = True) -> None:
-        p, n = self.params, self.n
-        mutual = (self.lean + self.lean.T) / 2.0
-        a = mutual + (self.affinity - mutual) * np.exp(-p["lean_rate"] * self.dt)
+        p = self.params
+        a = leaning.relax(self.affinity, leaning.mutual(self.lean), p["lean_rate"], self.dt)
         a = a + self.dt * balance.balance_drift(a, p["balance_rate"])
         if noise:
-            z = np.triu(self.rng.standard_normal((n, n)), 1)
-            a = a + p["affinity_noise"] * np.sqrt(self.dt) * (z + z.T)
+            a = a + leaning.shocks(self.rng, self.n, p["affinity_noise"], self.dt)
         a = np.clip(a, -1.0, 1.0)
         np.fill_diagonal(a, 0.0)
         self.affinity = a
@@ -256,7 +254,8 @@ class AllianceModel(mesa.Model):
         foreign_quality = np.where(foreign > 0, self.deployed.T @ fights, 0.0)  # Σ_g D_gr q_g / (1 + gain)
         quality = np.divide(national * fights + foreign_quality, front, out=fights.copy(), where=front > 0)
         self.front_strength = attrition.firepower(front, self.munitions, self.tech * quality,
-                                                  self.params["munitions_use"], self.params["reserve_years"])
+                                                  self.params["munitions_use"], self.params["reserve_years"],
+                                                  self.params["min_effect"])
         return national, foreign, front
 
     def _war(self) -> None:
@@ -279,15 +278,13 @@ class AllianceModel(mesa.Model):
         self.losses_total += lost
         fighting = self.at_war.any(axis=1)
         capacity = p["recruitment_rate"] * self.world.population * self.world.recruitment * self.dt
-        self.manpower += np.where(fighting, np.minimum(capacity, np.maximum(self.manpower0 - self.manpower, 0.0)), 0.0)
-        production = p["production_per_milex"] * self.milex
-        # stocks start in steady state: production replaces what ages out (rate production / initial stock)
-        self.munitions += production * (1.0 - self.munitions / self.munitions0) * self.dt - used
-        self.munitions = np.maximum(self.munitions, 0.0)
+        self.manpower += attrition.recruits(self.manpower, self.manpower0, fighting, capacity)
+        self.munitions = attrition.restock(self.munitions, self.munitions0, p["production_per_milex"] * self.milex,
+                                           used, self.dt)
         self.activity += np.where(fighting, self.dt, 0.0) + self.operations.sum(axis=1) * self.dt
-        new_sanctions = np.maximum(self.sanctions - self.world.sanctions, 0.0).max(axis=0)
-        gdp_target = self.economy0 * (1.0 - p["sanction_cost"] * new_sanctions)
-        self.economy = gdp_target + (self.economy - gdp_target) * np.exp(-self.dt / p["economy_years"])
+        sanctioned = economy.new_sanctions(self.sanctions, self.world.sanctions)
+        self.economy = economy.adjust(self.economy, self.economy0, sanctioned, p["sanction_cost"], p["economy_years"],
+                                      self.dt)
 
     def _update_quality(self) -> None:
         p = self.params
@@ -296,10 +293,10 @@ class AllianceModel(mesa.Model):
 
     def _update_capability(self) -> None:
         troops = self.manpower + self.deployed.sum(axis=0)
-        ratios = np.vstack([troops / np.maximum(self.manpower0, 1.0),
-                            np.minimum(self.munitions / self.munitions0, 3.0),
-                            self.economy / self.economy0])
-        self.capability = self.cinc * (self.tech / self.tech0) * (self.quality / self.quality0) * ratios.mean(axis=0)
+        self.capability = capability.capability(self.cinc, self.tech / self.tech0, self.quality / self.quality0,
+                                                troops / np.maximum(self.manpower0, 1.0),
+                                                self.munitions / self.munitions0, self.economy / self.economy0,
+                                                self.params["stock_cap"])
 
     def _tension_target(self) -> np.ndarray:
         p = self.params
@@ -318,13 +315,8 @@ class AllianceModel(mesa.Model):
         labels, self.frustration = blocs.best_blocs(self.affinity, k, self.rng, int(p["heuristic_restarts"]),
                                                     None if first else self.bloc)
         self.bloc = labels if first else blocs.align_labels(labels, self.bloc, k)
-        in_a = self.coalition == 0
-        sa, sb = sizes * in_a, sizes * ~in_a
-        aff = self.affinity
-        self.alignment = (aff @ sa / max(sa.sum(), 1e-12) - aff @ sb / max(sb.sum(), 1e-12)) / 2.0
-        same = np.where(self.coalition[:, None] == self.coalition[None, :], 1.0, -1.0)
-        w = np.triu(np.outer(sizes, sizes), 1)
-        self.polarization = float((w * aff * same).sum() / w.sum())
+        self.alignment = alignment.alignment(self.affinity, sizes, self.coalition == 0)
+        self.polarization = alignment.polarization(self.affinity, sizes, self.coalition)
 
     # ------------------------------------------------------------------ API used by events and agents
     def idx(self, state: str) -> int:
@@ -404,8 +396,8 @@ class AllianceModel(mesa.Model):
         bump = gain * (1.0 - self.affinity[sub])
         if host is not None:
             h = idx.index(self.idx(host))
-            bump[h, :] *= 1.5
-            bump[:, h] *= 1.5
+            bump[h, :] *= self.params["host_factor"]
+            bump[:, h] *= self.params["host_factor"]
         np.fill_diagonal(bump, 0.0)
         self.affinity[sub] = np.clip(self.affinity[sub] + bump, -1.0, 1.0)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from simulation.params import PARAMETERS
 from simulation.mechanisms.attrition import (
-    MIN_EFFECT,
     firepower,
     front_forces,
     losses,
@@ -71,12 +71,12 @@ def test_munitions_beyond_need_add_nothing():
 
 def test_munitions_shortage_cuts_firepower_to_floor():
     p = firepower(np.array([100.0]), np.array([0.0]), np.array([1.2]), use=4.0, reserve_years=0.25)
-    assert p[0] == pytest.approx(MIN_EFFECT * 120.0)
+    assert p[0] == pytest.approx(PARAMETERS['min_effect'].default * 120.0)
 
 
 def test_half_munitions_half_way_between_floor_and_full():
     p = firepower(np.array([100.0]), np.array([50.0]), np.array([1.0]), use=4.0, reserve_years=0.25)
-    assert p[0] == pytest.approx(100.0 * (MIN_EFFECT + (1 - MIN_EFFECT) * 0.5))
+    assert p[0] == pytest.approx(100.0 * (0.3 + 0.7 * 0.5))
 
 
 def test_firepower_monotone_in_munitions_and_linear_in_tech():

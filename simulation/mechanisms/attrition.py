@@ -7,15 +7,13 @@ Calculus of Conventional War*, Brookings (attrition with resupply and withdrawal
 front manpower × technology × munitions sufficiency; deployments add foreign troops to the
 front, deliveries add munitions, and fighting consumes both.
 
-Parameters: ``attrition_rate``, ``munitions_use``, ``production_per_milex``, ``stock_years``,
-``recruitment_rate``, ``front_share``.
+Parameters: ``attrition_rate``, ``munitions_use``, ``reserve_years``, ``min_effect``,
+``production_per_milex``, ``stock_years``, ``recruitment_rate``, ``front_share``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-MIN_EFFECT = 0.3  # firepower of troops with no munitions left, as a share of full
 
 
 def front_forces(manpower: np.ndarray, front_share: np.ndarray, deployed: np.ndarray,
@@ -28,14 +26,30 @@ def front_forces(manpower: np.ndarray, front_share: np.ndarray, deployed: np.nda
 
 
 def firepower(front: np.ndarray, munitions: np.ndarray, tech: np.ndarray, use: float,
-              reserve_years: float = 1.0) -> np.ndarray:
-    """Front strength: troops × technology × (MIN_EFFECT + (1 - MIN_EFFECT) × munitions sufficiency).
+              reserve_years: float = 1.0, min_effect: float = 0.3) -> np.ndarray:
+    """Front strength: troops × technology × (min_effect + (1 - min_effect) × munitions sufficiency).
 
-    Sufficiency is the stock over ``reserve_years`` of fire: below that, states ration shells.
+    Sufficiency is the stock over ``reserve_years`` of fire: below that, states ration shells;
+    troops with no munitions left keep ``min_effect`` of their firepower.
     """
     need = use * front * reserve_years
     sufficiency = np.divide(munitions, need, out=np.ones_like(front), where=need > 0)
-    return front * tech * (MIN_EFFECT + (1.0 - MIN_EFFECT) * np.clip(sufficiency, 0.0, 1.0))
+    return front * tech * (min_effect + (1.0 - min_effect) * np.clip(sufficiency, 0.0, 1.0))
+
+
+def recruits(manpower: np.ndarray, manpower0: np.ndarray, fighting: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Troops raised this step: a state at war replaces losses up to ``capacity``, never past its
+    strength at the start (Epstein 1985: attrition with replacement).
+    """
+    return np.where(fighting, np.minimum(capacity, np.maximum(manpower0 - manpower, 0.0)), 0.0)
+
+
+def restock(munitions: np.ndarray, munitions0: np.ndarray, production: np.ndarray, used: np.ndarray,
+            dt: float) -> np.ndarray:
+    """Stock after a step: production replaces what ages out (stocks start in steady state, ageing at
+    rate production / initial stock), minus what was fired; never negative.
+    """
+    return np.maximum(munitions + (production * (1.0 - munitions / munitions0) * dt - used), 0.0)
 
 
 def losses(power: np.ndarray, war_intensity: np.ndarray, rate: float, dt_years: float,
