@@ -1,10 +1,12 @@
 """Scheduled events: when they fall due and what they do to the world.
 
-A flow event (deployment, arms, technology, aid) with ``until`` is delivered evenly per day over
+Each event type is one :class:`Kind`: its share of a step, its effect and its label. A flow
+event (deployment, arms, technology, aid) with ``until`` is delivered evenly per day over
 [date, until]; without it, all at once in the step that contains ``date``. Aid is not delivered
-on the days an ``aid_suspension`` covers. Each ``apply_*`` function changes the model's arrays
-through :class:`simulation.model.AllianceModel`'s small API (``transfer``, ``shock`` …); the
-mechanisms then respond in the same step.
+on the days an ``aid_suspension`` covers. ``schedule`` indexes the events by step once per
+calendar. Effects change the model's arrays through :class:`simulation.model.AllianceModel`'s
+small API (``deploy``, ``transfer_*``, ``gather``, ``shock`` …); the mechanisms then respond in
+the same step.
 """
 
 from __future__ import annotations
@@ -37,134 +39,256 @@ def share_due(event: s.EventBase, start: dt.date, stop: dt.date,
     return max(days, 0) / (b - a).days
 
 
-def default_label(event: s.EventBase) -> str:
-    """A short human description of an event."""
-    match event:
-        case s.TroopDeployment():
-            return f"{event.from_}→{event.to}: {event.troops:,} troops"
-        case s.ArmsTransfer():
-            parts = [f"{getattr(event, k):,} {k}" for k in ("shells", "missiles", "drones", "artillery")
-                     if getattr(event, k)]
-            return f"{event.from_}→{event.to}: " + ", ".join(parts)
-        case s.TechnologyTransfer():
-            return f"{event.from_}→{event.to}: technology"
-        case s.Aid():
-            return f"{event.from_}→{event.to}: {event.kind} aid US${event.value_usd_bn:g} bn"
-        case s.AidSuspension():
-            return f"{event.from_} suspends aid to {event.to}"
-        case s.Summit():
-            return f"summit hosted by {event.host}"
-        case s.Treaty():
-            return f"{'–'.join(event.parties)} {event.kind.replace('_', ' ')} treaty"
-        case s.Sanctions():
-            return f"sanctions on {event.target}"
-        case s.LeadershipChange():
-            return f"{event.state}: {event.leader}"
-        case s.PolicyChange():
-            return f"{event.state} changes course"
-        case s.Ceasefire():
-            return f"ceasefire {'–'.join(event.parties)}"
-        case s.WarOutbreak():
-            return f"war {'–'.join(event.parties)}"
-        case s.MilitaryOperation():
-            return f"{event.actor} operation against {event.target}"
-        case s.RelationShock():
-            return f"shock {'–'.join(event.pair)}"
-    return event.type
-
-
-def involved(event: s.EventBase) -> list[str]:
-    """State ids an event names, in order."""
-    out: list[str] = []
-    for name in ("from_", "to", "host", "state", "actor", "target"):
-        value = getattr(event, name, None)
-        if isinstance(value, str):
-            out.append(value)
-    for name in ("participants", "parties", "by", "pair"):
-        out += list(getattr(event, name, None) or [])
-    return list(dict.fromkeys(out))
-
-
-# --------------------------------------------------------------------------- effects
-def apply_deployment(m: "AllianceModel", e: s.TroopDeployment, share: float) -> None:
-    m.deploy(e.from_, e.to, e.troops / 1000.0 * share)
-
-
 def arms_mse(shells: float, missiles: float, drones: float, artillery: float, p: dict) -> float:
     """Million shell-equivalents of a delivery of shells, missiles, drones and guns."""
     return shells / 1e6 + missiles * p["missile_mse"] + drones * p["drone_mse"] + artillery * p["artillery_mse"]
 
 
-def apply_arms(m: "AllianceModel", e: s.ArmsTransfer, share: float) -> None:
-    m.transfer_munitions(e.from_, e.to, arms_mse(e.shells, e.missiles, e.drones, e.artillery, m.params) * share)
+def involved(event: s.EventBase) -> list[str]:
+    """State ids an event names, in order (each once)."""
+    return list(dict.fromkeys(ref for _, ref in s.state_refs(event)))
 
 
-def apply_technology(m: "AllianceModel", e: s.TechnologyTransfer, share: float) -> None:
-    m.transfer_technology(e.from_, e.to, e.level * share)
+# --------------------------------------------------------------------------- event kinds
+class Kind:
+    """One event type: when it acts (its share of a step), what it does, how it is labelled.
+
+    A subclass per type; ``KINDS`` maps each scenario-schema class to its kind. Adding an event
+    type means a schema class (``scenario/schema.py``) and one subclass here, nothing else.
+    """
+
+    schema: type = s.EventBase
+
+    @staticmethod
+    def share(event, start: dt.date, stop: dt.date, paused=()) -> float:
+        """Instantaneous events act fully (1) in the step containing their date (or ``in_force``,
+        ``lifted``), else 0.
+        """
+        days = [event.date] + [getattr(event, k) for k in ("in_force", "lifted") if getattr(event, k, None)]
+        return 1.0 if any(start <= d < stop for d in days) else 0.0
+
+    @staticmethod
+    def apply(m: "AllianceModel", event, share: float) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def label(event) -> str:
+        return event.type
 
 
-def apply_aid(m: "AllianceModel", e: s.Aid, share: float) -> None:
-    value = e.value_usd_bn * share
-    if e.kind == "military":
-        m.transfer_munitions(e.from_, e.to, value * m.params["mse_per_usd_bn"], bought=True)
-    else:
-        m.transfer_economy(e.from_, e.to, value)
+class Flow(Kind):
+    """Delivered evenly per day over [date, until], or all at once without ``until``."""
+
+    @staticmethod
+    def share(event, start, stop, paused=()) -> float:
+        return share_due(event, start, stop)
 
 
-def apply_summit(m: "AllianceModel", e: s.Summit, share: float) -> None:
-    attendees = [e.host] + [p for p in e.participants if p != e.host]
-    m.gather(attendees, m.params["summit_gain"] * e.strength, host=e.host)
+class Deployment(Flow):
+    schema = s.TroopDeployment
+
+    @staticmethod
+    def apply(m, e, share):
+        m.deploy(e.from_, e.to, e.troops / 1000.0 * share)
+
+    @staticmethod
+    def label(e):
+        return f"{e.from_}→{e.to}: {e.troops:,} troops"
 
 
-def apply_treaty(m: "AllianceModel", e: s.Treaty, share: float) -> None:
-    strength = e.strength if e.strength is not None else TREATY_STRENGTH[e.kind]
-    if m.step_contains(e.date):
-        m.set_treaty(e.parties, strength / 2.0 if e.in_force else strength)
-        m.gather(e.parties, m.params["signing_gain"] * strength)
-    if e.in_force and m.step_contains(e.in_force):
-        m.set_treaty(e.parties, strength)
+class Arms(Flow):
+    schema = s.ArmsTransfer
+
+    @staticmethod
+    def apply(m, e, share):
+        m.transfer_munitions(e.from_, e.to, arms_mse(e.shells, e.missiles, e.drones, e.artillery, m.params) * share)
+
+    @staticmethod
+    def label(e):
+        parts = [f"{getattr(e, k):,} {k}" for k in ("shells", "missiles", "drones", "artillery") if getattr(e, k)]
+        return f"{e.from_}→{e.to}: " + ", ".join(parts)
 
 
-def apply_sanctions(m: "AllianceModel", e: s.Sanctions, share: float) -> None:
-    if m.step_contains(e.date):
-        m.set_sanctions(e.by, e.target, e.intensity)
-    if e.lifted and m.step_contains(e.lifted):
-        m.set_sanctions(e.by, e.target, 0.0)
+class Technology(Flow):
+    schema = s.TechnologyTransfer
+
+    @staticmethod
+    def apply(m, e, share):
+        m.transfer_technology(e.from_, e.to, e.level * share)
+
+    @staticmethod
+    def label(e):
+        return f"{e.from_}→{e.to}: technology"
 
 
-def apply_leadership(m: "AllianceModel", e: s.LeadershipChange | s.PolicyChange, share: float) -> None:
-    m.change_leadership(e.state, e.ideal_point, e.weights, e.risk_tolerance, e.stance)
+class AidFlow(Flow):
+    """Aid is not delivered on the days an ``aid_suspension`` of the same giver and receiver covers."""
+
+    schema = s.Aid
+
+    @staticmethod
+    def share(event, start, stop, paused=()) -> float:
+        return share_due(event, start, stop, paused)
+
+    @staticmethod
+    def apply(m, e, share):
+        value = e.value_usd_bn * share
+        if e.kind == "military":
+            m.transfer_munitions(e.from_, e.to, value * m.params["mse_per_usd_bn"], bought=True)
+        else:
+            m.transfer_economy(e.from_, e.to, value)
+
+    @staticmethod
+    def label(e):
+        return f"{e.from_}→{e.to}: {e.kind} aid US${e.value_usd_bn:g} bn"
 
 
-def apply_ceasefire(m: "AllianceModel", e: s.Ceasefire, share: float) -> None:
-    m.set_war(e.parties, False)
+class Suspension(Kind):
+    schema = s.AidSuspension
+
+    @staticmethod
+    def apply(m, e, share):
+        """Nothing to do at the time: aid streams consult the suspensions (see ``AidFlow.share``)."""
+
+    @staticmethod
+    def label(e):
+        return f"{e.from_} suspends aid to {e.to}"
 
 
-def apply_war(m: "AllianceModel", e: s.WarOutbreak, share: float) -> None:
-    m.set_war(e.parties, True)
+class Summit(Kind):
+    schema = s.Summit
+
+    @staticmethod
+    def apply(m, e, share):
+        attendees = [e.host] + [p for p in e.participants if p != e.host]
+        m.gather(attendees, m.params["summit_gain"] * e.strength, host=e.host)
+
+    @staticmethod
+    def label(e):
+        return f"summit hosted by {e.host}"
 
 
-def apply_operation(m: "AllianceModel", e: s.MilitaryOperation, share: float) -> None:
-    m.operate(e.actor, e.target, e.intensity * share)
+class Treaty(Kind):
+    schema = s.Treaty
+
+    @staticmethod
+    def apply(m, e, share):
+        strength = e.strength if e.strength is not None else TREATY_STRENGTH[e.kind]
+        if m.step_contains(e.date):
+            m.set_treaty(e.parties, strength / 2.0 if e.in_force else strength)
+            m.gather(e.parties, m.params["signing_gain"] * strength)
+        if e.in_force and m.step_contains(e.in_force):
+            m.set_treaty(e.parties, strength)
+
+    @staticmethod
+    def label(e):
+        return f"{'–'.join(e.parties)} {e.kind.replace('_', ' ')} treaty"
 
 
-def apply_shock(m: "AllianceModel", e: s.RelationShock, share: float) -> None:
-    m.shock(e.pair, e.affinity, e.tension)
+class Sanctions(Kind):
+    schema = s.Sanctions
+
+    @staticmethod
+    def apply(m, e, share):
+        if m.step_contains(e.date):
+            m.set_sanctions(e.by, e.target, e.intensity)
+        if e.lifted and m.step_contains(e.lifted):
+            m.set_sanctions(e.by, e.target, 0.0)
+
+    @staticmethod
+    def label(e):
+        return f"sanctions on {e.target}"
 
 
-def apply_suspension(m: "AllianceModel", e: s.AidSuspension, share: float) -> None:
-    """Nothing to do at the time: aid streams consult the suspensions (see ``share_due``)."""
+class Leadership(Kind):
+    schema = s.LeadershipChange
+
+    @staticmethod
+    def apply(m, e, share):
+        m.change_leadership(e.state, e.ideal_point, e.weights, e.risk_tolerance, e.stance)
+
+    @staticmethod
+    def label(e):
+        return f"{e.state}: {e.leader}"
 
 
-APPLY: dict[type, Callable] = {
-    s.TroopDeployment: apply_deployment, s.ArmsTransfer: apply_arms,
-    s.TechnologyTransfer: apply_technology, s.Aid: apply_aid, s.AidSuspension: apply_suspension,
-    s.Summit: apply_summit, s.Treaty: apply_treaty, s.Sanctions: apply_sanctions,
-    s.LeadershipChange: apply_leadership, s.PolicyChange: apply_leadership, s.Ceasefire: apply_ceasefire,
-    s.WarOutbreak: apply_war,
-    s.MilitaryOperation: apply_operation, s.RelationShock: apply_shock,
-}
-FLOWS = (s.TroopDeployment, s.ArmsTransfer, s.TechnologyTransfer, s.Aid)
+class Policy(Leadership):
+    """The same effect as a leadership change, without a new leader: a change of course."""
+
+    schema = s.PolicyChange
+
+    @staticmethod
+    def label(e):
+        return f"{e.state} changes course"
+
+
+class Ceasefire(Kind):
+    schema = s.Ceasefire
+
+    @staticmethod
+    def apply(m, e, share):
+        m.set_war(e.parties, False)
+
+    @staticmethod
+    def label(e):
+        return f"ceasefire {'–'.join(e.parties)}"
+
+
+class War(Kind):
+    schema = s.WarOutbreak
+
+    @staticmethod
+    def apply(m, e, share):
+        m.set_war(e.parties, True)
+
+    @staticmethod
+    def label(e):
+        return f"war {'–'.join(e.parties)}"
+
+
+class Operation(Kind):
+    """Acts on the share of each step's days that [date, until] covers."""
+
+    schema = s.MilitaryOperation
+
+    @staticmethod
+    def share(event, start, stop, paused=()) -> float:
+        a, b = window(event)
+        return overlap_days(a, b, start, stop) / max((stop - start).days, 1)
+
+    @staticmethod
+    def apply(m, e, share):
+        m.operate(e.actor, e.target, e.intensity * share)
+
+    @staticmethod
+    def label(e):
+        return f"{e.actor} operation against {e.target}"
+
+
+class Shock(Kind):
+    schema = s.RelationShock
+
+    @staticmethod
+    def apply(m, e, share):
+        m.shock(e.pair, e.affinity, e.tension)
+
+    @staticmethod
+    def label(e):
+        return f"shock {'–'.join(e.pair)}"
+
+
+KINDS: dict[type, type[Kind]] = {k.schema: k for k in (Deployment, Arms, Technology, AidFlow, Suspension, Summit,
+                                                         Treaty, Sanctions, Leadership, Policy, Ceasefire, War,
+                                                         Operation, Shock)}
+
+
+def kind_of(event: s.EventBase) -> type[Kind]:
+    return KINDS[type(event)]
+
+
+def default_label(event: s.EventBase) -> str:
+    """A short human description of an event."""
+    return kind_of(event).label(event)
 
 
 def step_share(event: s.EventBase, start: dt.date, stop: dt.date,
@@ -174,10 +298,19 @@ def step_share(event: s.EventBase, start: dt.date, stop: dt.date,
     Flows: share of the total delivered. Operations: share of the step's days covered.
     Instantaneous events (including a treaty's entry into force or lifted sanctions): 1.
     """
-    if isinstance(event, FLOWS):
-        return share_due(event, start, stop, paused if isinstance(event, s.Aid) else ())
-    if isinstance(event, s.MilitaryOperation):
-        a, b = window(event)
-        return overlap_days(a, b, start, stop) / max((stop - start).days, 1)
-    days = [event.date] + [getattr(event, k) for k in ("in_force", "lifted") if getattr(event, k, None)]
-    return 1.0 if any(start <= d < stop for d in days) else 0.0
+    return kind_of(event).share(event, start, stop, paused)
+
+
+def schedule(events: list[s.EventBase], boundaries: list[dt.date],
+             pauses_of: Callable[[s.EventBase], list]) -> list[list[tuple[s.EventBase, float]]]:
+    """For each step k (1 … len(boundaries) − 1), the events that act in it and their shares,
+    in scenario order: computed once, so a step only applies what it holds.
+    """
+    out: list[list[tuple[s.EventBase, float]]] = [[] for _ in boundaries]
+    for event in events:
+        kind, paused = kind_of(event), pauses_of(event)
+        for k in range(1, len(boundaries)):
+            share = kind.share(event, boundaries[k - 1], boundaries[k], paused)
+            if share > 0:
+                out[k].append((event, share))
+    return out

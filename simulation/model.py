@@ -48,7 +48,9 @@ class AllianceModel(mesa.Model):
         self._perceive()
         self.power_baseline = self.power.copy()  # states start used to the powers around them
         self.tension = self._tension_target()
-        self.fired: list[tuple[int, object]] = []
+        self.fired: list[tuple[int, object]] = []  # (first step it acts in, event)
+        self._fired_ids: set[int] = set()
+        self.schedule = world.schedule(self.boundaries)
         self._front()
         self._find_coalitions(first=True)
         self.recorder = Recorder(self)
@@ -184,12 +186,12 @@ class AllianceModel(mesa.Model):
         return self.step_start <= day < self.step_stop
 
     def _apply_events(self, k: int) -> None:
-        for event in self.world.events:
-            share = ev.step_share(event, self.step_start, self.step_stop, self.world.pauses_of(event))
-            if share > 0:
-                ev.APPLY[type(event)](self, event, share)
-                if all(e is not event for _, e in self.fired):
-                    self.fired.append((k, event))
+        """Apply the events the compiled schedule holds for step k, in scenario order."""
+        for event, share in self.schedule[k]:
+            ev.kind_of(event).apply(self, event, share)
+            if id(event) not in self._fired_ids:
+                self._fired_ids.add(id(event))
+                self.fired.append((k, event))
 
     # ------------------------------------------------------------------ perception
     def _perceive(self) -> None:

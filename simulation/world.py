@@ -13,14 +13,20 @@ import numpy as np
 
 from . import data
 from .calendar import Calendar
+from . import events
 from .events import ONE_DAY, TREATY_STRENGTH
 from .scenario.schema import AidSuspension, EventBase, Scenario, Weights
 
 DEFAULT_RISK_TOLERANCE = 0.5
 
 
-@dataclass
+@dataclass(frozen=True)
 class World:
+    """A scenario compiled once: canonical ids, initial arrays, events indexed by step.
+
+    Shared read-only by every replicate (each model copies the arrays it changes).
+    """
+
     calendar: Calendar
     records: list[data.StateRecord]
     weights: list[dict[str, float]]
@@ -40,6 +46,7 @@ class World:
     pauses: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = field(default_factory=dict)
     # support flowing at the start: (giver, receiver, years it has flowed (inf: steady), per-year amounts)
     support: list[tuple[int, int, float, dict[str, float]]] = field(default_factory=list)
+    _schedules: dict = field(default_factory=dict, repr=False, compare=False)  # boundaries → events per step
 
     @property
     def ids(self) -> list[str]:
@@ -60,6 +67,13 @@ class World:
     def cow(self, state: str) -> str:
         """The COW id of a state named any way (``data.resolve_id``'s one rule)."""
         return data.canonical(state)
+
+    def schedule(self, boundaries: list[dt.date]) -> list[list[tuple[EventBase, float]]]:
+        """The events acting in each step of a calendar and their shares (compiled once per calendar)."""
+        key = tuple(boundaries)
+        if key not in self._schedules:
+            self._schedules[key] = events.schedule(self.events, boundaries, self.pauses_of)
+        return self._schedules[key]
 
     def pauses_of(self, event: EventBase) -> list[tuple[dt.date, dt.date]]:
         """Suspension intervals that apply to an aid event's giver and receiver."""

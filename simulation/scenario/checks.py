@@ -12,11 +12,9 @@ from collections.abc import Iterator
 from .. import data
 from ..params import PARAMETERS
 from .. import metrics
-from .schema import Scenario
+from .schema import STATE_LISTS, Scenario, state_refs
 
 Problem = tuple[tuple, str]
-STATE_FIELDS = ("from_", "to", "host", "state", "actor", "target")
-STATE_LISTS = ("participants", "parties", "by", "pair")
 DATE_FIELDS = ("until", "in_force", "lifted")
 
 
@@ -90,14 +88,9 @@ def _event_problems(scenario: Scenario, members: set[str]) -> Iterator[Problem]:
             when = getattr(event, name)
             if when is not None and not event.date <= when:
                 yield ("events", i, name), f"{when} is before the event's date {event.date}"
-        refs = []
-        for name in _fields(cls, STATE_FIELDS):
-            refs += [((name.rstrip("_"),), r) for r in _refs(getattr(event, name))]
+        refs = state_refs(event, stance=True)
         lists = _fields(cls, STATE_LISTS)
-        for name in lists:
-            refs += [((name, j), r) for j, r in enumerate(_refs(getattr(event, name)))]
         stance = list(event.stance or {}) if "stance" in cls.model_fields else []
-        refs += [(("stance", r), r) for r in stance]
         for sub, ref in refs:
             if not _in_scenario(ref, members):
                 yield ("events", i) + sub, _unknown(ref, members)

@@ -292,6 +292,25 @@ Event = Annotated[
           Sanctions, LeadershipChange, PolicyChange, Ceasefire, WarOutbreak, MilitaryOperation, RelationShock],
     Field(discriminator="type"),
 ]
+STATE_FIELDS = ("from_", "to", "host", "state", "actor", "target")  # event fields naming one state
+STATE_LISTS = ("participants", "parties", "by", "pair")  # event fields naming several
+
+
+def state_refs(event: EventBase, stance: bool = False) -> list[tuple[tuple, str]]:
+    """Every state an event names, as (path within the event, id as written), in field order;
+    with ``stance``, also the states a course change shifts its stance toward.
+    """
+    fields = type(event).model_fields
+    refs = [((name.rstrip("_"),), getattr(event, name)) for name in STATE_FIELDS
+            if name in fields and isinstance(getattr(event, name), str)]
+    for name in STATE_LISTS:
+        if name in fields:
+            refs += [((name, j), r) for j, r in enumerate(getattr(event, name) or []) if isinstance(r, str)]
+    if stance and "stance" in fields:
+        refs += [(("stance", r), r) for r in event.stance or {}]
+    return refs
+
+
 EVENT_TYPES = tuple(
     cls.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for cls in Event.__origin__.__args__  # type: ignore[attr-defined]
