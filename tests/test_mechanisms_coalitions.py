@@ -366,3 +366,113 @@ def test_local_minima_across_chunks(monkeypatch):
     expected = [(tuple(m.config), m.starts) for m in coalitions.local_minima(w)]
     monkeypatch.setattr(coalitions, "CHUNK", 7)
     assert [(tuple(m.config), m.starts) for m in coalitions.local_minima(w)] == expected
+
+
+# ---------------------------------------------------------------- the incremental descent against the recomputing one
+
+def reference_descend(assignment: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The straightforward single-flip descent (the code before the incremental one): the fields
+    W σ recomputed with a matrix product before every flip.
+    """
+    a = assignment.astype(int).copy()
+    for _ in range(len(a) ** 2 + 1):
+        spins = 1 - 2 * a
+        field = weights @ spins
+        gain = spins * field
+        i = int(np.argmin(gain))
+        if not gain[i] < -1e-12:
+            return a
+        a[i] = 1 - a[i]
+    return a
+
+
+def reference_heuristic(weights: np.ndarray, rng: np.random.Generator, restarts: int,
+                        start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """``heuristic_minimum`` as it was: one start after the other, each with ``reference_descend``."""
+    n = weights.shape[0]
+    starts = [start] if start is not None else []
+    starts += [rng.integers(0, 2, n) for _ in range(restarts)]
+    best, best_e = None, np.inf
+    for s in starts:
+        a = reference_descend(s, weights)
+        e = float(energy(a, weights))
+        if e < best_e - 1e-12:
+            best, best_e = a, e
+    return best, best_e
+
+
+def tricky_weights(kind: str, n: int, seed: int) -> np.ndarray:
+    """Weights of several kinds, chosen for ties and rounding."""
+    rng = np.random.default_rng(seed)
+    if kind == "model":  # capability shares times propensities, as the model builds them
+        return random_weights(n, seed)
+    if kind == "signs":  # sums exact, ties everywhere
+        z = rng.choice([-1.0, -0.5, 0.0, 0.5, 1.0], (n, n))
+    elif kind == "decimals":  # ties that rounding breaks one way or the other
+        z = rng.choice([-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3], (n, n))
+    elif kind == "sparse":
+        z = rng.uniform(-1.0, 1.0, (n, n)) * (rng.random((n, n)) < 0.15)
+    elif kind == "huge":
+        z = rng.uniform(-1.0, 1.0, (n, n)) * 1e9
+    elif kind == "diagonal":  # a diagonal counts in W σ: both keep it
+        z = rng.uniform(-1.0, 1.0, (n, n))
+        return np.triu(z, 1) + np.triu(z, 1).T + np.diag(rng.uniform(-1.0, 1.0, n))
+    else:
+        raise ValueError(kind)
+    z = np.triu(z, 1)
+    return z + z.T
+
+
+WEIGHT_KINDS = ["model", "signs", "decimals", "sparse", "huge", "diagonal"]
+
+
+@pytest.mark.parametrize("kind", WEIGHT_KINDS)
+def test_descend_equals_the_recomputing_descent(kind):
+    rng = np.random.default_rng(WEIGHT_KINDS.index(kind))
+    for case in range(30):
+        n = int(rng.integers(1, 25 if kind == "diagonal" else 90))  # with a diagonal a descent can cycle to N² + 1
+        w = tricky_weights(kind, n, seed=5000 + case)
+        starts = rng.integers(0, 2, (4, n))
+        for s in starts:
+            np.testing.assert_array_equal(descend(s, w), reference_descend(s, w))
+        np.testing.assert_array_equal(coalitions.descend_each(starts, w), [reference_descend(s, w) for s in starts])
+
+
+@SETTINGS
+@given(drawn_weights(max_n=12), st.integers(0, 2**32 - 1))
+def test_descend_equals_the_recomputing_descent_drawn(w, seed):
+    starts = np.random.default_rng(seed).integers(0, 2, (4, w.shape[0]))
+    np.testing.assert_array_equal(descend(starts[0], w), reference_descend(starts[0], w))
+    np.testing.assert_array_equal(coalitions.descend_each(starts, w), [reference_descend(s, w) for s in starts])
+    scaled = w * 0.1  # the same ties, no longer exact sums
+    np.testing.assert_array_equal(coalitions.descend_each(starts, scaled), [reference_descend(s, scaled) for s in starts])
+
+
+@pytest.mark.parametrize("kind", WEIGHT_KINDS)
+def test_heuristic_equals_the_one_start_at_a_time_search(kind):
+    """Same configuration and energy, and the generator left in the same state."""
+    for case in range(10):
+        rng = np.random.default_rng(100 + 10 * WEIGHT_KINDS.index(kind) + case)
+        n = int(rng.integers(1, 25 if kind == "diagonal" else 80))
+        w = tricky_weights(kind, n, seed=6000 + case)
+        start = rng.integers(0, 2, n) if case % 2 else None
+        a, b = np.random.default_rng(case), np.random.default_rng(case)
+        config, e = heuristic_minimum(w, a, 15, start)
+        ref_config, ref_e = reference_heuristic(w, b, 15, start)
+        np.testing.assert_array_equal(config, ref_config)
+        assert e == ref_e
+        assert a.integers(0, 2**62) == b.integers(0, 2**62)
+
+
+def test_descend_on_model_weights_never_recomputes(monkeypatch):
+    """On the model's weights (continuous, small) every flip and every stop is decided on the kept fields."""
+    monkeypatch.setattr(coalitions, "_exact_flip", lambda *a: pytest.fail("recomputed"))
+    w = random_weights(150, seed=7000)
+    starts = np.random.default_rng(7001).integers(0, 2, (20, 150))
+    np.testing.assert_array_equal(coalitions.descend_each(starts, w), [reference_descend(s, w) for s in starts])
+
+
+def test_field_margin():
+    assert coalitions.field_margin(100, 3.0, exact=True) == 0.0
+    assert coalitions.field_margin(100, 3.0) == pytest.approx(3 * coalitions.field_margin(100, 1.0))
+    assert coalitions.field_margin(200, 1.0) < 1e-10

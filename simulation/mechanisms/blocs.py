@@ -10,6 +10,15 @@ Exact for small networks (vectorised enumeration of all labelings, EXACT_LIMIT o
 relocation descent from random starts beyond (Doreian & Mrvar's local search). The heuristic
 only ever reports the frustration of a partition it actually holds.
 
+The descent keeps the (node, bloc) cost matrix and, after a move, updates only the two blocs
+concerned (O(N) per move instead of a fresh O(N² k) product); all random starts descend together
+as one (R, k, N) array. It makes the same moves, in the same order, as recomputing the matrix
+before every move: a move is taken from the kept matrix only when its margin over every
+alternative exceeds a bound on the rounding of both ways of computing it (``cost_margin``); a
+closer call (and the final check that no move helps) is decided on the recomputed matrix, which
+also re-syncs the kept one. On weights whose sums are exact in floating point (``exact_sums``:
+signs ±1, halves, small integers) both are the same numbers and no call is close.
+
 For a signed network given as data (``alliance-sim blocs``), ``solve`` goes further: relocation
 descent gives an upper bound, then a depth-first branch and bound over partitions (each bloc
 opened in order, so no partition is visited twice under another naming) either proves it optimal
@@ -31,6 +40,8 @@ EXACT_LIMIT = 2_000_000
 CHUNK = 1 << 15
 WORK_LIMIT = 25_000_000  # branch-and-bound budget: search nodes × N × k (about 10 s)
 BRANCH_LIMIT = 300  # nodes above which branch and bound is not tried (it could prove nothing in its budget)
+MOVE_GAIN = 1e-12  # a relocation is made when it lowers the frustration by more than this
+BATCH_ELEMENTS = 1 << 22  # array elements per batch of descents (R k N) and of frustrations (R N²)
 
 
 def _late(deadline: float | None) -> bool:
@@ -42,9 +53,9 @@ def frustration(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
     lab = np.atleast_2d(labels)
     same = lab[:, :, None] == lab[:, None, :]
     upper = np.triu(np.ones(weights.shape, dtype=bool), 1)
-    pos = np.where(upper, np.maximum(weights, 0.0), 0.0)
-    neg = np.where(upper, np.maximum(-weights, 0.0), 0.0)
-    f = (np.where(same, neg, 0.0) + np.where(same, 0.0, pos)).sum(axis=(1, 2))
+    pos = np.where(upper, np.maximum(weights, 0.0), 0.0) + 0.0  # + 0.0: no negative zeros
+    neg = np.where(upper, np.maximum(-weights, 0.0), 0.0) + 0.0
+    f = np.where(same, neg, pos).sum(axis=(1, 2))
     return f if np.ndim(labels) == 2 else f[0]
 
 
@@ -67,46 +78,260 @@ def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
     return canonical(best), best_f
 
 
-def relocate(labels: np.ndarray, weights: np.ndarray, k: int, deadline: float | None = None) -> np.ndarray:
-    """Move single nodes to the bloc that lowers frustration most, until no move helps (or the
-    ``deadline``, a ``time.monotonic()`` value, passes: the partition reached so far is returned).
+def exact_sums(weights: np.ndarray) -> bool:
+    """True when every sum of entries of a row of ``weights`` (any subset, in any order, and the
+    difference of two such sums) is exact in floating point: all entries are integer multiples of
+    2^-s with 8 × (largest row sum of absolute values) × 2^s < 2^53 (e.g. signs ±1, halves,
+    small integers).
     """
-    lab = labels.astype(int).copy()
+    w = np.atleast_2d(np.asarray(weights, dtype=float))
+    if w.size == 0:
+        return True
+
+    def fits(part: np.ndarray) -> bool:  # the condition on the entries of ``part`` alone
+        nonzero = part[part != 0.0]
+        if nonzero.size == 0:
+            return True
+        if not np.isfinite(nonzero).all():
+            return False
+        mantissa, exponent = np.frexp(nonzero)  # nonzero = mantissa × 2^exponent, 53 significant bits
+        ints = np.abs(mantissa * 2.0**53).astype(np.int64)
+        trailing = np.log2(ints & -ints).astype(np.int64)  # exact: a power of two
+        scale = max(int((53 - trailing - exponent).max()), 0)  # nonzero × 2^scale are integers
+        return bool(8.0 * np.abs(part).sum(axis=-1).max() * 2.0**scale < 2.0**53)
+
+    return fits(w[0]) and fits(w)  # the first row alone usually tells continuous weights
+
+
+def cost_margin(n: int, abs_rows: float, exact: bool = False) -> float:
+    """Bound on |kept − recomputed| for one (node, bloc) cost of ``relocate``, with N = ``n`` and
+    rows of absolute weight at most ``abs_rows`` (R); 0 when ``exact`` (``exact_sums``).
+
+    With u = eps / 2 (sums in any order, Higham 2002 §4.2): the recomputed cost (two matrix
+    products of N terms, two additions) is within (2N + 4) u R of the true value; the kept one
+    (recomputed, then at most N one-term updates before it is re-synced) within (4N + 4) u R. The
+    bound returned, 4 (6N + 8) eps R, is eight times their sum.
+    """
+    if exact:
+        return 0.0
+    return 4.0 * (6 * n + 8) * float(np.finfo(float).eps) * max(abs_rows, 1e-300)
+
+
+def _exact_step(labels: np.ndarray, pos: np.ndarray, neg: np.ndarray, pos_total: np.ndarray,
+                k: int) -> tuple[int, int, np.ndarray]:
+    """One step of the recomputing descent: (node to move or -1, its new bloc, the (k, N) costs)."""
+    onehot = np.eye(k)[labels]
+    cost = neg @ onehot + pos_total[:, None] - pos @ onehot  # (node, bloc), as recomputed before every move
+    current = cost[np.arange(len(labels)), labels]
+    gain = current - cost.min(axis=1)
+    i = int(np.argmax(gain))
+    if not gain[i] > MOVE_GAIN:
+        return -1, -1, cost.T
+    return i, int(np.argmin(cost[i])), cost.T
+
+
+def relocate_all(labels: np.ndarray, weights: np.ndarray, k: int, deadline: float | None = None) -> np.ndarray:
+    """``relocate`` applied to every row of a batch (R, N) of labelings at once: the same moves, in the same order.
+
+    Each row keeps its costs cost[b, i] = pos_i + Σ_{j in bloc b} (neg_ij − pos_ij) (pos_i: i's
+    total positive weight); a move of node m from bloc a to bloc b changes only cost[a] and
+    cost[b], by m's ties. A row moves on its kept costs when the best gain beats MOVE_GAIN, the
+    next best gain and the next best bloc by more than the rounding bound (``cost_margin``; blocs
+    left empty cost exactly pos_i and are all alike); otherwise the step is the recomputed one
+    (``_exact_step``), which also re-syncs the row, as does every N-th move.
+    """
+    lab = np.array(labels, dtype=int, ndmin=2, copy=True)
+    out = lab.copy()
+    runs, n = lab.shape
+    if runs == 0 or n == 0:
+        return out
+    if lab.min() < 0 or lab.max() >= k:
+        raise ValueError(f"bloc labels must lie in 0 … {k - 1}")
     pos, neg = np.maximum(weights, 0.0), np.maximum(-weights, 0.0)
     np.fill_diagonal(pos, 0.0)
     np.fill_diagonal(neg, 0.0)
     pos_total = pos.sum(axis=1)
-    for _ in range(len(lab) ** 2 + 1):  # each move lowers the frustration: this bound is never reached
-        onehot = np.eye(k)[lab]
-        cost = neg @ onehot + pos_total[:, None] - pos @ onehot  # (node, bloc)
-        current = cost[np.arange(len(lab)), lab]
-        gain = current - cost.min(axis=1)
-        i = int(np.argmax(gain))
-        if not gain[i] > 1e-12 or _late(deadline):
-            return lab
-        lab[i] = int(np.argmin(cost[i]))
+    ties = np.ascontiguousarray((neg - pos).T)  # ties[m, i]: what m adds to i's cost of m's bloc
+    exact = exact_sums(neg - pos)  # the sums of the costs run along rows
+    margin = cost_margin(n, float((pos + neg).sum(axis=1).max()), exact)
+    if runs == 1:
+        out[0] = _relocate_one(lab[0], pos, neg, pos_total, ties, k, margin, exact, deadline)
+        return out
+    blocs = np.arange(k)
+    onehot = (lab[:, :, None] == blocs).astype(float)  # (R, N, k)
+    cost = onehot.transpose(0, 2, 1) @ ties + pos_total  # (R, k, N)
+    count = onehot.sum(axis=1).astype(int)  # (R, k) bloc sizes
+    since = np.zeros(runs, dtype=int)  # moves since the row was computed or re-synced
+    rows = np.arange(runs)  # original row of each descent still running
+    span = np.arange(n)
+    live = np.arange(runs)
+    own = ((live * k)[:, None] + lab) * n + span  # flat index of cost[r, lab[r, i], i]
+    for _ in range(n ** 2 + 1):  # each move lowers the frustration: this bound is never reached
+        if not len(rows) or _late(deadline):
+            break
+        gain = np.take(cost, own) - cost.min(axis=1)
+        node = gain.argmax(axis=1)
+        top = gain[live, node]
+        choice = cost[live, :, node]  # (rows, k): the best node's cost in each bloc
+        to = choice.argmin(axis=1)
+        if exact:
+            move = top > MOVE_GAIN
+        else:
+            gain[live, node] = -np.inf
+            below = np.maximum(gain.max(axis=1), MOVE_GAIN - 2 * margin)  # the runner-up, or the threshold
+            if k > 1:
+                empty = count == 0
+                if empty.any():  # empty blocs after the first cost the same: not a close call
+                    choice = np.where(empty & (np.cumsum(empty, axis=1) > 1), np.inf, choice)
+                ranked = np.sort(choice, axis=1)
+                move = (top - below > 4 * margin) & (ranked[:, 1] - ranked[:, 0] > 2 * margin)
+            else:
+                move = top - below > 4 * margin
+            for r in np.flatnonzero(~move & (top >= MOVE_GAIN - 2 * margin)):
+                node[r], to[r], cost[r] = _exact_step(lab[r], pos, neg, pos_total, k)
+                since[r] = 0
+                move[r] = node[r] >= 0
+        m = np.flatnonzero(move)
+        if m.size:
+            i, b = node[m], to[m]
+            a = lab[m, i]
+            lab[m, i] = b
+            own[m, i] = (m * k + b) * n + i
+            cost[m, a] -= ties[i]
+            cost[m, b] += ties[i]
+            count[m, a] -= 1
+            count[m, b] += 1
+            gone = count[m, a] == 0
+            if gone.any():
+                cost[m[gone], a[gone]] = pos_total  # an empty bloc costs exactly pos_i, as recomputed
+            since[m] += 1
+            stale = m[since[m] >= n]
+            if stale.size:
+                fresh = (lab[stale][:, :, None] == blocs).astype(float)
+                cost[stale] = fresh.transpose(0, 2, 1) @ ties + pos_total
+                since[stale] = 0
+        if m.size < len(rows):
+            out[rows[~move]] = lab[~move]
+            rows, lab, cost, count, since = rows[move], lab[move], cost[move], count[move], since[move]
+            live = np.arange(len(rows))
+            own = ((live * k)[:, None] + lab) * n + span
+    out[rows] = lab
+    return out
+
+
+def _relocate_one(lab: np.ndarray, pos: np.ndarray, neg: np.ndarray, pos_total: np.ndarray, ties: np.ndarray,
+                  k: int, margin: float, exact: bool, deadline: float | None) -> np.ndarray:
+    """``relocate_all`` for a single row, with the decisions on Python numbers (fewer array calls)."""
+    lab = lab.copy()
+    n = len(lab)
+    cost = (lab[:, None] == np.arange(k)).astype(float).T @ ties + pos_total  # (k, N)
+    count = np.bincount(lab, minlength=k).tolist()
+    since = 0
+    own = lab * n + np.arange(n)  # flat index of cost[lab[i], i]
+    for _ in range(n ** 2 + 1):  # each move lowers the frustration: this bound is never reached
+        if _late(deadline):
+            break
+        gain = np.take(cost, own) - cost.min(axis=0)
+        i = int(gain.argmax())
+        top = float(gain[i])
+        choice = cost[:, i].tolist()
+        to = choice.index(min(choice))  # the first of the cheapest blocs
+        if exact:
+            if not top > MOVE_GAIN:
+                break
+        elif top < MOVE_GAIN - 2 * margin:
+            break
+        else:
+            gain[i] = -np.inf
+            below = max(float(gain.max()), MOVE_GAIN - 2 * margin)  # the runner-up, or the threshold
+            empty = [b for b in range(k) if not count[b]]  # empty blocs after the first cost the same
+            ranked = sorted(c for b, c in enumerate(choice) if count[b] or b == empty[0])
+            if not (top - below > 4 * margin and (k == 1 or ranked[1] - ranked[0] > 2 * margin)):
+                i, to, fresh = _exact_step(lab, pos, neg, pos_total, k)
+                cost[:] = fresh
+                since = 0
+                if i < 0:
+                    break
+        a = int(lab[i])
+        lab[i] = to
+        own[i] = to * n + i
+        cost[a] -= ties[i]
+        cost[to] += ties[i]
+        count[a] -= 1
+        count[to] += 1
+        if not count[a]:
+            cost[a] = pos_total  # an empty bloc costs exactly pos_i, as recomputed
+        since += 1
+        if since >= n:
+            cost[:] = (lab[:, None] == np.arange(k)).astype(float).T @ ties + pos_total
+            since = 0
     return lab
+
+
+def relocate(labels: np.ndarray, weights: np.ndarray, k: int, deadline: float | None = None) -> np.ndarray:
+    """Move single nodes to the bloc that lowers frustration most, until no move helps (or the
+    ``deadline``, a ``time.monotonic()`` value, passes: the partition reached so far is returned).
+
+    Doreian & Mrvar's (1996) relocation, steepest first (ties: the lowest node, then the lowest
+    bloc), with the incremental cost matrix of ``relocate_all``.
+    """
+    return relocate_all(np.asarray(labels)[None, :], weights, k, deadline)[0]
+
+
+def canonical_all(labels: np.ndarray, k: int) -> np.ndarray:
+    """``canonical`` of every row of a batch (M, N) of labels in 0 … k − 1."""
+    lab = np.asarray(labels, dtype=int)
+    rows, n = lab.shape
+    member = lab[:, :, None] == np.arange(k)  # (M, N, k)
+    first = np.where(member.any(axis=1), member.argmax(axis=1), n)  # (M, k): where each bloc first appears
+    rank = np.empty((rows, k), dtype=int)
+    rank[np.arange(rows)[:, None], np.argsort(first, axis=1, kind="stable")] = np.arange(k)
+    return rank[np.arange(rows)[:, None], lab]
+
+
+def frustrations(weights: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """``frustration`` of every row of a batch (M, N) of labels in 0 … k − 1, computed once per
+    partition (the same numbers), in chunks of at most BATCH_ELEMENTS / N² partitions.
+    """
+    n = weights.shape[0]
+    if len(labels) == 0:
+        return np.zeros(0)
+    distinct, which = np.unique(canonical_all(labels, k), axis=0, return_inverse=True)
+    step = max(1, BATCH_ELEMENTS // max(n * n, 1))
+    parts = [np.atleast_1d(frustration(weights, distinct[i:i + step])) for i in range(0, len(distinct), step)]
+    return np.concatenate(parts)[which.reshape(-1)]
 
 
 def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
                     start: np.ndarray | None = None, deadline: float | None = None,
                     progress: Callable[[], None] | None = None) -> tuple[np.ndarray, float]:
-    """Best relocation-descent partition over random starts (plus ``start``); with a ``deadline``,
-    the starts not begun by then are skipped (at least one always runs).
+    """Best relocation-descent partition over random starts (plus ``start``, which comes first;
+    among equally good partitions the first found is kept).
+
+    The starts are drawn first (one ``rng.integers(0, k, N)`` each) and descend together in batches
+    of at most BATCH_ELEMENTS / (k N) (the batches change nothing in the result). With a
+    ``deadline`` or ``progress`` the batches grow from one start (1, 2, 4, …), so that finished
+    descents come early; the batches not begun by the deadline are skipped (at least one always
+    runs) and the descents under way stop where they are. ``progress`` is called once per start.
     """
     n = weights.shape[0]
     starts = [start] if start is not None else []
     starts += [rng.integers(0, k, n) for _ in range(restarts)]
+    most = max(1, BATCH_ELEMENTS // max(n * k, 1))
+    size = most if deadline is None and progress is None else 1
     best, best_f = None, np.inf
-    for s in starts:
+    first = 0
+    while first < len(starts):
         if best is not None and _late(deadline):
             break
-        lab = relocate(s, weights, k, deadline)
-        f = float(frustration(weights, lab))
-        if f < best_f - 1e-12:
-            best, best_f = lab, f
-        if progress:
-            progress()
+        batch = np.asarray(starts[first:first + size]).astype(int).reshape(-1, n)
+        first, size = first + size, min(2 * size, most)
+        found = relocate_all(batch, weights, k, deadline)
+        for lab, f in zip(found, frustrations(weights, found, k).tolist()):
+            if f < best_f - 1e-12:
+                best, best_f = lab, f
+            if progress:
+                progress()
     return canonical(best), best_f
 
 

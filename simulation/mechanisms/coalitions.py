@@ -8,7 +8,12 @@ energy = states with positive propensities together, negative ones apart; predic
 configurations are minima. Written with spins σ = ±1 this is a zero-field Ising spin glass.
 
 Exact minimum by vectorised enumeration of all 2^(N-1) configurations for N ≤ EXACT_MAX;
-above that, single-flip descent from random starts (``heuristic_restarts``).
+above that, single-flip descent from random starts (``heuristic_restarts``). The random starts
+descend together (``descend_each``), each keeping its local fields and updating them by one
+column after a flip (O(N) instead of a fresh O(N²) product); a flip is taken from the kept
+fields only when its margin over every alternative exceeds a bound on the rounding
+(``field_margin``), closer calls are decided on recomputed fields, so the flips are those of
+``descend``.
 
 The landscape itself (Axelrod & Bennett's "basins of attraction"): ``local_minima`` lists every
 configuration that no single state can leave to lower the energy (equivalently, to lower its own
@@ -22,8 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.mechanisms.blocs import exact_sums
+
 EXACT_MAX = 20
 CHUNK = 1 << 16
+FLIP_GAIN = 1e-12  # a flip is made when it lowers the energy by more than this
 
 
 def pair_weights(sizes: np.ndarray, propensity: np.ndarray) -> np.ndarray:
@@ -68,21 +76,147 @@ def exact_minimum(weights: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def descend(assignment: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Single-flip steepest descent to a local minimum (each state joins its better side)."""
-    a = assignment.astype(int).copy()
-    for _ in range(len(a) ** 2 + 1):  # each flip lowers the energy: this bound is never reached
-        spins = 1 - 2 * a
-        field = weights @ spins  # σ_i field_i < 0 ⇒ flipping i lowers energy
+    """Single-flip steepest descent to a local minimum (each state joins its better side).
+
+    The state whose flip lowers the energy most moves first (ties: the lowest state), until no
+    flip lowers it by more than FLIP_GAIN; computed with the kept fields of ``descend_each``.
+    """
+    return descend_each(np.asarray(assignment)[None, :], weights)[0]
+
+
+def field_margin(n: int, abs_rows: float, exact: bool = False) -> float:
+    """Bound on |kept − recomputed| for one local field Σ_j w_ij σ_j of ``descend_each``, with
+    N = ``n`` and rows of absolute weight at most ``abs_rows`` (R); 0 when ``exact``.
+
+    With u = eps / 2 (sums in any order, Higham 2002 §4.2): the recomputed field (a product of N
+    terms) is within N u R of the true value; the kept one (recomputed, then at most N one-term
+    updates before it is re-synced) within 2N u R. The bound returned, 4 (3N + 4) eps R, is eight
+    times their sum.
+    """
+    if exact:
+        return 0.0
+    return 4.0 * (3 * n + 4) * float(np.finfo(float).eps) * max(abs_rows, 1e-300)
+
+
+def _exact_flip(assignment: np.ndarray, weights: np.ndarray) -> tuple[int, np.ndarray]:
+    """One step of the recomputing descent: (state to flip or -1, the recomputed fields)."""
+    spins = 1 - 2 * assignment
+    field = weights @ spins  # σ_i field_i < 0 ⇒ flipping i lowers energy
+    gain = spins * field
+    i = int(np.argmin(gain))
+    return (i if gain[i] < -FLIP_GAIN else -1), field
+
+
+def _descend_one(a: np.ndarray, w: np.ndarray, columns: np.ndarray, margin: float, exact: bool) -> np.ndarray:
+    """``descend_each`` for a single row, with the decisions on Python numbers (fewer array calls)."""
+    a = a.copy()
+    n = len(a)
+    spins = 1.0 - 2.0 * a
+    field = columns.T @ spins
+    twice = 2.0 * columns  # exact
+    since = 0
+    for _ in range(n ** 2 + 1):  # each flip lowers the energy: this bound is never reached
         gain = spins * field
-        i = int(np.argmin(gain))
-        if not gain[i] < -1e-12:
-            return a
+        i = int(gain.argmin())
+        top = float(gain[i])
+        if exact:
+            if not top < -FLIP_GAIN:
+                break
+        elif top > -FLIP_GAIN + 2 * margin:
+            break
+        else:
+            gain[i] = np.inf
+            above = min(float(gain.min()), -FLIP_GAIN + 2 * margin)  # the runner-up, or the threshold
+            if not above - top > 4 * margin:
+                i, fresh = _exact_flip(a, w)
+                field[:] = fresh
+                since = 0
+                if i < 0:
+                    break
+        if spins[i] > 0:
+            field -= twice[i]
+        else:
+            field += twice[i]
+        spins[i] = -spins[i]
         a[i] = 1 - a[i]
+        since += 1
+        if since >= n:
+            field = columns.T @ spins
+            since = 0
     return a
 
 
+def descend_each(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``descend`` applied to every row of a batch (M, N) at once: the same flips, in the same order.
+
+    Each row keeps its fields f = W σ; flipping state m changes them by −2 σ_m W[:, m]. A row
+    flips on its kept fields when the best gain σ_i f_i is below −FLIP_GAIN and the next best by
+    more than the rounding bound (``field_margin``), stops when it is above −FLIP_GAIN by more
+    than the bound, and otherwise takes the recomputed step (``_exact_flip``), which also
+    re-syncs the row, as does every N-th flip.
+    """
+    a = np.array(assignments, dtype=int, ndmin=2, copy=True)
+    out = a.copy()
+    runs, n = a.shape
+    if runs == 0 or n == 0:
+        return out
+    w = np.asarray(weights)
+    columns = np.ascontiguousarray(w.T, dtype=float)  # columns[m] = W[:, m]
+    exact = exact_sums(w)
+    margin = field_margin(n, float(np.abs(w).sum(axis=1).max()), exact)
+    if runs == 1:
+        out[0] = _descend_one(a[0], w, columns, margin, exact)
+        return out
+    spins = 1.0 - 2.0 * a
+    field = spins @ columns  # (M, N): field[r, i] = Σ_j w_ij σ_rj
+    since = np.zeros(runs, dtype=int)  # flips since the row was computed or re-synced
+    rows = np.arange(runs)  # original row of each descent still running
+    for _ in range(n ** 2 + 1):  # each flip lowers the energy: this bound is never reached
+        if not len(rows):
+            break
+        live = np.arange(len(rows))
+        gain = spins * field
+        node = gain.argmin(axis=1)
+        top = gain[live, node]
+        if exact:
+            move = top < -FLIP_GAIN
+        else:
+            gain[live, node] = np.inf
+            above = np.minimum(gain.min(axis=1), -FLIP_GAIN + 2 * margin)  # the runner-up, or the threshold
+            move = above - top > 4 * margin
+            for r in np.flatnonzero(~move & (top <= -FLIP_GAIN + 2 * margin)):
+                node[r], field[r] = _exact_flip(a[r], w)
+                since[r] = 0
+                move[r] = node[r] >= 0
+        everyone = bool(move.all())
+        m = live if everyone else np.flatnonzero(move)
+        if m.size:
+            i = node[m]
+            step = (2.0 * spins[m, i])[:, None] * columns[i]
+            if everyone:
+                field -= step
+            else:
+                field[m] -= step
+            spins[m, i] = -spins[m, i]
+            a[m, i] = 1 - a[m, i]
+            since[m] += 1
+            stale = m[since[m] >= n]
+            if stale.size:
+                field[stale] = spins[stale] @ columns
+                since[stale] = 0
+        if not everyone:
+            out[rows[~move]] = a[~move]
+            rows, a, spins, field, since = rows[move], a[move], spins[move], field[move], since[move]
+    out[rows] = a
+    return out
+
+
 def descend_all(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``descend`` applied to every row of a batch (M, N) at once: the same flips, in the same order."""
+    """``descend`` applied to every row of a batch (M, N) at once: the same flips, in the same order.
+
+    The fields are recomputed at every flip (``local_minima`` runs it on N ≤ EXACT_MAX, where that
+    is cheap; ``heuristic_minimum`` uses ``descend_each``).
+    """
     a = np.array(assignments, dtype=np.int8, copy=True)
     rows = np.arange(len(a))
     active = rows
@@ -147,14 +281,18 @@ def local_minima(weights: np.ndarray) -> list[LocalMinimum]:
 
 def heuristic_minimum(weights: np.ndarray, rng: np.random.Generator, restarts: int,
                       start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Best local minimum over ``restarts`` random starts (plus ``start`` if given)."""
+    """Best local minimum over ``restarts`` random starts (plus ``start`` if given, which comes
+    first; among equal energies the first found is kept). The starts are drawn first (one
+    ``rng.integers(0, 2, N)`` each) and descend together (``descend_each``).
+    """
     n = weights.shape[0]
     starts = [start] if start is not None else []
     starts += [rng.integers(0, 2, n) for _ in range(restarts)]
     best, best_e = None, np.inf
-    for s in starts:
-        a = descend(s, weights)
-        e = float(energy(a, weights))
+    if not starts:
+        return best, best_e
+    found = descend_each(np.asarray(starts).astype(int).reshape(-1, n), weights)
+    for a, e in zip(found, np.atleast_1d(energy(found, weights)).tolist()):
         if e < best_e - 1e-12:
             best, best_e = a, e
     return best, best_e
