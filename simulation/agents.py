@@ -46,39 +46,39 @@ class StateAgent(mesa.Agent):
     @property
     def weights(self) -> dict[str, float]:
         """What the state weighs: security, economy, ideology."""
-        return dict(zip(WEIGHTS, self.model.preference_weights[self.index].tolist()))
+        return dict(zip(WEIGHTS, self.model.state.preference_weights[self.index].tolist()))
 
     @property
     def risk_tolerance(self) -> float:
-        return float(self.model.risk_tolerance[self.index])
+        return float(self.model.state.risk_tolerance[self.index])
 
     @property
     def main_threat(self) -> str | None:
         """The state it perceives as its main threat (None when nothing threatens it)."""
-        row = self.model.threat[self.index]
+        row = self.model.seen.threat[self.index]
         j = int(np.argmax(row))
         return self.model.ids[j] if row[j] > 0 else None
 
     # -- resources, read from the model's arrays -------------------------------------------
     @property
     def manpower(self) -> float:
-        return float(self.model.manpower[self.index])
+        return float(self.model.state.manpower[self.index])
 
     @property
     def munitions(self) -> float:
-        return float(self.model.munitions[self.index])
+        return float(self.model.state.munitions[self.index])
 
     @property
     def economy(self) -> float:
-        return float(self.model.economy[self.index])
+        return float(self.model.state.economy[self.index])
 
     @property
     def capability(self) -> float:
-        return float(self.model.capability[self.index])
+        return float(self.model.state.capability[self.index])
 
     @property
     def ideal_point(self) -> float:
-        return float(self.model.ideal_points[self.index])
+        return float(self.model.state.ideal_points[self.index])
 
     def __repr__(self) -> str:
         return f"StateAgent({self.state_id})"
@@ -101,20 +101,20 @@ class StateAgent(mesa.Agent):
         row (state order), the same numbers as one draw per state.
         """
         p, n = m.params, m.n
-        w = m.preference_weights  # (n, 3): security, economy, ideology
+        w = m.state.preference_weights  # (n, 3): security, economy, ideology
         rows = np.arange(n)
-        main = np.argmax(m.threat, axis=1)
-        against = m.threat_shares.copy()
-        weak = m.bandwagoning.astype(bool)  # Walt: a weak state next to a threat joins it rather than balance
-        against[rows[weak], main[weak]] = -m.threat_shares[rows[weak], main[weak]]
-        security = (m.security - m.war_parties) - against * (0.5 + m.risk_tolerance)[:, None]
-        economy = np.tanh(m.memory.T + m.memory) - (m.sanctions + m.sanctions.T)
-        security = security + p["alarm_gain"] * m.recalibration  # a growing threat: recalibrate
+        main = np.argmax(m.seen.threat, axis=1)
+        against = m.seen.threat_shares.copy()
+        weak = m.seen.bandwagoning.astype(bool)  # Walt: a weak state next to a threat joins it rather than balance
+        against[rows[weak], main[weak]] = -m.seen.threat_shares[rows[weak], main[weak]]
+        security = (m.seen.security - m.seen.war_parties) - against * (0.5 + m.state.risk_tolerance)[:, None]
+        economy = np.tanh(m.state.memory.T + m.state.memory) - (m.state.sanctions + m.state.sanctions.T)
+        security = security + p["alarm_gain"] * m.seen.recalibration  # a growing threat: recalibrate
         u = ((w[:, 0] * p["threat_sensitivity"])[:, None] * security
              + w[:, 1][:, None] * economy
-             + (w[:, 2] * p["homophily_strength"])[:, None] * m.ideology
-             + p["treaty_anchor"] * m.treaty * (1.0 + m.depth)
-             + m.stance)
+             + (w[:, 2] * p["homophily_strength"])[:, None] * m.seen.ideology
+             + p["treaty_anchor"] * m.state.treaty * (1.0 + m.state.depth)
+             + m.state.stance)
         if noise:
             u = u + p["decision_noise"] * m.rng.standard_normal((n, n))
         np.fill_diagonal(u, 0.0)
@@ -125,15 +125,15 @@ class StateAgent(mesa.Agent):
     def reciprocate(self) -> None:
         """Repay creditors it leans toward, in money and technology, within its budget."""
         m, i, p = self.model, self.index, self.model.params
-        owed = m.debt[i] * (m.lean[i] > 0)
+        owed = m.state.debt[i] * (m.state.lean[i] > 0)
         repaid = exchange.repayments(owed, p["reciprocity"], m.dt)
         if not repaid.any():
             return
-        money = repaid * p["repayment_gdp_share"] * m.economy[i]
-        budget = p["support_budget"] * self.risk_tolerance * m.economy[i] * m.dt
+        money = repaid * p["repayment_gdp_share"] * m.state.economy[i]
+        budget = p["support_budget"] * self.risk_tolerance * m.state.economy[i] * m.dt
         scale = min(1.0, budget / money.sum()) if money.sum() > 0 else 0.0
         for c in np.flatnonzero(money):
             m.transfer_economy(self.state_id, m.ids[c], money[c] * scale, repayment=repaid[c] * scale)
             level = min(p["tech_transfer"] * repaid[c] * scale, 1.0)
-            if m.tech[i] > m.tech[c] and level > 0:
+            if m.state.tech[i] > m.state.tech[c] and level > 0:
                 m.transfer_technology(self.state_id, m.ids[c], level, repayment=0.0)

@@ -37,20 +37,21 @@ class Recorder:
 
     def record(self, k: int) -> None:
         m, iu = self.model, self.iu
-        regional = [tension.weighted_mean(m.tension, w) for w in self.region_weights]
-        self.metrics[k] = [tension.global_tension(m.tension, m.capability), m.energy, m.frustration,
-                           m.polarization, *regional]
-        strain = np.where(m.at_war.any(axis=1), 1.0 - m.manpower / np.maximum(m.manpower0, 1e-9), 0.0)
+        s, b, f, seen = m.state, m.base, m.flows, m.seen
+        regional = [tension.weighted_mean(s.tension, w) for w in self.region_weights]
+        self.metrics[k] = [tension.global_tension(s.tension, s.capability), s.energy, s.frustration,
+                           s.polarization, *regional]
+        strain = np.where(s.at_war.any(axis=1), 1.0 - s.manpower / np.maximum(b.manpower0, 1e-9), 0.0)
         self.states[k] = np.column_stack([
-            m.manpower, m.munitions, m.economy, m.capability, m.tech, m.front_strength,
-            m.deployed.sum(axis=0), m.deployed.sum(axis=1), m.losses, strain, m.threat.sum(axis=1),
-            m.alignment, m.value.sum(axis=1), m.value.sum(axis=0), m.experience, m.alarm.sum(axis=1),
+            s.manpower, s.munitions, s.economy, s.capability, s.tech, s.front_strength,
+            s.deployed.sum(axis=0), s.deployed.sum(axis=1), f.losses, strain, seen.threat.sum(axis=1),
+            s.alignment, f.value.sum(axis=1), f.value.sum(axis=0), s.experience, seen.alarm.sum(axis=1),
         ])
-        self.coalition[k] = m.coalition
-        self.bloc[k] = m.bloc
-        self.pairs[k] = np.column_stack([m.affinity[iu], m.tension[iu], m.treaty[iu], m.at_war[iu],
-                                         m.value[iu], m.value.T[iu], m.war_parties[iu], m.depth[iu],
-                                         m.involvement[iu], m.involvement.T[iu]])
+        self.coalition[k] = s.coalition
+        self.bloc[k] = s.bloc
+        self.pairs[k] = np.column_stack([s.affinity[iu], s.tension[iu], s.treaty[iu], s.at_war[iu],
+                                         f.value[iu], f.value.T[iu], seen.war_parties[iu], s.depth[iu],
+                                         seen.involvement[iu], seen.involvement.T[iu]])
         self.last = k
 
     # ------------------------------------------------------------------ one series

@@ -66,24 +66,24 @@ def test_deployment_moves_manpower_and_raises_affinity(mini, write):
         m1.step()
         m0.step()
     prk, rus = m1.idx("PRK"), m1.idx("RUS")
-    assert m0.manpower[prk] - m1.manpower[prk] == pytest.approx(10.0)
-    assert 9.0 < m1.deployed[prk, rus] <= 10.0 and m0.deployed[prk, rus] == 0  # some fall in their first month
-    assert m1.affinity[prk, rus] > m0.affinity[prk, rus]
-    assert m1.debt[rus, prk] > 0  # Russia owes North Korea for the troops
+    assert m0.state.manpower[prk] - m1.state.manpower[prk] == pytest.approx(10.0)
+    assert 9.0 < m1.state.deployed[prk, rus] <= 10.0 and m0.state.deployed[prk, rus] == 0  # some fall in their first month
+    assert m1.state.affinity[prk, rus] > m0.state.affinity[prk, rus]
+    assert m1.state.debt[rus, prk] > 0  # Russia owes North Korea for the troops
 
 
 def test_flow_with_until_is_spread_over_its_days(mini):
     m = model_for(mini)
     prk = m.idx("PRK")
-    start = m.munitions[prk]
+    start = m.state.munitions[prk]
     delivered = []
     while m.running:
-        before = m.munitions[prk]
+        before = m.state.munitions[prk]
         m.step()
-        delivered.append(before - m.munitions[prk])
+        delivered.append(before - m.state.munitions[prk])
     # 1 m shells over Feb–May (121 days): February gets 29/121 of them (plus ageing/production noise)
     assert delivered[1] == pytest.approx(29 / 121, abs=0.02)
-    assert start - m.munitions[prk] == pytest.approx(1.0, abs=0.05)
+    assert start - m.state.munitions[prk] == pytest.approx(1.0, abs=0.05)
 
 
 def test_events_fire_in_the_step_that_contains_their_date(mini):

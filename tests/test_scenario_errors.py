@@ -245,5 +245,5 @@ def test_support_at_the_start_is_valid_and_fills_the_commitment_memory(write):
     prk, rus = m.idx("PRK"), m.idx("RUS")
     years = (dt.date(2024, 1, 1) - dt.date(2023, 9, 13)).days / 365.25
     held = 1.0 * (1 - math.exp(-years / 1.0))  # memory_years 1: as if it had flowed since 13 Sep 2023
-    assert m.support_munitions[prk, rus] == pytest.approx(6.0 * held, rel=1e-3)
-    assert m.involvement[prk, rus] > 0 and m.support_munitions.sum() == m.support_munitions[prk, rus]
+    assert m.state.support_munitions[prk, rus] == pytest.approx(6.0 * held, rel=1e-3)
+    assert m.seen.involvement[prk, rus] > 0 and m.state.support_munitions.sum() == m.state.support_munitions[prk, rus]
