@@ -304,7 +304,7 @@ def step_share(event: s.EventBase, start: dt.date, stop: dt.date,
 def schedule(events: list[s.EventBase], boundaries: list[dt.date],
              pauses_of: Callable[[s.EventBase], list]) -> list[list[tuple[s.EventBase, float]]]:
     """For each step k (1 … len(boundaries) − 1), the events that act in it and their shares,
-    in scenario order: computed once, so a step only applies what it holds.
+    in the order of ``events``: computed once, so a step only applies what it holds.
     """
     out: list[list[tuple[s.EventBase, float]]] = [[] for _ in boundaries]
     for event in events:

@@ -178,7 +178,7 @@ class AllianceModel(mesa.Model):
         return self.step_start <= day < self.step_stop
 
     def _apply_events(self, k: int) -> None:
-        """Apply the events the compiled schedule holds for step k, in scenario order."""
+        """Apply the events the compiled schedule holds for step k, in date order (ties in file order)."""
         for event, share in self.schedule[k]:
             ev.kind_of(event).apply(self, event, share)
             if id(event) not in self._fired_ids:
