@@ -80,7 +80,9 @@ class AllianceModel(mesa.Model):
         support_munitions, support_money = self._support_at_start()  # decayed mse, US$ bn row → column
         base = Baseline(manpower0=w.manpower.copy(), munitions0=np.maximum(munitions.copy(), 1e-9),
                         economy0=w.gdp.copy(), milex=milex, tech0=tech.copy(), cinc=w.cinc.copy(),
-                        quality0=force_quality.copy(), distance=threat.great_circle_km(w.lat, w.lon),
+                        quality0=force_quality.copy(),
+                        proximity=threat.proximity(threat.great_circle_km(w.lat, w.lon), w.neighbours,
+                                                   p["proximity_km"]),
                         front_share=front_share)
         state = State(
             manpower=w.manpower.copy(), munitions=munitions, economy=w.gdp.copy(), ideal_points=w.ideal_points.copy(),
@@ -188,7 +190,7 @@ class AllianceModel(mesa.Model):
     # ------------------------------------------------------------------ perception
     def _perceive(self) -> None:
         """What every state sees this step (the arrays the agents decide from)."""
-        self.seen = perceive(self.state, self.base, self.world.neighbours, self.params)
+        self.seen = perceive(self.state, self.base, self.params)
 
     # ------------------------------------------------------------------ mechanisms
     def _exchange(self) -> None:

@@ -28,11 +28,11 @@ def commitments(state: State, base: Baseline, params: dict[str, float]) -> tuple
     return belligerence, involvement
 
 
-def perceive(state: State, base: Baseline, neighbours: np.ndarray, params: dict[str, float]) -> Perception:
+def perceive(state: State, base: Baseline, params: dict[str, float]) -> Perception:
     """The perception of every state, from the current state (and the baseline: geography)."""
     p = params
     ideology = homophily.ideology_affinity(state.ideal_points, p["ideal_point_scale"])
-    proximity = threat.projected(threat.proximity(base.distance, neighbours, p["proximity_km"]), state.treaty)
+    proximity = threat.projected(base.proximity, state.treaty)
     belligerence, involvement = commitments(state, base, p)
     war_parties = commitment.parties_at_war(state.at_war, belligerence)
     hostile = threat.hostility(state.affinity, war_parties)

@@ -32,7 +32,7 @@ class Baseline:
     tech0: Array  # (N,) technology level at the start (1 = the scenario's median spending per soldier)
     cinc: Array  # (N,) COW composite index of national capability
     quality0: Array  # (N,) force quality at the start (combat experience)
-    distance: Array  # (N, N) great-circle km between capitals
+    proximity: Array  # (N, N) geographic proximity in [0, 1]: 1 for land neighbours, else exp(-km / proximity_km)
     front_share: Array  # (N,) share of a belligerent's personnel at the front
 
 
