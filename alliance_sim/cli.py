@@ -23,7 +23,7 @@ from rich.table import Table
 from simulation import limits
 from simulation import params as P
 from simulation.output import FORMATS, OutputError, check_destination, write_run
-from simulation.scenario import Scenario, ScenarioError, load_scenario, shipped_names
+from simulation.scenario import ScenarioError, load_scenario, shipped_names
 from simulation.scenario.loader import display
 from simulation.sweep.execute import SweepError, SweepInterrupted
 
@@ -296,19 +296,9 @@ def validate(scenario: Annotated[str, typer.Argument(help="scenario file or ship
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
-    doc = Scenario.model_json_schema(by_alias=True)
-    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    doc["title"] = "alliance-sim scenario"
-    extra = {"extends": {"type": "string", "description": "base scenario (file next to this one, or a shipped name)"},
-             "remove_events": {"type": "array", "items": {"type": "string"},
-                               "description": "ids of base events to drop"}}
-    doc["properties"] = extra | doc["properties"]
-    states = doc["properties"]["states"]
-    doc["properties"]["states"] = {"description": states.get("description", "the states of the scenario"),
-                                   "anyOf": [states, {"type": "array", "items": {"type": "string"}}]}
-    # a variant (with extends) inherits the required fields from its base
-    doc["if"], doc["then"], doc["else"] = {"required": ["extends"]}, {}, {"required": doc.pop("required")}
-    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    from simulation.scenario.schema import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
 
 @app.command("params")
@@ -511,16 +501,13 @@ def blocs_command(
         out_console.print(table)
         out_console.print(f"k = {chosen.k}: the smallest k reaching the lowest frustration found for "
                           f"k = 1 … {solutions[-1].k}", highlight=False)
-    labels, w = chosen.labels, net.weights
+    labels = chosen.labels
     used = int(labels.max()) + 1
     for b in range(used):
         members = [net.nodes[i] for i in np.flatnonzero(labels == b)]
         out_console.print(f"bloc {b + 1} ({len(members)}): {', '.join(members)}", highlight=False, soft_wrap=True)
-    iu, ju = np.triu_indices(len(net.nodes), 1)
-    same = labels[iu] == labels[ju]
-    between = [(i, j) for i, j, s in zip(iu, ju, same) if not s and w[i, j] > 0]
-    within = [(i, j) for i, j, s in zip(iu, ju, same) if s and w[i, j] < 0]
-    names = lambda pairs: ", ".join(f"{net.nodes[i]}–{net.nodes[j]}" for i, j in pairs)  # noqa: E731
+    between, within = net.frustrated(labels)
+    names = lambda pairs: ", ".join(f"{a}–{b}" for a, b in pairs)  # noqa: E731
     status = "optimal" if chosen.exact else "best found, not proven optimal"
     out_console.print(f"frustration {chosen.frustration:g} ({status}, {chosen.method}; at most {chosen.k} blocs, "
                       f"{used} used): {len(between)} positive ties between blocs"

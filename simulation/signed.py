@@ -45,6 +45,14 @@ class SignedNetwork:
     negative: int
     weighted: bool
 
+    def frustrated(self, labels: np.ndarray) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The ties a partition leaves unbalanced: (positive ties between blocs, negative ties within)."""
+        iu, ju = np.triu_indices(len(self.nodes), 1)
+        same = labels[iu] == labels[ju]
+        w = self.weights[iu, ju]
+        pair = lambda mask: [(self.nodes[i], self.nodes[j]) for i, j in zip(iu[mask], ju[mask])]  # noqa: E731
+        return pair(~same & (w > 0)), pair(same & (w < 0))
+
 
 def _where(path: Path, line: int | None = None, column: str | None = None) -> str:
     out = str(path)

@@ -389,3 +389,22 @@ class Scenario(Strict):
                 seen.add(v)
             return {v: None for v in value}
         return value
+
+
+def json_schema() -> dict:
+    """The JSON Schema of scenario files as written (``extends:``, ``remove_events:``, a list of
+    states), for editors' autocompletion (``alliance-sim schema``).
+    """
+    doc = Scenario.model_json_schema(by_alias=True)
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "alliance-sim scenario"
+    extra = {"extends": {"type": "string", "description": "base scenario (file next to this one, or a shipped name)"},
+             "remove_events": {"type": "array", "items": {"type": "string"},
+                               "description": "ids of base events to drop"}}
+    doc["properties"] = extra | doc["properties"]
+    states = doc["properties"]["states"]
+    doc["properties"]["states"] = {"description": states.get("description", "the states of the scenario"),
+                                   "anyOf": [states, {"type": "array", "items": {"type": "string"}}]}
+    # a variant (with extends) inherits the required fields from its base
+    doc["if"], doc["then"], doc["else"] = {"required": ["extends"]}, {}, {"required": doc.pop("required")}
+    return doc
