@@ -119,3 +119,18 @@ def test_sweep_outputs_take_every_id_form(tmp_path):
     assert row["status"] == "ok", row["error"]
     assert row["cow"] == row["iso3"] == row["name"]
     assert row["state_cow"] == row["state_iso3"] == row["state_name"]
+
+
+def test_stance_keys_may_be_iso3_codes_or_names(write):
+    """A stance key written in another form than under states: resolves by the same rule."""
+    text = MINIMAL + """  - id: turn
+    type: policy_change
+    date: 2024-04-01
+    state: USA
+    stance: {KOR: 0.3, Russia: -0.2}
+    source: test
+"""
+    cow = text.replace("{KOR: 0.3, Russia: -0.2}", "{ROK: 0.3, RUS: -0.2}")
+    ours, theirs = (run(load_scenario(write(name, t)), seed=3, until=UNTIL).tables for name, t in
+                    (("aliases.yaml", text), ("cow.yaml", cow)))
+    pd.testing.assert_frame_equal(ours["pairs"], theirs["pairs"])
