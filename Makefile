@@ -45,8 +45,8 @@ test-hostile: $(STAMP)
 	HOSTILE_PROFILE=long $(BIN)/python -m pytest tests/test_hostile.py -s
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/sweeps.py
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/sweeps.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
