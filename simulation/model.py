@@ -47,7 +47,9 @@ class AllianceModel(mesa.Model):
         self.states = [StateAgent(self, i, rec, float(self.base.front_share[i])) for i, rec in enumerate(world.records)]
         self.anchor = self._index[world.anchor] if world.anchor else int(np.argmax(self.state.capability))
         self.dt = SPIN_UP_DT
-        self.state.affinity = self._initial_affinity()
+        # the spin-up is deterministic (no noise, no events): computed once per world and parameters
+        spun = world.memo(("spin-up", tuple(sorted(params.items()))), self._initial_affinity)
+        self.state.affinity = spun.copy()
         self._perceive()
         self.state.power_baseline = self.seen.power.copy()  # states start used to the powers around them
         self.state.tension = self._tension_target()
@@ -133,6 +135,7 @@ class AllianceModel(mesa.Model):
             self.state.lean = StateAgent.decide_leanings(self, noise=False)
             self._relations(noise=False)
         start = self.state.affinity.copy()
+        self.state.lean = np.zeros_like(start)  # the spin-up leaves nothing behind but affinity
         for (a, b), value in self.world.affinity_overrides.items():
             i, j = self._index[a], self._index[b]
             start[i, j] = start[j, i] = value

@@ -12,6 +12,7 @@ import hashlib
 import platform
 import sys
 from collections.abc import Callable, Mapping
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -130,11 +131,15 @@ def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicat
     seed = sc.seed if seed is None else seed
     world = build_world(sc)
     done: dict[int, tuple[dict, list]] = {}
-    for r, tables, fired_r in parallel.results(range(replicates), _replicate, (world, resolved, seed, until),
-                                               min(workers, replicates), preload=("simulation.runner",)):
-        done[r] = tables, fired_r
-        if progress:
-            progress(len(done))
+    try:
+        for r, tables, fired_r in parallel.results(range(replicates), _replicate, (world, resolved, seed, until),
+                                                   min(workers, replicates), preload=("simulation.runner",)):
+            done[r] = tables, fired_r
+            if progress:
+                progress(len(done))
+    except BrokenProcessPool:
+        raise RuntimeError("a worker process died (in a script, call run(..., workers=N) under "
+                           "`if __name__ == '__main__':`, since worker processes import the main module)") from None
     order = [done[r] for r in range(replicates)]
     stacked = {name: pd.concat([tables[name] for tables, _ in order], ignore_index=True)
                for name in ("model", "states", "pairs")}

@@ -46,7 +46,7 @@ class World:
     pauses: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = field(default_factory=dict)
     # support flowing at the start: (giver, receiver, years it has flowed (inf: steady), per-year amounts)
     support: list[tuple[int, int, float, dict[str, float]]] = field(default_factory=list)
-    _schedules: dict = field(default_factory=dict, repr=False, compare=False)  # boundaries → events per step
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)  # what is computed once per world
 
     @property
     def ids(self) -> list[str]:
@@ -70,10 +70,14 @@ class World:
 
     def schedule(self, boundaries: list[dt.date]) -> list[list[tuple[EventBase, float]]]:
         """The events acting in each step of a calendar and their shares (compiled once per calendar)."""
-        key = tuple(boundaries)
-        if key not in self._schedules:
-            self._schedules[key] = events.schedule(self.events, boundaries, self.pauses_of)
-        return self._schedules[key]
+        return self.memo(("schedule", tuple(boundaries)),
+                         lambda: events.schedule(self.events, boundaries, self.pauses_of))
+
+    def memo(self, key: tuple, compute):
+        """``compute()`` once per world and key (deterministic results shared by every replicate)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def pauses_of(self, event: EventBase) -> list[tuple[dt.date, dt.date]]:
         """Suspension intervals that apply to an aid event's giver and receiver."""
