@@ -2,13 +2,17 @@
 
     python benchmarks/heuristics.py [--repeats 7] [--no-annealing]
 
+0. Start-up: the descents run compiled (numba, simulation/mechanisms/kernels.py), imported and
+   compiled (or loaded from numba's cache) on the first descent of a process. Timed in fresh
+   processes: with an empty cache (a temporary NUMBA_CACHE_DIR: the JIT compile) and with the
+   cache in place.
 1. Speed: the straightforward descents (cost matrix or fields recomputed with a matrix product
    before every move: ``reference_relocate`` / ``reference_descend`` of the tests) against the
-   incremental, batched ones of simulation/mechanisms, at N = 25, 50, 100, 200 on uniform random
-   signed graphs (k = 3): one descent, and a search with the model's budget (20 random starts,
-   ``heuristic_blocs`` / ``heuristic_minimum``). Runs are interleaved (old, new, old, new, …) so
-   that machine noise hits both alike; the figures are medians and the ratio of medians. Every
-   pair is also checked to give the same labels.
+   incremental, compiled ones of simulation/mechanisms, at N = 25, 50, 100, 146 (the model's
+   large world), 200 on uniform random signed graphs (k = 3): one descent, and a search with the
+   model's budget (20 random starts, ``heuristic_blocs`` / ``heuristic_minimum``). Runs are
+   interleaved (old, new, old, new, …) so that machine noise hits both alike; the figures are
+   medians and the ratio of medians. Every pair is also checked to give the same labels.
 2. Quality: share of planted-partition graphs (N = 20, 50, 100, 200; planted k = 2, 3, 4;
    searched with k = 3 and with the planted k) on which the heuristic with the model's budget
    reaches a frustration ≤ that of a long simulated-annealing run (``anneal`` of the tests:
@@ -19,8 +23,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +47,7 @@ from test_mechanisms_blocs import (  # noqa: E402
 from test_mechanisms_coalitions import random_weights, reference_descend  # noqa: E402
 from test_mechanisms_coalitions import reference_heuristic as reference_minimum  # noqa: E402
 
-SIZES = (25, 50, 100, 200)
+SIZES = (25, 50, 100, 146, 200)
 K = 3
 RESTARTS = 20  # the model's default heuristic_restarts
 
@@ -55,6 +62,35 @@ def same(a, b) -> bool:
     if isinstance(a, tuple):
         return bool(np.array_equal(a[0], b[0]) and a[1] == b[1])
     return bool(np.array_equal(a, b))
+
+
+FIRST_CALL = """
+import time
+start = time.perf_counter()
+import numpy as np
+from simulation.mechanisms import blocs, coalitions
+imported = time.perf_counter()
+w = np.random.default_rng(0).uniform(-1.0, 1.0, (146, 146))
+w = np.triu(w, 1) + np.triu(w, 1).T
+blocs.relocate(np.zeros(146, dtype=int), w, 3)
+coalitions.descend(np.zeros(146, dtype=int), w)
+first = time.perf_counter()
+blocs.relocate(np.zeros(146, dtype=int), w, 3)
+coalitions.descend(np.zeros(146, dtype=int), w)
+print(imported - start, first - imported, time.perf_counter() - first)
+"""
+
+
+def startup() -> None:
+    print(f"{'first descents of a process':30} {'import s':>9} {'first s':>9} {'then ms':>9}")
+    with tempfile.TemporaryDirectory() as cache:
+        for label, env in (("empty cache (JIT compile)", {"NUMBA_CACHE_DIR": cache}),
+                           ("cache in place", {"NUMBA_CACHE_DIR": cache})):
+            out = subprocess.run([sys.executable, "-c", FIRST_CALL], cwd=ROOT, env={**os.environ, **env},
+                                 capture_output=True, text=True, check=True).stdout.split()
+            imported, first, then = map(float, out)
+            print(f"{label:30} {imported:>9.2f} {first:>9.2f} {1e3 * then:>9.2f}")
+    print()
 
 
 def speed(repeats: int) -> None:
@@ -102,6 +138,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--no-annealing", action="store_true", help="skip the quality figures (a few minutes)")
     args = parser.parse_args()
+    startup()
     speed(args.repeats)
     if not args.no_annealing:
         quality()

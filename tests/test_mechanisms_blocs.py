@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from itertools import permutations, product
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -534,15 +538,107 @@ def test_relocate_all_equals_relocate_row_by_row():
         np.testing.assert_array_equal(blocs.relocate_all(starts, w, k), [reference_relocate(s, w, k) for s in starts])
 
 
-def test_relocate_exact_steps_only_to_confirm_the_end_on_continuous_weights(monkeypatch):
-    """On continuous weights no move is a close call: the recomputed step runs once per descent (its end)."""
+@pytest.mark.parametrize("kind", KINDS)
+def test_compiled_descent_equals_the_recomputing_descent_in_batches(kind):
+    """The compiled kernel (all rows of a batch in one call) makes the moves of the recomputing descent, on many
+    matrices of every kind, including the model's size (N = 146, k = 3).
+    """
+    rng = np.random.default_rng(40 + KINDS.index(kind))
+    sizes = [int(rng.integers(1, 25 if kind == "asymmetric" else 90)) for _ in range(30)]
+    if kind != "asymmetric":
+        sizes += [146, 146]
+    for case, n in enumerate(sizes):
+        k = 3 if n == 146 else int(rng.integers(1, 7))
+        w = tricky_signed(kind, n, seed=40_000 + case)
+        starts = rng.integers(0, k, (5, n))
+        np.testing.assert_array_equal(blocs.relocate_all(starts, w, k), [reference_relocate(s, w, k) for s in starts])
+
+
+@pytest.mark.parametrize("moves", [1, 3, 200])
+def test_compiled_descent_in_rounds_equals_one_round(monkeypatch, moves):
+    """With a deadline the kernel runs in rounds of DEADLINE_MOVES moves per row: the same moves, whatever the round."""
+    monkeypatch.setattr(blocs, "DEADLINE_MOVES", moves)
+    far = time.monotonic() + 3600.0
+    rng = np.random.default_rng(41)
+    for case, kind in enumerate(KINDS):
+        n, k = int(rng.integers(2, 20 if kind == "asymmetric" else 60)), int(rng.integers(2, 5))
+        w = tricky_signed(kind, n, seed=41_000 + case)
+        starts = rng.integers(0, k, (4, n))
+        np.testing.assert_array_equal(blocs.relocate_all(starts, w, k, deadline=far),
+                                      [reference_relocate(s, w, k) for s in starts])
+
+
+@pytest.mark.parametrize("kind", ["uniform", "decimals", "sparse", "huge", "tiny", "asymmetric", "planted"])
+def test_compiled_kept_costs_stay_within_the_rounding_bound(kind):
+    """The kernel's kept costs (its own sums, its updates, its re-syncs) stay within cost_margin / 8 of the costs
+    recomputed with numpy, the bound its decisions rely on, after any number of moves.
+    """
+    from simulation.mechanisms import kernels
+
+    rng = np.random.default_rng(42)
+    for case in range(6):
+        n, k = int(rng.integers(5, 20 if kind == "asymmetric" else 120)), int(rng.integers(2, 6))
+        w = tricky_signed(kind, n, seed=42_000 + case)
+        pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
+        np.fill_diagonal(pos, 0.0)
+        np.fill_diagonal(neg, 0.0)
+        pos_total = pos.sum(axis=1)
+        ties = np.ascontiguousarray((neg - pos).T)
+        margin = blocs.cost_margin(n, float((pos + neg).sum(axis=1).max()))
+        for budget in (1, 2, n - 1, n, n + 1, 3 * n):
+            runs = 3
+            lab = rng.integers(0, k, (runs, n))
+            cost, count = np.empty((runs, k, n)), np.zeros((runs, k), dtype=np.int64)
+            since, moves, status = (np.zeros(runs, dtype=np.int64) for _ in range(3))
+            pending = np.full((runs, 2), -1, dtype=np.int64)
+            kernels.relocate_rows(lab, cost, count, since, moves, status, pending, ties, pos_total, blocs.MOVE_GAIN,
+                                  margin, False, budget, n * n + 1)
+            for r in range(runs):
+                assert (since[r] < n) and moves[r] <= budget
+                fresh = blocs._exact_step(lab[r], pos, neg, pos_total, k)[2]
+                assert np.abs(cost[r] - fresh).max() <= margin / 8
+                np.testing.assert_array_equal(count[r], np.bincount(lab[r], minlength=k))
+
+
+@pytest.mark.parametrize("kind", ["twins", "decimals"])
+def test_compiled_descent_hands_close_calls_to_the_numpy_step(monkeypatch, kind):
+    """Equal gains (twins) and ties broken by rounding (decimals) are close calls: the kernel returns them to the
+    recomputed numpy step, and the descent still equals the recomputing one.
+    """
     calls = []
     real = blocs._exact_step
     monkeypatch.setattr(blocs, "_exact_step", lambda *a: calls.append(1) or real(*a))
+    w = tricky_signed(kind, 60, seed=43)
+    starts = np.random.default_rng(44).integers(0, 3, (6, 60))
+    np.testing.assert_array_equal(blocs.relocate_all(starts, w, 3), [reference_relocate(s, w, 3) for s in starts])
+    assert calls
+
+
+def test_numba_is_imported_only_by_a_descent():
+    """``import simulation`` and small networks (exact enumeration) never import numba; a descent does."""
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "import simulation\n"
+        "from simulation.mechanisms import blocs, coalitions\n"
+        "w = np.random.default_rng(0).uniform(-1.0, 1.0, (8, 8))\n"
+        "blocs.best_blocs(w, 3, np.random.default_rng(0), 20)\n"
+        "coalitions.minimum(w, np.random.default_rng(0), 20)\n"
+        "assert 'numba' not in sys.modules\n"
+        "blocs.relocate(np.zeros(8, dtype=int), w, 3)\n"
+        "assert 'numba' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_relocate_never_recomputes_on_continuous_weights(monkeypatch):
+    """On continuous weights no move is a close call, and the end is proven on the kept costs (each node's own
+    bloc cheaper than the others by more than the bound): the recomputed step never runs.
+    """
+    monkeypatch.setattr(blocs, "_exact_step", lambda *a: pytest.fail("recomputed on continuous weights"))
     w = random_signed(120, seed=22)
     starts = np.random.default_rng(23).integers(0, 3, (10, 120))
     found = blocs.relocate_all(starts, w, 3)
-    assert len(calls) == 10
     np.testing.assert_array_equal(found, [reference_relocate(s, w, 3) for s in starts])
 
 
@@ -586,6 +682,20 @@ def test_heuristic_equals_the_one_start_at_a_time_search(kind):
         a, b = np.random.default_rng(case), np.random.default_rng(case)
         labels, f = heuristic_blocs(w, k, a, 12, start)
         ref_labels, ref_f = reference_heuristic(w, k, b, 12, start)
+        np.testing.assert_array_equal(labels, ref_labels)
+        assert f == ref_f
+        assert a.integers(0, 2**62) == b.integers(0, 2**62)
+
+
+@pytest.mark.parametrize("kind", ["uniform", "planted", "decimals"])
+def test_heuristic_at_the_model_size_equals_the_one_start_at_a_time_search(kind):
+    """N = 146, k = 3, 20 restarts plus a start (the model's search): same partition, frustration and generator state."""
+    for case in range(2):
+        w = tricky_signed(kind, 146, seed=45_000 + case)
+        start = np.random.default_rng(case).integers(0, 3, 146)
+        a, b = np.random.default_rng(46 + case), np.random.default_rng(46 + case)
+        labels, f = heuristic_blocs(w, 3, a, 20, start)
+        ref_labels, ref_f = reference_heuristic(w, 3, b, 20, start)
         np.testing.assert_array_equal(labels, ref_labels)
         assert f == ref_f
         assert a.integers(0, 2**62) == b.integers(0, 2**62)

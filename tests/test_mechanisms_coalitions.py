@@ -464,6 +464,73 @@ def test_heuristic_equals_the_one_start_at_a_time_search(kind):
         assert a.integers(0, 2**62) == b.integers(0, 2**62)
 
 
+@pytest.mark.parametrize("kind", WEIGHT_KINDS)
+def test_compiled_descent_equals_the_recomputing_descent_in_batches(kind):
+    """The compiled kernel (all rows of a batch in one call) makes the flips of the recomputing descent, on many
+    matrices of every kind, including the model's size (N = 146).
+    """
+    rng = np.random.default_rng(50 + WEIGHT_KINDS.index(kind))
+    sizes = [int(rng.integers(1, 25 if kind == "diagonal" else 100)) for _ in range(30)]
+    if kind != "diagonal":
+        sizes += [146, 146]
+    for case, n in enumerate(sizes):
+        w = tricky_weights(kind, n, seed=50_000 + case)
+        starts = rng.integers(0, 2, (6, n))
+        np.testing.assert_array_equal(coalitions.descend_each(starts, w), [reference_descend(s, w) for s in starts])
+
+
+@pytest.mark.parametrize("kind", ["model", "decimals", "sparse", "huge", "diagonal"])
+def test_compiled_kept_fields_stay_within_the_rounding_bound(kind):
+    """The kernel's kept fields (its own sums, its updates, its re-syncs) stay within field_margin / 8 of W σ
+    recomputed with numpy, the bound its decisions rely on, at every stop.
+    """
+    from simulation.mechanisms import kernels
+
+    rng = np.random.default_rng(51)
+    for case in range(8):
+        n = int(rng.integers(5, 25 if kind == "diagonal" else 150))
+        w = tricky_weights(kind, n, seed=51_000 + case)
+        columns = np.ascontiguousarray(w.T)
+        margin = coalitions.field_margin(n, float(np.abs(w).sum(axis=1).max()))
+        runs = 6
+        a = rng.integers(0, 2, (runs, n))
+        spins, field = np.empty((runs, n)), np.empty((runs, n))
+        since, moves, status = (np.zeros(runs, dtype=np.int64) for _ in range(3))
+        pending = np.full(runs, -1, dtype=np.int64)
+        kernels.descend_rows(a, spins, field, since, moves, status, pending, columns, coalitions.FLIP_GAIN, margin,
+                             False, n * n + 1)
+        np.testing.assert_array_equal(spins, 1.0 - 2.0 * a)
+        for r in range(runs):
+            assert np.abs(field[r] - coalitions._exact_flip(a[r], w)[1]).max() <= margin / 8
+
+
+def test_compiled_descent_hands_close_calls_to_the_numpy_step(monkeypatch):
+    """Ties broken by rounding are close calls: the kernel returns them to the recomputed numpy step, and the
+    descent still equals the recomputing one.
+    """
+    calls = []
+    real = coalitions._exact_flip
+    monkeypatch.setattr(coalitions, "_exact_flip", lambda *a: calls.append(1) or real(*a))
+    w = tricky_weights("decimals", 60, seed=52)
+    starts = np.random.default_rng(53).integers(0, 2, (8, 60))
+    np.testing.assert_array_equal(coalitions.descend_each(starts, w), [reference_descend(s, w) for s in starts])
+    assert calls
+
+
+@pytest.mark.parametrize("kind", ["model", "decimals", "sparse"])
+def test_heuristic_at_the_model_size_equals_the_one_start_at_a_time_search(kind):
+    """N = 146, 20 restarts plus a start (the model's search): same configuration, energy and generator state."""
+    for case in range(2):
+        w = tricky_weights(kind, 146, seed=54_000 + case)
+        start = np.random.default_rng(case).integers(0, 2, 146)
+        a, b = np.random.default_rng(55 + case), np.random.default_rng(55 + case)
+        config, e = heuristic_minimum(w, a, 20, start)
+        ref_config, ref_e = reference_heuristic(w, b, 20, start)
+        np.testing.assert_array_equal(config, ref_config)
+        assert e == ref_e
+        assert a.integers(0, 2**62) == b.integers(0, 2**62)
+
+
 def test_descend_on_model_weights_never_recomputes(monkeypatch):
     """On the model's weights (continuous, small) every flip and every stop is decided on the kept fields."""
     monkeypatch.setattr(coalitions, "_exact_flip", lambda *a: pytest.fail("recomputed"))

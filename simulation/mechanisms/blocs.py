@@ -11,13 +11,13 @@ relocation descent from random starts beyond (Doreian & Mrvar's local search). T
 only ever reports the frustration of a partition it actually holds.
 
 The descent keeps the (node, bloc) cost matrix and, after a move, updates only the two blocs
-concerned (O(N) per move instead of a fresh O(N² k) product); all random starts descend together
-as one (R, k, N) array. It makes the same moves, in the same order, as recomputing the matrix
-before every move: a move is taken from the kept matrix only when its margin over every
-alternative exceeds a bound on the rounding of both ways of computing it (``cost_margin``); a
-closer call (and the final check that no move helps) is decided on the recomputed matrix, which
-also re-syncs the kept one. On weights whose sums are exact in floating point (``exact_sums``:
-signs ±1, halves, small integers) both are the same numbers and no call is close.
+concerned (O(N) per move instead of a fresh O(N² k) product), in a compiled loop (numba:
+``kernels``, imported on the first descent only). It makes the same moves, in the same order, as
+recomputing the matrix before every move: a move (or the stop) is decided on the kept matrix only
+when its margin over every alternative exceeds a bound on the rounding of both ways of computing
+it (``cost_margin``); a closer call is decided on the matrix recomputed with numpy, which also
+re-syncs the kept one. On weights whose sums are exact in floating point (``exact_sums``: signs
+±1, halves, small integers) both are the same numbers and no call is close.
 
 For a signed network given as data (``alliance-sim blocs``), ``solve`` goes further: relocation
 descent gives an upper bound, then a depth-first branch and bound over partitions (each bloc
@@ -42,6 +42,7 @@ WORK_LIMIT = 25_000_000  # branch-and-bound budget: search nodes × N × k (abou
 BRANCH_LIMIT = 300  # nodes above which branch and bound is not tried (it could prove nothing in its budget)
 MOVE_GAIN = 1e-12  # a relocation is made when it lowers the frustration by more than this
 BATCH_ELEMENTS = 1 << 22  # array elements per batch of descents (R k N) and of frustrations (R N²)
+DEADLINE_MOVES = 256  # moves per row between two checks of a deadline
 
 
 def _late(deadline: float | None) -> bool:
@@ -109,7 +110,8 @@ def cost_margin(n: int, abs_rows: float, exact: bool = False) -> float:
 
     With u = eps / 2 (sums in any order, Higham 2002 §4.2): the recomputed cost (two matrix
     products of N terms, two additions) is within (2N + 4) u R of the true value; the kept one
-    (recomputed, then at most N one-term updates before it is re-synced) within (4N + 4) u R. The
+    (recomputed, or computed by ``kernels`` as a sum of N terms and one addition, then at most N
+    one-term updates before it is re-synced) within (4N + 4) u R. The
     bound returned, 4 (6N + 8) eps R, is eight times their sum.
     """
     if exact:
@@ -131,140 +133,53 @@ def _exact_step(labels: np.ndarray, pos: np.ndarray, neg: np.ndarray, pos_total:
 
 
 def relocate_all(labels: np.ndarray, weights: np.ndarray, k: int, deadline: float | None = None) -> np.ndarray:
-    """``relocate`` applied to every row of a batch (R, N) of labelings at once: the same moves, in the same order.
+    """``relocate`` applied to every row of a batch (R, N) of labelings: the same moves, in the same order.
 
     Each row keeps its costs cost[b, i] = pos_i + Σ_{j in bloc b} (neg_ij − pos_ij) (pos_i: i's
     total positive weight); a move of node m from bloc a to bloc b changes only cost[a] and
     cost[b], by m's ties. A row moves on its kept costs when the best gain beats MOVE_GAIN, the
     next best gain and the next best bloc by more than the rounding bound (``cost_margin``; blocs
-    left empty cost exactly pos_i and are all alike); otherwise the step is the recomputed one
-    (``_exact_step``), which also re-syncs the row, as does every N-th move.
+    left empty cost exactly pos_i and are all alike), and stops when every node's gain is below
+    MOVE_GAIN by more than twice the bound or its own bloc is cheaper than every other by more than
+    that (its recomputed gain is then exactly 0); otherwise the step is the recomputed one
+    (``_exact_step``), which also re-syncs the row, as does every N-th move. The kept-cost moves
+    run compiled (``kernels.relocate_rows``); with a ``deadline`` they run in rounds of at most
+    DEADLINE_MOVES moves per row, the deadline checked between rounds.
     """
-    lab = np.array(labels, dtype=int, ndmin=2, copy=True)
-    out = lab.copy()
+    lab = np.array(labels, dtype=np.int64, ndmin=2, copy=True)
     runs, n = lab.shape
     if runs == 0 or n == 0:
-        return out
+        return lab
     if lab.min() < 0 or lab.max() >= k:
         raise ValueError(f"bloc labels must lie in 0 … {k - 1}")
+    from simulation.mechanisms import kernels  # numba: imported (and compiled or loaded) on first use only
+
     pos, neg = np.maximum(weights, 0.0), np.maximum(-weights, 0.0)
     np.fill_diagonal(pos, 0.0)
     np.fill_diagonal(neg, 0.0)
     pos_total = pos.sum(axis=1)
-    ties = np.ascontiguousarray((neg - pos).T)  # ties[m, i]: what m adds to i's cost of m's bloc
-    exact = exact_sums(neg - pos)  # the sums of the costs run along rows
+    tie = neg - pos
+    ties = np.ascontiguousarray(tie.T, dtype=float)  # ties[m, i]: what m adds to i's cost of m's bloc
+    exact = exact_sums(tie)  # the sums of the costs run along rows
     margin = cost_margin(n, float((pos + neg).sum(axis=1).max()), exact)
-    if runs == 1:
-        out[0] = _relocate_one(lab[0], pos, neg, pos_total, ties, k, margin, exact, deadline)
-        return out
-    blocs = np.arange(k)
-    onehot = (lab[:, :, None] == blocs).astype(float)  # (R, N, k)
-    cost = onehot.transpose(0, 2, 1) @ ties + pos_total  # (R, k, N)
-    count = onehot.sum(axis=1).astype(int)  # (R, k) bloc sizes
-    since = np.zeros(runs, dtype=int)  # moves since the row was computed or re-synced
-    rows = np.arange(runs)  # original row of each descent still running
-    span = np.arange(n)
-    live = np.arange(runs)
-    own = ((live * k)[:, None] + lab) * n + span  # flat index of cost[r, lab[r, i], i]
-    for _ in range(n ** 2 + 1):  # each move lowers the frustration: this bound is never reached
-        if not len(rows) or _late(deadline):
+    limit = n ** 2 + 1  # each move lowers the frustration: this bound is never reached
+    budget = limit if deadline is None else DEADLINE_MOVES
+    cost = np.empty((runs, k, n))
+    count = np.zeros((runs, k), dtype=np.int64)
+    since = np.zeros(runs, dtype=np.int64)  # moves since the row was computed or re-synced
+    moves = np.zeros(runs, dtype=np.int64)
+    status = np.full(runs, kernels.NEW, dtype=np.int64)
+    pending = np.full((runs, 2), -1, dtype=np.int64)  # (node, bloc) of a recomputed step still to make
+    while not _late(deadline):
+        kernels.relocate_rows(lab, cost, count, since, moves, status, pending, ties, pos_total, MOVE_GAIN, margin,
+                              exact, budget, limit)
+        for r in np.flatnonzero(status == kernels.EXACT):
+            i, to, cost[r] = _exact_step(lab[r], pos, neg, pos_total, k)
+            since[r] = 0
+            pending[r] = i, to
+            status[r] = kernels.RUNNING if i >= 0 else kernels.DONE
+        if not (status == kernels.RUNNING).any():
             break
-        gain = np.take(cost, own) - cost.min(axis=1)
-        node = gain.argmax(axis=1)
-        top = gain[live, node]
-        choice = cost[live, :, node]  # (rows, k): the best node's cost in each bloc
-        to = choice.argmin(axis=1)
-        if exact:
-            move = top > MOVE_GAIN
-        else:
-            gain[live, node] = -np.inf
-            below = np.maximum(gain.max(axis=1), MOVE_GAIN - 2 * margin)  # the runner-up, or the threshold
-            if k > 1:
-                empty = count == 0
-                if empty.any():  # empty blocs after the first cost the same: not a close call
-                    choice = np.where(empty & (np.cumsum(empty, axis=1) > 1), np.inf, choice)
-                ranked = np.sort(choice, axis=1)
-                move = (top - below > 4 * margin) & (ranked[:, 1] - ranked[:, 0] > 2 * margin)
-            else:
-                move = top - below > 4 * margin
-            for r in np.flatnonzero(~move & (top >= MOVE_GAIN - 2 * margin)):
-                node[r], to[r], cost[r] = _exact_step(lab[r], pos, neg, pos_total, k)
-                since[r] = 0
-                move[r] = node[r] >= 0
-        m = np.flatnonzero(move)
-        if m.size:
-            i, b = node[m], to[m]
-            a = lab[m, i]
-            lab[m, i] = b
-            own[m, i] = (m * k + b) * n + i
-            cost[m, a] -= ties[i]
-            cost[m, b] += ties[i]
-            count[m, a] -= 1
-            count[m, b] += 1
-            gone = count[m, a] == 0
-            if gone.any():
-                cost[m[gone], a[gone]] = pos_total  # an empty bloc costs exactly pos_i, as recomputed
-            since[m] += 1
-            stale = m[since[m] >= n]
-            if stale.size:
-                fresh = (lab[stale][:, :, None] == blocs).astype(float)
-                cost[stale] = fresh.transpose(0, 2, 1) @ ties + pos_total
-                since[stale] = 0
-        if m.size < len(rows):
-            out[rows[~move]] = lab[~move]
-            rows, lab, cost, count, since = rows[move], lab[move], cost[move], count[move], since[move]
-            live = np.arange(len(rows))
-            own = ((live * k)[:, None] + lab) * n + span
-    out[rows] = lab
-    return out
-
-
-def _relocate_one(lab: np.ndarray, pos: np.ndarray, neg: np.ndarray, pos_total: np.ndarray, ties: np.ndarray,
-                  k: int, margin: float, exact: bool, deadline: float | None) -> np.ndarray:
-    """``relocate_all`` for a single row, with the decisions on Python numbers (fewer array calls)."""
-    lab = lab.copy()
-    n = len(lab)
-    cost = (lab[:, None] == np.arange(k)).astype(float).T @ ties + pos_total  # (k, N)
-    count = np.bincount(lab, minlength=k).tolist()
-    since = 0
-    own = lab * n + np.arange(n)  # flat index of cost[lab[i], i]
-    for _ in range(n ** 2 + 1):  # each move lowers the frustration: this bound is never reached
-        if _late(deadline):
-            break
-        gain = np.take(cost, own) - cost.min(axis=0)
-        i = int(gain.argmax())
-        top = float(gain[i])
-        choice = cost[:, i].tolist()
-        to = choice.index(min(choice))  # the first of the cheapest blocs
-        if exact:
-            if not top > MOVE_GAIN:
-                break
-        elif top < MOVE_GAIN - 2 * margin:
-            break
-        else:
-            gain[i] = -np.inf
-            below = max(float(gain.max()), MOVE_GAIN - 2 * margin)  # the runner-up, or the threshold
-            empty = [b for b in range(k) if not count[b]]  # empty blocs after the first cost the same
-            ranked = sorted(c for b, c in enumerate(choice) if count[b] or b == empty[0])
-            if not (top - below > 4 * margin and (k == 1 or ranked[1] - ranked[0] > 2 * margin)):
-                i, to, fresh = _exact_step(lab, pos, neg, pos_total, k)
-                cost[:] = fresh
-                since = 0
-                if i < 0:
-                    break
-        a = int(lab[i])
-        lab[i] = to
-        own[i] = to * n + i
-        cost[a] -= ties[i]
-        cost[to] += ties[i]
-        count[a] -= 1
-        count[to] += 1
-        if not count[a]:
-            cost[a] = pos_total  # an empty bloc costs exactly pos_i, as recomputed
-        since += 1
-        if since >= n:
-            cost[:] = (lab[:, None] == np.arange(k)).astype(float).T @ ties + pos_total
-            since = 0
     return lab
 
 

@@ -10,10 +10,10 @@ configurations are minima. Written with spins σ = ±1 this is a zero-field Isin
 Exact minimum by vectorised enumeration of all 2^(N-1) configurations for N ≤ EXACT_MAX;
 above that, single-flip descent from random starts (``heuristic_restarts``). The random starts
 descend together (``descend_each``), each keeping its local fields and updating them by one
-column after a flip (O(N) instead of a fresh O(N²) product); a flip is taken from the kept
-fields only when its margin over every alternative exceeds a bound on the rounding
-(``field_margin``), closer calls are decided on recomputed fields, so the flips are those of
-``descend``.
+column after a flip (O(N) instead of a fresh O(N²) product), in a compiled loop (numba:
+``kernels``, imported on the first descent only); a flip is taken from the kept fields only when
+its margin over every alternative exceeds a bound on the rounding (``field_margin``), closer
+calls are decided on fields recomputed with numpy, so the flips are those of ``descend``.
 
 The landscape itself (Axelrod & Bennett's "basins of attraction"): ``local_minima`` lists every
 configuration that no single state can leave to lower the energy (equivalently, to lower its own
@@ -89,9 +89,9 @@ def field_margin(n: int, abs_rows: float, exact: bool = False) -> float:
     N = ``n`` and rows of absolute weight at most ``abs_rows`` (R); 0 when ``exact``.
 
     With u = eps / 2 (sums in any order, Higham 2002 §4.2): the recomputed field (a product of N
-    terms) is within N u R of the true value; the kept one (recomputed, then at most N one-term
-    updates before it is re-synced) within 2N u R. The bound returned, 4 (3N + 4) eps R, is eight
-    times their sum.
+    terms) is within N u R of the true value; the kept one (recomputed, or computed by ``kernels``
+    as a sum of N terms, then at most N one-term updates before it is re-synced) within 2N u R.
+    The bound returned, 4 (3N + 4) eps R, is eight times their sum.
     """
     if exact:
         return 0.0
@@ -107,108 +107,42 @@ def _exact_flip(assignment: np.ndarray, weights: np.ndarray) -> tuple[int, np.nd
     return (i if gain[i] < -FLIP_GAIN else -1), field
 
 
-def _descend_one(a: np.ndarray, w: np.ndarray, columns: np.ndarray, margin: float, exact: bool) -> np.ndarray:
-    """``descend_each`` for a single row, with the decisions on Python numbers (fewer array calls)."""
-    a = a.copy()
-    n = len(a)
-    spins = 1.0 - 2.0 * a
-    field = columns.T @ spins
-    twice = 2.0 * columns  # exact
-    since = 0
-    for _ in range(n ** 2 + 1):  # each flip lowers the energy: this bound is never reached
-        gain = spins * field
-        i = int(gain.argmin())
-        top = float(gain[i])
-        if exact:
-            if not top < -FLIP_GAIN:
-                break
-        elif top > -FLIP_GAIN + 2 * margin:
-            break
-        else:
-            gain[i] = np.inf
-            above = min(float(gain.min()), -FLIP_GAIN + 2 * margin)  # the runner-up, or the threshold
-            if not above - top > 4 * margin:
-                i, fresh = _exact_flip(a, w)
-                field[:] = fresh
-                since = 0
-                if i < 0:
-                    break
-        if spins[i] > 0:
-            field -= twice[i]
-        else:
-            field += twice[i]
-        spins[i] = -spins[i]
-        a[i] = 1 - a[i]
-        since += 1
-        if since >= n:
-            field = columns.T @ spins
-            since = 0
-    return a
-
-
 def descend_each(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``descend`` applied to every row of a batch (M, N) at once: the same flips, in the same order.
+    """``descend`` applied to every row of a batch (M, N): the same flips, in the same order.
 
     Each row keeps its fields f = W σ; flipping state m changes them by −2 σ_m W[:, m]. A row
     flips on its kept fields when the best gain σ_i f_i is below −FLIP_GAIN and the next best by
     more than the rounding bound (``field_margin``), stops when it is above −FLIP_GAIN by more
     than the bound, and otherwise takes the recomputed step (``_exact_flip``), which also
-    re-syncs the row, as does every N-th flip.
+    re-syncs the row, as does every N-th flip. The kept-field flips run compiled
+    (``kernels.descend_rows``).
     """
-    a = np.array(assignments, dtype=int, ndmin=2, copy=True)
-    out = a.copy()
+    a = np.array(assignments, dtype=np.int64, ndmin=2, copy=True)
     runs, n = a.shape
     if runs == 0 or n == 0:
-        return out
+        return a
+    from simulation.mechanisms import kernels  # numba: imported (and compiled or loaded) on first use only
+
     w = np.asarray(weights)
     columns = np.ascontiguousarray(w.T, dtype=float)  # columns[m] = W[:, m]
     exact = exact_sums(w)
     margin = field_margin(n, float(np.abs(w).sum(axis=1).max()), exact)
-    if runs == 1:
-        out[0] = _descend_one(a[0], w, columns, margin, exact)
-        return out
-    spins = 1.0 - 2.0 * a
-    field = spins @ columns  # (M, N): field[r, i] = Σ_j w_ij σ_rj
-    since = np.zeros(runs, dtype=int)  # flips since the row was computed or re-synced
-    rows = np.arange(runs)  # original row of each descent still running
-    for _ in range(n ** 2 + 1):  # each flip lowers the energy: this bound is never reached
-        if not len(rows):
-            break
-        live = np.arange(len(rows))
-        gain = spins * field
-        node = gain.argmin(axis=1)
-        top = gain[live, node]
-        if exact:
-            move = top < -FLIP_GAIN
-        else:
-            gain[live, node] = np.inf
-            above = np.minimum(gain.min(axis=1), -FLIP_GAIN + 2 * margin)  # the runner-up, or the threshold
-            move = above - top > 4 * margin
-            for r in np.flatnonzero(~move & (top <= -FLIP_GAIN + 2 * margin)):
-                node[r], field[r] = _exact_flip(a[r], w)
-                since[r] = 0
-                move[r] = node[r] >= 0
-        everyone = bool(move.all())
-        m = live if everyone else np.flatnonzero(move)
-        if m.size:
-            i = node[m]
-            step = (2.0 * spins[m, i])[:, None] * columns[i]
-            if everyone:
-                field -= step
-            else:
-                field[m] -= step
-            spins[m, i] = -spins[m, i]
-            a[m, i] = 1 - a[m, i]
-            since[m] += 1
-            stale = m[since[m] >= n]
-            if stale.size:
-                field[stale] = spins[stale] @ columns
-                since[stale] = 0
-        if not everyone:
-            out[rows[~move]] = a[~move]
-            rows, a, spins, field, since = rows[move], a[move], spins[move], field[move], since[move]
-    out[rows] = a
-    return out
+    spins = np.empty((runs, n))
+    field = np.empty((runs, n))
+    since = np.zeros(runs, dtype=np.int64)  # flips since the row was computed or re-synced
+    moves = np.zeros(runs, dtype=np.int64)
+    status = np.full(runs, kernels.NEW, dtype=np.int64)
+    pending = np.full(runs, -1, dtype=np.int64)  # a recomputed flip still to make
+    while True:
+        kernels.descend_rows(a, spins, field, since, moves, status, pending, columns, FLIP_GAIN, margin, exact,
+                             n ** 2 + 1)  # each flip lowers the energy: this bound is never reached
+        close = np.flatnonzero(status == kernels.EXACT)
+        if not close.size:
+            return a
+        for r in close:
+            pending[r], field[r] = _exact_flip(a[r], w)
+            since[r] = 0
+            status[r] = kernels.RUNNING if pending[r] >= 0 else kernels.DONE
 
 
 def descend_all(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
