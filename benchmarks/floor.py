@@ -26,12 +26,11 @@ What it leaves out is the model's overhead, not its work:
 * no recorder object: the recorded columns go straight into preallocated arrays;
 * perception recomputes what changed only: projected proximity when a treaty changed,
   ideology when an ideal point did; the constant parts of the spin-up are computed once;
-* exact coalition and bloc searches (the model's enumeration of every labeling) use a table
-  of all labelings built once per N: every energy or frustration of a step is one
-  matrix-vector product; the minimum and its ties are then settled with the model's own
-  ``coalitions.energy`` / ``blocs.frustration`` and its first-found rule, so the labels are
-  the model's. The heuristic searches (large N) and every other equation are the model's own
-  functions in ``simulation/mechanisms/`` (they are the equations; the floor calls them).
+* exact coalition and bloc searches are the model's (``coalitions.exact_minimum``,
+  ``blocs.exact_blocs``: since issue 12 they score every labeling from a table built once per
+  N, one matrix-vector product a step — a technique first written here). The heuristic
+  searches (large N) and every other equation are the model's own functions in
+  ``simulation/mechanisms/`` (they are the equations; the floor calls them).
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import permutations
 
 import numpy as np
@@ -53,7 +51,6 @@ from simulation.metrics import MODEL_METRICS, PAIR_COLUMNS, STATE_COLUMNS
 from simulation.scenario import schema as s
 from simulation.world import World
 
-TABLE_LIMIT = 1 << 22  # labelings × pairs of an exact-search table kept in memory (float64: 32 MB)
 
 # event kinds of the pre-indexed step lists
 DEPLOY, ARMS, MILITARY_AID, ECONOMIC_AID, TECH, GATHER, TREATY, SANCTION, COURSE, WAR, OPERATION, SHOCK = range(12)
@@ -171,100 +168,17 @@ def _step_of(bounds: list[int], day: int) -> int:
     return 0
 
 
-# --------------------------------------------------------------------------- exact searches, tabled
-@lru_cache(maxsize=8)
-def _coalition_table(n: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(configurations (M, N) int, "in different coalitions" (M, pairs) float) of ``exact_minimum``'s
-    enumeration: code c, state i < N-1 in coalition (c >> i) & 1, the last state in coalition 0.
-    """
-    count = 1 << max(n - 1, 0)
-    pairs = n * (n - 1) // 2
-    if count * pairs > TABLE_LIMIT:
-        return None
-    codes = np.arange(count, dtype=np.int64)
-    configs = np.zeros((count, n), dtype=int)
-    if n > 1:
-        configs[:, :-1] = (codes[:, None] >> np.arange(n - 1)) & 1
-    iu = np.triu_indices(n, 1)
-    return configs, (configs[:, iu[0]] != configs[:, iu[1]]).astype(float)
-
-
-@lru_cache(maxsize=8)
-def _bloc_table(n: int, k: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(labelings (M, N) int, "in the same bloc" (M, pairs) float) of ``exact_blocs``'s enumeration:
-    code c, node i < N-1 in bloc (c // k^i) % k, the last node in bloc 0.
-    """
-    count = k ** max(n - 1, 0)
-    pairs = n * (n - 1) // 2
-    if count * pairs > TABLE_LIMIT:
-        return None
-    codes = np.arange(count, dtype=np.int64)
-    labels = np.zeros((count, n), dtype=int)
-    if n > 1:
-        labels[:, :-1] = (codes[:, None] // k ** np.arange(n - 1, dtype=np.int64)) % k
-    iu = np.triu_indices(n, 1)
-    return labels, (labels[:, iu[0]] == labels[:, iu[1]]).astype(float)
-
-
-def _first_minimum(values: np.ndarray, keys: np.ndarray, exact, chunk: int, scale: float) -> tuple[int, float]:
-    """The index the model's chunked enumeration keeps, given approximate ``values`` of every labeling.
-
-    The model keeps, chunk after chunk, the first minimum of the chunk if it beats the best so far
-    by more than 1e-12. Only labelings within rounding of the minimum can be kept: ``exact``
-    (the model's own function, which gives the same numbers row by row as over a whole chunk)
-    recomputes one labeling of each distinct partition among those (``keys``: rows equal for
-    the same partition, whose values are then equal too), and the model's rule picks.
-    """
-    near = np.flatnonzero(values <= values.min() + 1e-10 * (1.0 + scale))
-    first: dict[bytes, int] = {}
-    group = [first.setdefault(keys[i].tobytes(), len(first)) for i in near.tolist()]
-    if len(first) == 1:
-        return int(near[0]), float(np.atleast_1d(exact(near[:1]))[0])
-    leaders = np.array([int(near[group.index(g)]) for g in range(len(first))])
-    model_values = np.atleast_1d(exact(leaders))[group]
-    best, best_value = -1, np.inf
-    for c in np.unique(near // chunk):
-        inside = near // chunk == c
-        j = int(np.argmin(model_values[inside]))
-        if model_values[inside][j] < best_value - 1e-12:
-            best, best_value = int(near[inside][j]), float(model_values[inside][j])
-    return best, best_value
-
-
+# --------------------------------------------------------------------------- exact searches
 def _exact_coalitions(weights: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """``coalitions.exact_minimum`` from the table, or None when the table would be too large."""
-    n = weights.shape[0]
-    if n > coalitions.EXACT_MAX:
-        return None
-    table = _coalition_table(n)
-    if table is None:
-        return None
-    configs, apart = table
-    iu = np.triu_indices(n, 1)
-    w = weights[iu]
-    i, e = _first_minimum(apart @ w, configs, lambda rows: coalitions.energy(configs[rows], weights),
-                          coalitions.CHUNK, float(np.abs(w).sum()))
-    return configs[i].copy(), e
+    """``coalitions.exact_minimum`` (tabled in the model itself), or None above its size limit."""
+    return coalitions.exact_minimum(weights) if weights.shape[0] <= coalitions.EXACT_MAX else None
 
 
 def _exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float] | None:
-    """``blocs.exact_blocs`` from the table, or None when the table would be too large."""
-    n = weights.shape[0]
-    if k ** max(n - 1, 0) > blocs.EXACT_LIMIT:
-        return None
-    table = _bloc_table(n, k)
-    if table is None:
-        return None
-    labels, same = table
-    iu = np.triu_indices(n, 1)
-    w = weights[iu]
-    pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
-    i, f = _first_minimum(pos.sum() + same @ (neg - pos), same, lambda rows: blocs.frustration(weights, labels[rows]),
-                          blocs.CHUNK, float(np.abs(w).sum()))
-    return blocs.canonical(labels[i]), f
+    """``blocs.exact_blocs`` (tabled in the model itself), or None above its size limit."""
+    return blocs.exact_blocs(weights, k) if k ** max(weights.shape[0] - 1, 0) <= blocs.EXACT_LIMIT else None
 
 
-# --------------------------------------------------------------------------- the run
 def _affordable(economy: np.ndarray, paid: np.ndarray, g: int, usd_bn: float, dt_years: float) -> float:
     """``AllianceModel.affordable``: all of a giver's payments in a step together at most its output over it."""
     out = min(usd_bn, max(max(economy[g], 0.0) * dt_years - paid[g], 0.0))
@@ -276,9 +190,9 @@ def run_floor(world: World, params: dict[str, float], seed: int, replicate: int 
               until: dt.date | None = None, search: str = "table") -> FloorRun:
     """Replicate ``replicate`` of a run seeded ``seed``, as ``simulation.model.make_model`` would run it.
 
-    ``search="table"`` settles the exact coalition and bloc searches from a table of all
-    labelings (module docstring); ``search="model"`` calls the model's ``coalitions.minimum`` and
-    ``blocs.best_blocs`` for them too. Both give the model's labels.
+    ``search="table"`` calls the exact searches directly when the state count allows;
+    ``search="model"`` goes through the model's ``coalitions.minimum`` and ``blocs.best_blocs``,
+    which choose them the same way. Both give the model's labels.
     """
     started = time.perf_counter()
     p = params

@@ -840,3 +840,21 @@ def test_heuristic_matches_long_annealing_on_planted_partitions_many():
     hits, total = agreement_with_annealing((20, 35, 50, 75, 100, 150, 200), (0.05, 0.1, 0.15, 0.2), range(6),
                                            chains=8, sweeps=1000)
     assert hits / total >= 0.95
+
+
+@pytest.mark.parametrize("kind", ["continuous", "signs", "halves", "zeros"])
+@pytest.mark.parametrize("n, k", [(2, 2), (5, 3), (8, 3), (9, 2)])
+def test_tabled_enumeration_equals_the_chunked_one(monkeypatch, kind, n, k):
+    """The table scores every labeling at once; near-ties are settled by the chunked rule: same result."""
+    from simulation.mechanisms import blocs as B
+
+    rng = np.random.default_rng(n * 10 + k)
+    for _ in range(8):
+        w = {"continuous": rng.normal(size=(n, n)), "signs": rng.choice([-1.0, 0.0, 1.0], size=(n, n)),
+             "halves": rng.integers(-2, 3, size=(n, n)) / 2.0, "zeros": np.zeros((n, n))}[kind]
+        w = np.triu(w, 1) + np.triu(w, 1).T
+        tabled = B.exact_blocs(w, k)
+        with monkeypatch.context() as m:
+            m.setattr(B, "_table", lambda n, k: None)
+            chunked = B.exact_blocs(w, k)
+        assert np.array_equal(tabled[0], chunked[0]) and tabled[1] == chunked[1]

@@ -543,3 +543,20 @@ def test_field_margin():
     assert coalitions.field_margin(100, 3.0, exact=True) == 0.0
     assert coalitions.field_margin(100, 3.0) == pytest.approx(3 * coalitions.field_margin(100, 1.0))
     assert coalitions.field_margin(200, 1.0) < 1e-10
+
+
+@pytest.mark.parametrize("kind", ["continuous", "signs", "zeros"])
+@pytest.mark.parametrize("n", [1, 2, 6, 9])
+def test_tabled_enumeration_equals_the_chunked_one(monkeypatch, kind, n):
+    from simulation.mechanisms import coalitions as C
+
+    rng = np.random.default_rng(n)
+    for _ in range(8):
+        w = {"continuous": rng.normal(size=(n, n)), "signs": rng.choice([-1.0, 0.0, 1.0], size=(n, n)),
+             "zeros": np.zeros((n, n))}[kind]
+        w = np.triu(w, 1) + np.triu(w, 1).T
+        tabled = C.exact_minimum(w)
+        with monkeypatch.context() as m:
+            m.setattr(C, "_table", lambda n: None)
+            chunked = C.exact_minimum(w)
+        assert np.array_equal(tabled[0], chunked[0]) and tabled[1] == chunked[1]

@@ -21,3 +21,30 @@ def max_product(dense: np.ndarray, sparse: np.ndarray) -> np.ndarray:
         candidates = dense[:, k] * sparse[k, b][None, :]
         out[:, b[starts]] = np.maximum.reduceat(candidates, starts, axis=1)
     return out
+
+
+def first_minimum(values: np.ndarray, keys: np.ndarray, exact, chunk: int, scale: float) -> tuple[int, float]:
+    """The row a chunked enumeration keeps, from approximate ``values`` of every row.
+
+    The enumerations of ``blocs.exact_blocs`` and ``coalitions.exact_minimum`` keep, chunk after
+    chunk of ``chunk`` rows, the first minimum of the chunk if it beats the best so far by more
+    than 1e-12. Only rows within rounding of the minimum can end up kept: ``exact(rows)`` (the
+    enumeration's own function, which gives the same numbers row by row as over a whole chunk)
+    recomputes one row of each distinct ``keys`` among those (rows with equal keys have equal
+    values), and the enumeration's rule picks among them. So the result is the enumeration's,
+    while every other row costs one matrix-vector product.
+    """
+    near = np.flatnonzero(values <= values.min() + 1e-10 * (1.0 + scale))
+    first: dict[bytes, int] = {}
+    group = [first.setdefault(keys[i].tobytes(), len(first)) for i in near.tolist()]
+    if len(first) == 1:
+        return int(near[0]), float(np.atleast_1d(exact(near[:1]))[0])
+    leaders = np.array([int(near[group.index(g)]) for g in range(len(first))])
+    exact_values = np.atleast_1d(exact(leaders))[group]
+    best, best_value = -1, np.inf
+    for c in np.unique(near // chunk):
+        inside = near // chunk == c
+        j = int(np.argmin(exact_values[inside]))
+        if exact_values[inside][j] < best_value - 1e-12:
+            best, best_value = int(near[inside][j]), float(exact_values[inside][j])
+    return best, best_value

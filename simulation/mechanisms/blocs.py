@@ -32,12 +32,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import permutations
 
 import numpy as np
 
+from .algebra import first_minimum
+
 EXACT_LIMIT = 2_000_000
 CHUNK = 1 << 15
+TABLE_LIMIT = 1 << 21  # labelings × pairs of an enumeration table kept in memory (float64: 16 MB)
 WORK_LIMIT = 25_000_000  # branch-and-bound budget: search nodes × N × k (about 10 s)
 BRANCH_LIMIT = 300  # nodes above which branch and bound is not tried (it could prove nothing in its budget)
 MOVE_GAIN = 1e-12  # a relocation is made when it lowers the frustration by more than this
@@ -60,12 +64,42 @@ def frustration(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return f if np.ndim(labels) == 2 else f[0]
 
 
+@lru_cache(maxsize=4)
+def _table(n: int, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(labelings (M, N), "in the same bloc" (M, pairs)) of the enumeration, or None beyond TABLE_LIMIT:
+    code c puts node i < N-1 in bloc (c // k^i) % k, the last node in bloc 0.
+    """
+    count, pairs = k ** max(n - 1, 0), n * (n - 1) // 2
+    if count * pairs > TABLE_LIMIT:
+        return None
+    codes = np.arange(count, dtype=np.int64)
+    labels = np.zeros((count, n), dtype=int)
+    if n > 1:
+        labels[:, :-1] = (codes[:, None] // k ** np.arange(n - 1, dtype=np.int64)) % k
+    iu = np.triu_indices(n, 1)
+    return labels, (labels[:, iu[0]] == labels[:, iu[1]]).astype(float)
+
+
 def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
-    """Minimum-frustration partition into at most k blocs, by enumeration (last node in bloc 0)."""
+    """Minimum-frustration partition into at most k blocs, by enumeration (last node in bloc 0).
+
+    Every labeling is scored at once from a table kept per (N, k) (one matrix-vector product);
+    the few within rounding of the minimum are settled by the enumeration's own rule
+    (``algebra.first_minimum``), so the result is that of the chunked enumeration below, which
+    runs when the table would be too large.
+    """
     n = weights.shape[0]
     count = k ** max(n - 1, 0)
     if count > EXACT_LIMIT:
         raise ValueError(f"exact search needs k^(N-1) = {count} labelings (limit {EXACT_LIMIT})")
+    table = _table(n, k)
+    if table is not None:
+        labels, same = table
+        w = weights[np.triu_indices(n, 1)]
+        pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
+        i, f = first_minimum(pos.sum() + same @ (neg - pos), same, lambda rows: frustration(weights, labels[rows]),
+                             CHUNK, float(np.abs(w).sum()))
+        return canonical(labels[i]), f
     powers = k ** np.arange(n - 1, dtype=np.int64)
     best, best_f = None, np.inf
     for start in range(0, count, CHUNK):

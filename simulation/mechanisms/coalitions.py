@@ -24,10 +24,12 @@ of all 2^(N-1) starts whose steepest descent ends there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from simulation.mechanisms.blocs import exact_sums
+from simulation.mechanisms.algebra import first_minimum
+from simulation.mechanisms.blocs import TABLE_LIMIT, exact_sums
 
 EXACT_MAX = 20
 CHUNK = 1 << 16
@@ -58,11 +60,36 @@ def _configurations(n: int, start: int, stop: int) -> np.ndarray:
     return ((codes[:, None] >> np.arange(n - 1)) & 1).astype(np.int8) if n > 1 else np.zeros((stop - start, 0), np.int8)
 
 
+@lru_cache(maxsize=4)
+def _table(n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(configurations (M, N), "in different coalitions" (M, pairs)) of the enumeration, or None
+    beyond TABLE_LIMIT.
+    """
+    count, pairs = 1 << max(n - 1, 0), n * (n - 1) // 2
+    if count * pairs > TABLE_LIMIT:
+        return None
+    configs = np.hstack([_configurations(n, 0, count), np.zeros((count, 1), np.int8)]).astype(int)
+    iu = np.triu_indices(n, 1)
+    return configs, (configs[:, iu[0]] != configs[:, iu[1]]).astype(float)
+
+
 def exact_minimum(weights: np.ndarray) -> tuple[np.ndarray, float]:
-    """The lowest-energy two-coalition configuration (first found among ties)."""
+    """The lowest-energy two-coalition configuration (first found among ties).
+
+    Scored at once from a table kept per N, the near-minima settled by the enumeration's own
+    rule (``algebra.first_minimum``): the chunked enumeration's result, which runs when the table
+    would be too large.
+    """
     n = weights.shape[0]
     if n > EXACT_MAX:
         raise ValueError(f"exact search is limited to {EXACT_MAX} states (got {n})")
+    table = _table(n)
+    if table is not None:
+        configs, apart = table
+        w = weights[np.triu_indices(n, 1)]
+        i, e = first_minimum(apart @ w, configs, lambda rows: energy(configs[rows], weights), CHUNK,
+                             float(np.abs(w).sum()))
+        return configs[i].copy(), e
     best, best_e = None, np.inf
     count = 1 << max(n - 1, 0)
     for start in range(0, count, CHUNK):
