@@ -1,0 +1,68 @@
+"""Layers point one way: scenario → world → model → runners → views. A module may import only
+from its own layer or the layers below it (checked on the source, so no import can slip in)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# lowest first; a module of layer i may import simulation modules of layers ≤ i only
+LAYERS = [
+    {"limits", "params", "metrics", "data", "calendar", "mechanisms"},
+    {"scenario", "signed"},  # input files: scenarios, signed edge lists
+    {"events", "world"},
+    {"state", "perception", "agents", "recorder", "model"},
+    {"runner", "parallel", "expectations", "compare", "output", "sweep"},
+    {"validation"},
+]
+RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+
+
+def imported(path: Path) -> set[str]:
+    """The top-level simulation modules a file imports (absolute or relative)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]  # e.g. ("simulation", "scenario")
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+                   for n in ast.walk(block)}  # annotations only: no import at run time
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                names = ([".".join((*base, node.module))] if node.module
+                         else [".".join((*base, a.name)) for a in node.names])
+            else:
+                names = [node.module or ""]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "simulation" and len(parts) > 1:
+                out.add(parts[1])
+    return out
+
+
+SOURCES = sorted(p for p in (ROOT / "simulation").rglob("*.py") if p.parent != ROOT / "simulation"
+                 or p.name != "__init__.py")
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_point_down(path):
+    own = path.relative_to(ROOT / "simulation").parts[0].removesuffix(".py")
+    assert own in RANK, f"{own} is in no layer: add it to LAYERS"
+    upward = {m for m in imported(path) if RANK.get(m, -1) > RANK[own]}
+    assert not upward, f"{path.relative_to(ROOT)} imports {sorted(upward)} from a higher layer"
+
+
+def test_views_are_not_imported_by_the_simulation():
+    for path in (ROOT / "simulation").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import viz" not in text and "from viz" not in text, path
