@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
+
+DENSE_MAX = 32  # up to this many states the dense (max, ×) product is faster than the sparse one
+
+
+@lru_cache(maxsize=16)
+def upper(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(n, 1)``, kept per n (read-only): the pairs i < j."""
+    iu = np.triu_indices(n, 1)
+    for a in iu:
+        a.setflags(write=False)
+    return iu
 
 
 def max_product(dense: np.ndarray, sparse: np.ndarray) -> np.ndarray:
@@ -12,6 +25,10 @@ def max_product(dense: np.ndarray, sparse: np.ndarray) -> np.ndarray:
     The (max, ×) product visits only the non-zero entries of ``sparse`` (treaties and wars are a
     few per state): O(N · nnz) instead of O(N³), and the same floats as the dense product.
     """
+    if dense.shape[0] <= DENSE_MAX:  # the same products and maxima, by broadcasting
+        if not dense.size or not sparse.size:
+            return np.zeros((dense.shape[0], sparse.shape[1]))
+        return np.maximum((dense[:, :, None] * sparse[None, :, :]).max(axis=1), 0.0)
     k, b = np.nonzero(sparse)
     out = np.zeros((dense.shape[0], sparse.shape[1]))
     if len(b):

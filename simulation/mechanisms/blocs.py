@@ -37,7 +37,7 @@ from itertools import permutations
 
 import numpy as np
 
-from .algebra import first_minimum
+from .algebra import first_minimum, upper
 
 EXACT_LIMIT = 2_000_000
 CHUNK = 1 << 15
@@ -95,7 +95,7 @@ def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
     table = _table(n, k)
     if table is not None:
         labels, same = table
-        w = weights[np.triu_indices(n, 1)]
+        w = weights[upper(n)]
         pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
         i, f = first_minimum(pos.sum() + same @ (neg - pos), same, lambda rows: frustration(weights, labels[rows]),
                              CHUNK, float(np.abs(w).sum()))

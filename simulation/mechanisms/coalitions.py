@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from simulation.mechanisms.algebra import first_minimum
+from simulation.mechanisms.algebra import first_minimum, upper
 from simulation.mechanisms.blocs import TABLE_LIMIT, exact_sums
 
 EXACT_MAX = 20
@@ -86,7 +86,7 @@ def exact_minimum(weights: np.ndarray) -> tuple[np.ndarray, float]:
     table = _table(n)
     if table is not None:
         configs, apart = table
-        w = weights[np.triu_indices(n, 1)]
+        w = weights[upper(n)]
         i, e = first_minimum(apart @ w, configs, lambda rows: energy(configs[rows], weights), CHUNK,
                              float(np.abs(w).sum()))
         return configs[i].copy(), e

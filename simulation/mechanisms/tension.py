@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .algebra import upper
+
 
 def parity(capability: np.ndarray) -> np.ndarray:
     """Power parity of each pair, 2·min(C_i, C_j) / (C_i + C_j) in [0, 1] (1: equal power)."""
@@ -67,7 +69,7 @@ def region_weights(core: np.ndarray, members: np.ndarray) -> np.ndarray:
 
 def weighted_mean(tension: np.ndarray, weights: np.ndarray) -> float:
     """Mean of the upper triangle of ``tension`` with pair ``weights`` (0 if no weight)."""
-    iu = np.triu_indices(tension.shape[0], 1)
+    iu = upper(tension.shape[0])
     w = weights[iu]
     return float((tension[iu] * w).sum() / w.sum()) if w.sum() > 0 else 0.0
 
