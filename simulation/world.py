@@ -18,6 +18,7 @@ from .events import ONE_DAY, TREATY_STRENGTH
 from .scenario.schema import AidSuspension, EventBase, Scenario, Weights
 
 DEFAULT_RISK_TOLERANCE = 0.5
+MEMO_KEEP = 8  # results of one kind a world keeps (World.memo)
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,19 @@ class World:
                          lambda: events.schedule(self.events, boundaries, self.pauses_of))
 
     def memo(self, key: tuple, compute):
-        """``compute()`` once per world and key (deterministic results shared by every replicate)."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+        """``compute()`` once per world and key (deterministic results shared by every replicate).
+
+        At most MEMO_KEEP results of each kind (``key[0]``) are kept, the most recently used: a
+        sweep that gives every run its own parameters does not grow a world's memory.
+        """
+        if key in self._memo:
+            self._memo[key] = self._memo.pop(key)  # most recently used last
+            return self._memo[key]
+        value = self._memo[key] = compute()
+        same_kind = [k for k in self._memo if k[0] == key[0]]
+        for old in same_kind[:-MEMO_KEEP]:
+            del self._memo[old]
+        return value
 
     def pauses_of(self, event: EventBase) -> list[tuple[dt.date, dt.date]]:
         """Suspension intervals that apply to an aid event's giver and receiver."""

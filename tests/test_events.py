@@ -37,3 +37,17 @@ def test_state_refs_name_every_state_an_event_names_in_field_order():
                                             "source": "test", "state": "ROK", "stance": {"RUS": -0.2}})
     assert s.state_refs(change, stance=True) == [(("state",), "ROK"), (("stance", "RUS"), "RUS")]
     assert ev.default_label(change) == "ROK changes course"
+
+
+def test_a_world_keeps_few_spin_ups_however_many_parameter_sets_it_sees():
+    """A sweep that gives every run its own parameters must not grow the shared world."""
+    from simulation import world as W
+    from simulation.model import make_model
+    from simulation.runner import resolve_params
+
+    loaded = load_scenario("korea_russia_2024")
+    world = build_world(loaded.scenario)
+    for rate in (0.5 + 0.1 * i for i in range(W.MEMO_KEEP + 5)):
+        make_model(world, resolve_params(loaded, {"balance_rate": rate}), 1, until=world.calendar.start.replace(
+            month=world.calendar.start.month + 1))
+    assert sum(key[0] == "spin-up" for key in world._memo) == W.MEMO_KEEP
