@@ -1,9 +1,11 @@
 """States as Mesa agents: each step a state perceives threats and opportunities and decides.
 
-A :class:`StateAgent` owns its preferences — what it weighs (security, economy, ideology), its
-risk tolerance, the stance of its current leadership — and makes two decisions a step:
+A :class:`StateAgent` has preferences — what it weighs (security, economy, ideology), its
+risk tolerance, the stance of its current leadership; kept in the model's arrays so that all
+states decide in one operation — and makes two decisions a step:
 
-1. **How to lean** toward every other state (a row of the model's lean matrix, in [-1, 1]):
+1. **How to lean** toward every other state (its row of the model's lean matrix, in [-1, 1];
+   all rows at once, ``StateAgent.decide_leanings``):
    a random-utility evaluation (additive utility plus a Gaussian taste shock, after McFadden
    1974), squashed by tanh into a stance, over security value (Walt's balance of threat, with
    bandwagoning for weak states), economic exchange (support given and received, sanctions),
@@ -11,8 +13,9 @@ risk tolerance, the stance of its current leadership — and makes two decisions
 2. **Whom to support** in return for what it received (transactional exchange): it repays its
    creditors in money and technology, bounded by its economy and its willingness.
 
-The pairwise state (affinity, tension, flows) lives in the model's arrays; an agent reads its
-row and writes its own decisions. Everything random comes from the model's one Generator.
+The pairwise state (affinity, tension, flows) lives in the model's arrays (``simulation/state.py``);
+an agent reads its row and writes its own decisions. Everything random comes from the model's
+one Generator.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ WEIGHTS = ("security", "economy", "ideology")
 
 
 class StateAgent(mesa.Agent):
-    """One state: resources (in the model's arrays) and alignment preferences (here)."""
+    """One state: its resources and preferences (read from the model's arrays) and its decisions."""
 
     def __init__(self, model: "AllianceModel", index: int, record: StateRecord, front_share: float):
         super().__init__(model)
