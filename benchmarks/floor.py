@@ -90,11 +90,12 @@ def _index_events(world: World, params: dict, bounds: list[int]) -> list[list[tu
 
     steps: list[list[tuple]] = [[] for _ in bounds]
     p = params
-    for e in world.events:
+    for c in world.compiled:
+        e = c.event
         day = e.date.toordinal()
         if isinstance(e, (s.TroopDeployment, s.ArmsTransfer, s.TechnologyTransfer, s.Aid)):
             a, b = day, (e.until or e.date).toordinal() + 1
-            paused = [(p0.toordinal(), p1.toordinal()) for p0, p1 in world.pauses_of(e)] if isinstance(e, s.Aid) else []
+            paused = [(p0.toordinal(), p1.toordinal()) for p0, p1 in c.paused] if isinstance(e, s.Aid) else []
             g, r = ix(e.from_), ix(e.to)
             for k in range(1, len(bounds)):
                 b0, b1 = bounds[k - 1], bounds[k]
@@ -180,7 +181,7 @@ def _exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float] | None
 
 
 def _affordable(economy: np.ndarray, paid: np.ndarray, g: int, usd_bn: float, dt_years: float) -> float:
-    """``AllianceModel.affordable``: all of a giver's payments in a step together at most its output over it."""
+    """``simulation.effects.affordable``: all of a giver's payments in a step together at most its output over it."""
     out = min(usd_bn, max(max(economy[g], 0.0) * dt_years - paid[g], 0.0))
     paid[g] += out
     return out
@@ -446,7 +447,7 @@ def run_floor(world: World, params: dict[str, float], seed: int, replicate: int 
         tension_shock = np.zeros((n, n))
         paid = np.zeros(n)
 
-        # events, in the model's order (simulation.events.APPLY and the model's small API)
+        # events, in the model's order (simulation.events kinds and simulation.effects)
         for act in actions[k]:
             kind = act[0]
             if kind == DEPLOY:

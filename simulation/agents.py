@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from . import effects as fx
 from .data import StateRecord
+from .effects import WEIGHTS
 from .mechanisms import exchange
 
 if TYPE_CHECKING:
     from .model import AllianceModel
-
-WEIGHTS = ("security", "economy", "ideology")
 
 
 class StateAgent(mesa.Agent):
@@ -136,7 +136,7 @@ class StateAgent(mesa.Agent):
         budget = p["support_budget"] * self.risk_tolerance * m.state.economy[i] * m.dt
         scale = min(1.0, budget / money.sum()) if money.sum() > 0 else 0.0
         for c in np.flatnonzero(money):
-            m.transfer_economy(self.state_id, m.ids[c], money[c] * scale, repayment=repaid[c] * scale)
+            fx.transfer_economy(m.now, i, int(c), money[c] * scale, repayment=repaid[c] * scale)
             level = min(p["tech_transfer"] * repaid[c] * scale, 1.0)
             if m.state.tech[i] > m.state.tech[c] and level > 0:
-                m.transfer_technology(self.state_id, m.ids[c], level, repayment=0.0)
+                fx.transfer_technology(m.now, i, int(c), level, repayment=0.0)

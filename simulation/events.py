@@ -4,21 +4,22 @@ Each event type is one :class:`Kind`: its share of a step, its effect and its la
 event (deployment, arms, technology, aid) with ``until`` is delivered evenly per day over
 [date, until]; without it, all at once in the step that contains ``date``. Aid is not delivered
 on the days an ``aid_suspension`` covers. ``schedule`` indexes the events by step once per
-calendar. Effects change the model's arrays through :class:`simulation.model.AllianceModel`'s
-small API (``deploy``, ``transfer_*``, ``gather``, ``shock`` …); the mechanisms then respond in
-the same step.
+calendar. Loading compiles each event once (:func:`compile_events`): its states become integer
+indices, so a step never looks up an id. Effects change the arrays of the step being computed
+through :mod:`simulation.effects` (``deploy``, ``transfer_*``, ``gather``, ``shock`` …); the
+mechanisms then respond in the same step.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Callable
+from dataclasses import dataclass
+from typing import Callable
 
+from . import effects as fx
 from .calendar import overlap_days
+from .effects import Step
 from .scenario import schema as s
-
-if TYPE_CHECKING:
-    from .model import AllianceModel
 
 ONE_DAY = dt.timedelta(days=1)
 TREATY_STRENGTH = {"mutual_defence": 1.0, "strategic_partnership": 0.5, "non_aggression": 0.25, "other": 0.25}
@@ -68,7 +69,13 @@ class Kind:
         return 1.0 if any(start <= d < stop for d in days) else 0.0
 
     @staticmethod
-    def apply(m: "AllianceModel", event, share: float) -> None:
+    def compile(e, at: Callable[[str], int]) -> tuple:
+        """The event's states as integer indices (``at``: id → index), in the order ``apply`` reads them."""
+        return at(e.from_), at(e.to)
+
+    @staticmethod
+    def apply(x: Step, e, at: tuple, share: float) -> None:
+        """Change the step's arrays: ``share`` of the event acts (``at``: its compiled indices)."""
         raise NotImplementedError
 
     @staticmethod
@@ -88,8 +95,8 @@ class Deployment(Flow):
     schema = s.TroopDeployment
 
     @staticmethod
-    def apply(m, e, share):
-        m.deploy(e.from_, e.to, e.troops / 1000.0 * share)
+    def apply(x, e, at, share):
+        fx.deploy(x, *at, e.troops / 1000.0 * share)
 
     @staticmethod
     def label(e):
@@ -100,8 +107,8 @@ class Arms(Flow):
     schema = s.ArmsTransfer
 
     @staticmethod
-    def apply(m, e, share):
-        m.transfer_munitions(e.from_, e.to, arms_mse(e.shells, e.missiles, e.drones, e.artillery, m.params) * share)
+    def apply(x, e, at, share):
+        fx.transfer_munitions(x, *at, arms_mse(e.shells, e.missiles, e.drones, e.artillery, x.params) * share)
 
     @staticmethod
     def label(e):
@@ -113,8 +120,8 @@ class Technology(Flow):
     schema = s.TechnologyTransfer
 
     @staticmethod
-    def apply(m, e, share):
-        m.transfer_technology(e.from_, e.to, e.level * share)
+    def apply(x, e, at, share):
+        fx.transfer_technology(x, *at, e.level * share)
 
     @staticmethod
     def label(e):
@@ -131,12 +138,12 @@ class AidFlow(Flow):
         return share_due(event, start, stop, paused)
 
     @staticmethod
-    def apply(m, e, share):
+    def apply(x, e, at, share):
         value = e.value_usd_bn * share
         if e.kind == "military":
-            m.transfer_munitions(e.from_, e.to, value * m.params["mse_per_usd_bn"], bought=True)
+            fx.transfer_munitions(x, *at, value * x.params["mse_per_usd_bn"], bought=True)
         else:
-            m.transfer_economy(e.from_, e.to, value)
+            fx.transfer_economy(x, *at, value)
 
     @staticmethod
     def label(e):
@@ -147,7 +154,7 @@ class Suspension(Kind):
     schema = s.AidSuspension
 
     @staticmethod
-    def apply(m, e, share):
+    def apply(x, e, at, share):
         """Nothing to do at the time: aid streams consult the suspensions (see ``AidFlow.share``)."""
 
     @staticmethod
@@ -159,9 +166,13 @@ class Summit(Kind):
     schema = s.Summit
 
     @staticmethod
-    def apply(m, e, share):
-        attendees = [e.host] + [p for p in e.participants if p != e.host]
-        m.gather(attendees, m.params["summit_gain"] * e.strength, host=e.host)
+    def compile(e, at):
+        host = at(e.host)
+        return (host, *[i for i in dict.fromkeys(map(at, e.participants)) if i != host])
+
+    @staticmethod
+    def apply(x, e, at, share):
+        fx.gather(x, list(at), x.params["summit_gain"] * e.strength, host=at[0])
 
     @staticmethod
     def label(e):
@@ -172,13 +183,17 @@ class Treaty(Kind):
     schema = s.Treaty
 
     @staticmethod
-    def apply(m, e, share):
+    def compile(e, at):
+        return tuple(map(at, e.parties))
+
+    @staticmethod
+    def apply(x, e, at, share):
         strength = e.strength if e.strength is not None else TREATY_STRENGTH[e.kind]
-        if m.step_contains(e.date):
-            m.set_treaty(e.parties, strength / 2.0 if e.in_force else strength)
-            m.gather(e.parties, m.params["signing_gain"] * strength)
-        if e.in_force and m.step_contains(e.in_force):
-            m.set_treaty(e.parties, strength)
+        if x.contains(e.date):
+            fx.set_treaty(x, at, strength / 2.0 if e.in_force else strength)
+            fx.gather(x, list(at), x.params["signing_gain"] * strength)
+        if e.in_force and x.contains(e.in_force):
+            fx.set_treaty(x, at, strength)
 
     @staticmethod
     def label(e):
@@ -189,11 +204,15 @@ class Sanctions(Kind):
     schema = s.Sanctions
 
     @staticmethod
-    def apply(m, e, share):
-        if m.step_contains(e.date):
-            m.set_sanctions(e.by, e.target, e.intensity)
-        if e.lifted and m.step_contains(e.lifted):
-            m.set_sanctions(e.by, e.target, 0.0)
+    def compile(e, at):
+        return tuple(map(at, e.by)), at(e.target)
+
+    @staticmethod
+    def apply(x, e, at, share):
+        if x.contains(e.date):
+            fx.set_sanctions(x, *at, e.intensity)
+        if e.lifted and x.contains(e.lifted):
+            fx.set_sanctions(x, *at, 0.0)
 
     @staticmethod
     def label(e):
@@ -204,8 +223,13 @@ class Leadership(Kind):
     schema = s.LeadershipChange
 
     @staticmethod
-    def apply(m, e, share):
-        m.change_leadership(e.state, e.ideal_point, e.weights, e.risk_tolerance, e.stance)
+    def compile(e, at):
+        return at(e.state), tuple((at(other), shift) for other, shift in e.stance.items())
+
+    @staticmethod
+    def apply(x, e, at, share):
+        weights = e.weights.model_dump(exclude_unset=True) if e.weights is not None else None
+        fx.change_leadership(x, at[0], e.ideal_point, weights, e.risk_tolerance, at[1])
 
     @staticmethod
     def label(e):
@@ -226,8 +250,12 @@ class Ceasefire(Kind):
     schema = s.Ceasefire
 
     @staticmethod
-    def apply(m, e, share):
-        m.set_war(e.parties, False)
+    def compile(e, at):
+        return tuple(map(at, e.parties))
+
+    @staticmethod
+    def apply(x, e, at, share):
+        fx.set_war(x, *at, False)
 
     @staticmethod
     def label(e):
@@ -238,8 +266,12 @@ class War(Kind):
     schema = s.WarOutbreak
 
     @staticmethod
-    def apply(m, e, share):
-        m.set_war(e.parties, True)
+    def compile(e, at):
+        return tuple(map(at, e.parties))
+
+    @staticmethod
+    def apply(x, e, at, share):
+        fx.set_war(x, *at, True)
 
     @staticmethod
     def label(e):
@@ -257,8 +289,12 @@ class Operation(Kind):
         return overlap_days(a, b, start, stop) / max((stop - start).days, 1)
 
     @staticmethod
-    def apply(m, e, share):
-        m.operate(e.actor, e.target, e.intensity * share)
+    def compile(e, at):
+        return at(e.actor), at(e.target)
+
+    @staticmethod
+    def apply(x, e, at, share):
+        fx.operate(x, *at, e.intensity * share)
 
     @staticmethod
     def label(e):
@@ -269,8 +305,12 @@ class Shock(Kind):
     schema = s.RelationShock
 
     @staticmethod
-    def apply(m, e, share):
-        m.shock(e.pair, e.affinity, e.tension)
+    def compile(e, at):
+        return tuple(map(at, e.pair))
+
+    @staticmethod
+    def apply(x, e, at, share):
+        fx.shock(x, *at, e.affinity, e.tension)
 
     @staticmethod
     def label(e):
@@ -301,16 +341,36 @@ def step_share(event: s.EventBase, start: dt.date, stop: dt.date,
     return kind_of(event).share(event, start, stop, paused)
 
 
-def schedule(events: list[s.EventBase], boundaries: list[dt.date],
-             pauses_of: Callable[[s.EventBase], list]) -> list[list[tuple[s.EventBase, float]]]:
-    """For each step k (1 … len(boundaries) − 1), the events that act in it and their shares,
-    in the order of ``events``: computed once, so a step only applies what it holds.
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """An event compiled once: its kind and its states as integer indices (``Kind.compile``)."""
+
+    event: s.EventBase
+    kind: type[Kind]
+    at: tuple
+    paused: tuple[tuple[dt.date, dt.date], ...] = ()  # days an aid stream is suspended
+
+    def share(self, start: dt.date, stop: dt.date) -> float:
+        return self.kind.share(self.event, start, stop, self.paused)
+
+    def apply(self, x: Step, share: float) -> None:
+        self.kind.apply(x, self.event, self.at, share)
+
+
+def compile_events(events: list[s.EventBase], at: Callable[[str], int],
+                   pauses_of: Callable[[s.EventBase], list]) -> list[Compiled]:
+    """Each event with its kind, its states resolved to indices (``at``) and its pauses, once."""
+    return [Compiled(e, kind_of(e), kind_of(e).compile(e, at), tuple(pauses_of(e))) for e in events]
+
+
+def schedule(events: list[Compiled], boundaries: list[dt.date]) -> list[list[tuple[Compiled, float]]]:
+    """For each step k (1 … len(boundaries) − 1), the compiled events that act in it and their
+    shares, in the order of ``events``: computed once, so a step only applies what it holds.
     """
-    out: list[list[tuple[s.EventBase, float]]] = [[] for _ in boundaries]
+    out: list[list[tuple[Compiled, float]]] = [[] for _ in boundaries]
     for event in events:
-        kind, paused = kind_of(event), pauses_of(event)
         for k in range(1, len(boundaries)):
-            share = kind.share(event, boundaries[k - 1], boundaries[k], paused)
+            share = event.share(boundaries[k - 1], boundaries[k])
             if share > 0:
                 out[k].append((event, share))
     return out

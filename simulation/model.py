@@ -10,7 +10,6 @@ attrition, tension — and coalitions and blocs are found. ``docs/ODD.md`` descr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 import mesa
 import numpy as np
@@ -18,6 +17,7 @@ import numpy as np
 from . import events as ev
 from .agents import WEIGHTS, StateAgent
 from .calendar import Calendar
+from .effects import Step
 from .mechanisms import (alarm, alignment, alliance, attrition, balance, blocs, capability, coalitions, economy,
                          exchange, experience, homophily, leaning, tension, threat)
 from .perception import perceive
@@ -147,9 +147,11 @@ class AllianceModel(mesa.Model):
         if k > self.n_steps:
             self.running = False
             return
-        self.step_start, self.step_stop = self.boundaries[k - 1], self.boundaries[k]
-        self.dt = (self.step_stop - self.step_start).days / 365.25
-        self.flows = Flows.zeros(self.n)
+        start, stop = self.boundaries[k - 1], self.boundaries[k]
+        self.dt = (stop - start).days / 365.25
+        # a new state for the step: the previous one is never changed (test_model)
+        self.state, self.flows = self.state.copy(), Flows.zeros(self.n)
+        self.now = Step(self.state, self.flows, self.base, self.params, self.dt, start, stop)
         self._apply_events(k)
         self._perceive()
         self.state.lean = StateAgent.decide_leanings(self, noise=True)
@@ -179,16 +181,13 @@ class AllianceModel(mesa.Model):
             self.step()
         return self
 
-    def step_contains(self, day: dt.date) -> bool:
-        return self.step_start <= day < self.step_stop
-
     def _apply_events(self, k: int) -> None:
         """Apply the events the compiled schedule holds for step k, in date order (ties in file order)."""
         for event, share in self.schedule[k]:
-            ev.kind_of(event).apply(self, event, share)
+            event.apply(self.now, share)
             if id(event) not in self._fired_ids:
                 self._fired_ids.add(id(event))
-                self.fired.append((k, event))
+                self.fired.append((k, event.event))
 
     # ------------------------------------------------------------------ perception
     def _perceive(self) -> None:
@@ -289,129 +288,10 @@ class AllianceModel(mesa.Model):
         s.alignment = alignment.alignment(s.affinity, sizes, s.coalition == 0)
         s.polarization = alignment.polarization(s.affinity, sizes, s.coalition)
 
-    # ------------------------------------------------------------------ API used by events and agents
+    # ------------------------------------------------------------------ lookups
     def idx(self, state: str) -> int:
+        """The index of a state named any way (COW, ISO3 or name)."""
         return self._index[self.world.cow(state)]
-
-    def _record_flow(self, g: int, r: int, value: float, cost: float, military: bool,
-                     settles: float | None = None) -> None:
-        """Book a transfer: its value and cost, and what it does to debts.
-
-        A transfer creates a debt of the receiver to the giver, unless it repays one
-        (``settles``: the part of the giver's debt to the receiver it extinguishes).
-        """
-        self.flows.value[g, r] += value
-        self.flows.cost[g, r] += cost
-        if settles is None:
-            self.state.debt[r, g] += value
-        else:
-            self.state.debt[g, r] = max(self.state.debt[g, r] - settles, 0.0)
-        if military:
-            self.flows.military_value[g, r] += value
-            self.state.activity[g] += value + cost
-            self.state.activity[r] += value
-
-    def deploy(self, giver: str, receiver: str, thousands: float) -> None:
-        g, r = self.idx(giver), self.idx(receiver)
-        troops = min(thousands, self.state.manpower[g])
-        front = self.base.front_share[r] * self.state.manpower[r] + self.state.deployed[:, r].sum()
-        value = float(exchange.relative_value(troops, front))
-        self.state.manpower[g] -= troops
-        self.state.deployed[g, r] += troops
-        self._record_flow(g, r, value, troops / max(self.base.manpower0[g], 1e-9), military=True)
-
-    def transfer_munitions(self, giver: str, receiver: str, mse: float, bought: bool = False) -> None:
-        g, r = self.idx(giver), self.idx(receiver)
-        if bought:  # military aid: the giver pays money, its own stock is untouched
-            usd_bn = self.affordable(g, mse / self.params["mse_per_usd_bn"])
-            delivered = usd_bn * self.params["mse_per_usd_bn"]
-            cost = usd_bn / self.state.economy[g]
-            self.state.economy[g] -= usd_bn
-        else:
-            delivered = min(mse, self.state.munitions[g])
-            cost = delivered / self.base.munitions0[g]
-            self.state.munitions[g] -= delivered
-        value = float(exchange.relative_value(delivered, self.state.munitions[r]))
-        self.state.munitions[r] += delivered
-        self.flows.delivered_munitions[g, r] += delivered
-        self._record_flow(g, r, value, cost, military=True)
-
-    def affordable(self, g: int, usd_bn: float) -> float:
-        """What a giver can still pay this step: all its payments together at most its output over the step."""
-        paid = min(usd_bn, max(max(self.state.economy[g], 0.0) * self.dt - self.flows.paid[g], 0.0))
-        self.flows.paid[g] += paid
-        return paid
-
-    def transfer_economy(self, giver: str, receiver: str, usd_bn: float, repayment: float | None = None) -> None:
-        g, r = self.idx(giver), self.idx(receiver)
-        usd_bn = self.affordable(g, usd_bn)
-        value = float(exchange.relative_value(usd_bn, self.state.economy[r]))
-        cost = usd_bn / self.state.economy[g] if self.state.economy[g] > 0 else 0.0
-        self.state.economy[g] -= usd_bn
-        self.state.economy[r] += usd_bn
-        if repayment is None:  # a repayment settles a debt: money, but no commitment
-            self.flows.paid_money[g, r] += usd_bn
-        self._record_flow(g, r, value, cost, military=False, settles=repayment)
-
-    def transfer_technology(self, giver: str, receiver: str, level: float, repayment: float | None = None) -> None:
-        g, r = self.idx(giver), self.idx(receiver)
-        gained = float(exchange.catch_up(self.state.tech[g], self.state.tech[r], level))
-        value = float(exchange.relative_value(gained, self.state.tech[r]))
-        self.state.tech[r] += gained
-        self._record_flow(g, r, value, 0.0, military=True, settles=repayment)
-
-    def gather(self, states: Iterable[str], gain: float, host: str | None = None) -> None:
-        """Summits and signings: affinity among the attendees rises (more with the host)."""
-        idx = [self.idx(s) for s in states]
-        sub = np.ix_(idx, idx)
-        bump = gain * (1.0 - self.state.affinity[sub])
-        if host is not None:
-            h = idx.index(self.idx(host))
-            bump[h, :] *= self.params["host_factor"]
-            bump[:, h] *= self.params["host_factor"]
-        np.fill_diagonal(bump, 0.0)
-        self.state.affinity[sub] = np.clip(self.state.affinity[sub] + bump, -1.0, 1.0)
-
-    def set_treaty(self, parties: list[str], strength: float) -> None:
-        idx = [self.idx(s) for s in parties]
-        for i in idx:
-            for j in idx:
-                if i != j:
-                    self.state.treaty[i, j] = max(self.state.treaty[i, j], strength) if strength > 0 else 0.0
-
-    def set_sanctions(self, by: list[str], target: str, intensity: float) -> None:
-        t = self.idx(target)
-        for s in by:
-            self.state.sanctions[self.idx(s), t] = intensity
-
-    def set_war(self, parties: list[str], at_war: bool) -> None:
-        i, j = (self.idx(s) for s in parties)
-        self.state.at_war[i, j] = self.state.at_war[j, i] = at_war
-
-    def operate(self, actor: str, target: str, intensity: float) -> None:
-        """An offensive: more fighting on that front this step (activity is counted in ``_war``)."""
-        i, j = self.idx(actor), self.idx(target)
-        self.flows.operations[i, j] += intensity
-
-    def shock(self, pair: list[str], affinity: float, tension_delta: float) -> None:
-        i, j = (self.idx(s) for s in pair)
-        a = self.state.affinity
-        a[i, j] = a[j, i] = float(np.clip(a[i, j] + affinity, -1, 1))
-        self.flows.tension_shock[i, j] += tension_delta
-        self.flows.tension_shock[j, i] = self.flows.tension_shock[i, j]
-
-    def change_leadership(self, state: str, ideal_point: float | None, weights, risk_tolerance: float | None,
-                          stance: dict[str, float]) -> None:
-        i = self.idx(state)
-        if ideal_point is not None:
-            self.state.ideal_points[i] = ideal_point
-        if weights is not None:  # fields not written keep their current value
-            for name, value in weights.model_dump(exclude_unset=True).items():
-                self.state.preference_weights[i, WEIGHTS.index(name)] = value
-        if risk_tolerance is not None:
-            self.state.risk_tolerance[i] = risk_tolerance
-        for other, shift in stance.items():
-            self.state.stance[i, self.idx(other)] = shift
 
 
 def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:

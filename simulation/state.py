@@ -14,7 +14,7 @@ pipeline passes them in and stores what they return.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -75,6 +75,11 @@ class State:
     energy: float = 0.0  # landscape energy of the coalition split
     frustration: float = 0.0  # frustration of the bloc partition
     polarization: float = 0.0
+
+    def copy(self) -> "State":
+        """A state of new arrays with the same values (a step builds its state from a copy)."""
+        return State(*(v.copy() if isinstance(v, np.ndarray) else v
+                       for v in (getattr(self, f.name) for f in fields(self))))
 
 
 @dataclass(slots=True)

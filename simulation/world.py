@@ -15,7 +15,7 @@ from . import data
 from .calendar import Calendar
 from . import events
 from .events import ONE_DAY, TREATY_STRENGTH
-from .scenario.schema import AidSuspension, EventBase, Scenario, Weights
+from .scenario.schema import Aid, AidSuspension, EventBase, Scenario, Weights
 
 DEFAULT_RISK_TOLERANCE = 0.5
 MEMO_KEEP = 8  # results of one kind a world keeps (World.memo)
@@ -41,10 +41,10 @@ class World:
     war_years: np.ndarray  # years each state has been at war before the start (experience)
     sanctions: np.ndarray
     affinity_overrides: dict[tuple[str, str], float]
-    events: list[EventBase]
+    events: list[EventBase]  # as written, in date order (labels, the events table)
+    compiled: list[events.Compiled]  # the same events with integer state indices
     regions: dict[str, tuple[np.ndarray, np.ndarray]]
     anchor: str | None
-    pauses: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = field(default_factory=dict)
     # support flowing at the start: (giver, receiver, years it has flowed (inf: steady), per-year amounts)
     support: list[tuple[int, int, float, dict[str, float]]] = field(default_factory=list)
     _memo: dict = field(default_factory=dict, repr=False, compare=False)  # what is computed once per world
@@ -69,10 +69,9 @@ class World:
         """The COW id of a state named any way (``data.resolve_id``'s one rule)."""
         return data.canonical(state)
 
-    def schedule(self, boundaries: list[dt.date]) -> list[list[tuple[EventBase, float]]]:
-        """The events acting in each step of a calendar and their shares (compiled once per calendar)."""
-        return self.memo(("schedule", tuple(boundaries)),
-                         lambda: events.schedule(self.events, boundaries, self.pauses_of))
+    def schedule(self, boundaries: list[dt.date]) -> list[list[tuple[events.Compiled, float]]]:
+        """The compiled events acting in each step of a calendar and their shares (once per calendar)."""
+        return self.memo(("schedule", tuple(boundaries)), lambda: events.schedule(self.compiled, boundaries))
 
     def memo(self, key: tuple, compute):
         """``compute()`` once per world and key (deterministic results shared by every replicate).
@@ -89,10 +88,6 @@ class World:
             del self._memo[old]
         return value
 
-    def pauses_of(self, event: EventBase) -> list[tuple[dt.date, dt.date]]:
-        """Suspension intervals that apply to an aid event's giver and receiver."""
-        key = (self.cow(getattr(event, "from_", "")), self.cow(getattr(event, "to", "")))
-        return self.pauses.get(key, [])
 
 
 def _record(sid: str, spec) -> data.StateRecord:
@@ -153,11 +148,12 @@ def build_world(scenario: Scenario) -> World:
                 item.model_dump(include={"shells", "missiles", "drones", "artillery", "military_aid_usd_bn",
                                          "economic_aid_usd_bn"}))
                for item in rel.support]
-    pauses: dict[tuple[str, str], list] = {}
+    pauses: dict[tuple[str, str], list] = {}  # suspensions of aid, giver and receiver
     for e in scenario.events:
         if isinstance(e, AidSuspension):
             end = e.until or dt.date.max - ONE_DAY
             pauses.setdefault((cow(e.from_), cow(e.to)), []).append((e.date, end))
+    in_order = sorted(scenario.events, key=lambda e: e.date)
     return World(
         calendar=Calendar(scenario.calendar.start, scenario.calendar.end, scenario.calendar.step),
         records=records,
@@ -175,10 +171,12 @@ def build_world(scenario: Scenario) -> World:
         war_years=war_years,
         sanctions=sanctions,
         affinity_overrides={(cow(a.pair[0]), cow(a.pair[1])): a.value for a in rel.affinity},
-        events=sorted(scenario.events, key=lambda e: e.date),
+        events=in_order,
+        compiled=events.compile_events(
+            in_order, lambda ref: index[cow(ref)],
+            lambda e: pauses.get((cow(e.from_), cow(e.to)), []) if isinstance(e, Aid) else []),
         regions=regions,
         anchor=cow(scenario.coalition_anchor) if scenario.coalition_anchor else None,
-        pauses=pauses,
         support=support,
     )
 

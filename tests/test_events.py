@@ -23,8 +23,8 @@ def test_the_schedule_equals_a_scan_of_every_event_at_every_step():
         bounds = world.calendar.boundaries(None)
         compiled = world.schedule(bounds)
         for k in range(1, len(bounds)):
-            scan = [(e, ev.step_share(e, bounds[k - 1], bounds[k], world.pauses_of(e))) for e in world.events]
-            assert [(e.id, share) for e, share in compiled[k]] == [(e.id, x) for e, x in scan if x > 0], (name, k)
+            scan = [(c.event, ev.step_share(c.event, bounds[k - 1], bounds[k], c.paused)) for c in world.compiled]
+            assert [(c.event.id, share) for c, share in compiled[k]] == [(e.id, x) for e, x in scan if x > 0], (name, k)
         assert world.schedule(bounds) is compiled  # compiled once per calendar
 
 
@@ -51,3 +51,20 @@ def test_a_world_keeps_few_spin_ups_however_many_parameter_sets_it_sees():
         make_model(world, resolve_params(loaded, {"balance_rate": rate}), 1, until=world.calendar.start.replace(
             month=world.calendar.start.month + 1))
     assert sum(key[0] == "spin-up" for key in world._memo) == W.MEMO_KEEP
+
+
+def test_events_are_compiled_once_to_integer_indices_whatever_the_id_form(tmp_path):
+    """Every state an event names is an index into the world's states: ISO3 codes and names
+    compile to the same indices as COW codes, so a step never looks up an id."""
+    from test_ids import rewritten
+
+    worlds = []
+    for form in (None, 0, 1):
+        (tmp_path / f"{form}.yaml").write_text(rewritten(form), encoding="utf-8")
+        worlds.append(build_world(load_scenario(tmp_path / f"{form}.yaml").scenario))
+    for world in worlds:
+        assert world.compiled and all(isinstance(i, int) for c in world.compiled for i in c.at)
+        for c in world.compiled:
+            names = [world.ids[i] for i in c.at]
+            assert names == [world.cow(ref) for _, ref in s.state_refs(c.event)], c.event.id
+    assert [c.at for c in worlds[0].compiled] == [c.at for c in worlds[1].compiled] == [c.at for c in worlds[2].compiled]

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
     {"limits", "params", "metrics", "data", "calendar", "mechanisms"},
     {"scenario", "signed"},  # input files: scenarios, signed edge lists
-    {"events", "world"},
-    {"state", "perception", "agents", "recorder", "model"},
+    {"state", "effects", "events", "world"},
+    {"perception", "agents", "recorder", "model"},
     {"runner", "parallel", "expectations", "compare", "output", "sweep"},
     {"validation"},
 ]

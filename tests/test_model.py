@@ -138,3 +138,19 @@ def test_model_owns_one_generator_and_does_not_touch_global_state(mini):
     m.run()
     assert np.array_equal(np.random.get_state()[1], before)
     assert isinstance(m.rng, np.random.Generator)
+
+
+def test_a_step_builds_a_new_state_and_never_changes_the_previous_one():
+    """Step purely: state k−1 is read, state k is new arrays; events and repayments write only the new one."""
+    import dataclasses
+
+    m = model_for("korea_russia_2024")
+    for _ in range(6):  # steps with deployments, transfers and repayments
+        before = m.state
+        frozen = {f.name: np.copy(getattr(before, f.name)) for f in dataclasses.fields(before)}
+        m.step()
+        assert m.state is not before
+        for name, value in frozen.items():
+            assert np.array_equal(getattr(before, name), value, equal_nan=True), name
+            if isinstance(value, np.ndarray) and value.ndim:
+                assert not np.shares_memory(getattr(before, name), getattr(m.state, name)), name

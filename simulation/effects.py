@@ -1,0 +1,170 @@
+"""What events and repayments do to the state, by integer state index.
+
+Every function changes the arrays of one step's :class:`Step` — the state being built for the
+step, its flows, the run's baseline — and nothing else: no model, no string ids (events are
+compiled to indices once, ``simulation.events.compile_events``). Transfers are booked as flows
+(value to the receiver, cost to the giver) that the exchange mechanism then turns into affinity
+and memory (``mechanisms/exchange.py``: Blau 1964; Keohane 1986).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from .mechanisms import exchange
+from .state import Baseline, Flows, State
+
+WEIGHTS = ("security", "economy", "ideology")  # columns of State.preference_weights
+
+
+@dataclass(slots=True)
+class Step:
+    """The step [start, stop) being computed: the new state, its flows and what they are measured against."""
+
+    state: State
+    flows: Flows
+    base: Baseline
+    params: dict[str, float]
+    dt: float  # years
+    start: dt.date
+    stop: dt.date
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day < self.stop
+
+
+def _book(x: Step, g: int, r: int, value: float, cost: float, military: bool, settles: float | None = None) -> None:
+    """Book a transfer g → r: its value and cost, and what it does to debts.
+
+    A transfer creates a debt of the receiver to the giver, unless it repays one (``settles``:
+    the part of the giver's debt to the receiver it extinguishes).
+    """
+    f, s = x.flows, x.state
+    f.value[g, r] += value
+    f.cost[g, r] += cost
+    if settles is None:
+        s.debt[r, g] += value
+    else:
+        s.debt[g, r] = max(s.debt[g, r] - settles, 0.0)
+    if military:
+        f.military_value[g, r] += value
+        s.activity[g] += value + cost
+        s.activity[r] += value
+
+
+def deploy(x: Step, g: int, r: int, thousands: float) -> None:
+    """Troops of giver g sent to fight for r (at most the troops g has at home)."""
+    s = x.state
+    troops = min(thousands, s.manpower[g])
+    front = x.base.front_share[r] * s.manpower[r] + s.deployed[:, r].sum()
+    value = float(exchange.relative_value(troops, front))
+    s.manpower[g] -= troops
+    s.deployed[g, r] += troops
+    _book(x, g, r, value, troops / max(x.base.manpower0[g], 1e-9), military=True)
+
+
+def affordable(x: Step, g: int, usd_bn: float) -> float:
+    """What a giver can still pay this step: all its payments together at most its output over the step."""
+    paid = min(usd_bn, max(max(x.state.economy[g], 0.0) * x.dt - x.flows.paid[g], 0.0))
+    x.flows.paid[g] += paid
+    return paid
+
+
+def transfer_munitions(x: Step, g: int, r: int, mse: float, bought: bool = False) -> None:
+    """Munitions g → r: from g's stock, or (``bought``: military aid) paid for from g's economy."""
+    s, p = x.state, x.params
+    if bought:  # military aid: the giver pays money, its own stock is untouched
+        usd_bn = affordable(x, g, mse / p["mse_per_usd_bn"])
+        delivered = usd_bn * p["mse_per_usd_bn"]
+        cost = usd_bn / s.economy[g]
+        s.economy[g] -= usd_bn
+    else:
+        delivered = min(mse, s.munitions[g])
+        cost = delivered / x.base.munitions0[g]
+        s.munitions[g] -= delivered
+    value = float(exchange.relative_value(delivered, s.munitions[r]))
+    s.munitions[r] += delivered
+    x.flows.delivered_munitions[g, r] += delivered
+    _book(x, g, r, value, cost, military=True)
+
+
+def transfer_economy(x: Step, g: int, r: int, usd_bn: float, repayment: float | None = None) -> None:
+    """Money g → r within g's means; a repayment settles ``repayment`` of g's debt to r."""
+    s = x.state
+    usd_bn = affordable(x, g, usd_bn)
+    value = float(exchange.relative_value(usd_bn, s.economy[r]))
+    cost = usd_bn / s.economy[g] if s.economy[g] > 0 else 0.0
+    s.economy[g] -= usd_bn
+    s.economy[r] += usd_bn
+    if repayment is None:  # a repayment settles a debt: money, but no commitment
+        x.flows.paid_money[g, r] += usd_bn
+    _book(x, g, r, value, cost, military=False, settles=repayment)
+
+
+def transfer_technology(x: Step, g: int, r: int, level: float, repayment: float | None = None) -> None:
+    """Technology g → r: r catches up ``level`` of its gap to g."""
+    s = x.state
+    gained = float(exchange.catch_up(s.tech[g], s.tech[r], level))
+    value = float(exchange.relative_value(gained, s.tech[r]))
+    s.tech[r] += gained
+    _book(x, g, r, value, 0.0, military=True, settles=repayment)
+
+
+def gather(x: Step, idx: list[int], gain: float, host: int | None = None) -> None:
+    """Summits and signings: affinity among the attendees rises (more with the host, ``host_factor``)."""
+    a = x.state.affinity
+    sub = np.ix_(idx, idx)
+    bump = gain * (1.0 - a[sub])
+    if host is not None:
+        h = idx.index(host)
+        bump[h, :] *= x.params["host_factor"]
+        bump[:, h] *= x.params["host_factor"]
+    np.fill_diagonal(bump, 0.0)
+    a[sub] = np.clip(a[sub] + bump, -1.0, 1.0)
+
+
+def set_treaty(x: Step, idx: list[int], strength: float) -> None:
+    """A treaty among the parties at least this strong (0: the treaty ends)."""
+    t = x.state.treaty
+    for i in idx:
+        for j in idx:
+            if i != j:
+                t[i, j] = max(t[i, j], strength) if strength > 0 else 0.0
+
+
+def set_sanctions(x: Step, by: list[int], target: int, intensity: float) -> None:
+    for i in by:
+        x.state.sanctions[i, target] = intensity
+
+
+def set_war(x: Step, i: int, j: int, at_war: bool) -> None:
+    x.state.at_war[i, j] = x.state.at_war[j, i] = at_war
+
+
+def operate(x: Step, actor: int, target: int, intensity: float) -> None:
+    """An offensive: more fighting on that front this step (activity is counted with the war)."""
+    x.flows.operations[actor, target] += intensity
+
+
+def shock(x: Step, i: int, j: int, affinity: float, tension_delta: float) -> None:
+    a, t = x.state.affinity, x.flows.tension_shock
+    a[i, j] = a[j, i] = float(np.clip(a[i, j] + affinity, -1, 1))
+    t[i, j] += tension_delta
+    t[j, i] = t[i, j]
+
+
+def change_leadership(x: Step, i: int, ideal_point: float | None, weights: dict[str, float] | None,
+                      risk_tolerance: float | None, stance: tuple[tuple[int, float], ...]) -> None:
+    """A new leader or course: what is given replaces the state's value; what is not given stays."""
+    s = x.state
+    if ideal_point is not None:
+        s.ideal_points[i] = ideal_point
+    for name, value in (weights or {}).items():
+        s.preference_weights[i, WEIGHTS.index(name)] = value
+    if risk_tolerance is not None:
+        s.risk_tolerance[i] = risk_tolerance
+    for j, shift in stance:
+        s.stance[i, j] = shift
