@@ -49,6 +49,7 @@ class StateRecord:
     neighbours: tuple[str, ...] = ()
     continent: str = ""
     sources: dict[str, str] = field(default_factory=dict)
+    imputed: tuple[str, ...] = ()  # fields whose values are imputed by a stated rule (simulation/system.py)
 
     def with_overrides(self, values: dict[str, float], source: str) -> "StateRecord":
         """A copy with some numbers replaced; each replaced number is attributed to ``source``."""
@@ -57,6 +58,8 @@ class StateRecord:
 
 
 TABLES = ("world_2016.csv", "states.csv")
+YEAR_TABLES = ("nmc_1990_2016.csv", "unga_1990_2024.csv", "system_changes.csv", "historical_states.csv",
+               "alliances.csv", "wars.csv")  # the worlds of 1990–2024 (simulation/system.py)
 
 
 def data_file(name: str):
@@ -80,10 +83,21 @@ def curated() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def historical() -> pd.DataFrame:
+    """States of 1990–1992 that are not in the 2016 table (GDR, Czechoslovakia …): names and the
+    2016 successor whose geography they take (``historical_states.csv``).
+    """
+    with data_file("historical_states.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, keep_default_na=False, na_values=[""]).set_index("id")
+
+
+@lru_cache(maxsize=1)
 def _id_table() -> dict[str, str]:
     """Every way of naming a state → its COW abbreviation (upper-cased keys)."""
-    table = world()
-    out = {" ".join(str(n).split()).upper(): sid for sid, n in table["name"].items()}
+    table, past = world(), historical()
+    out = {sid: sid for sid in past.index}  # past states' COW codes rank last: CZE is ISO3's Czechia
+    out |= {" ".join(str(n).split()).upper(): sid for sid, n in past["name"].items()}
+    out |= {" ".join(str(n).split()).upper(): sid for sid, n in table["name"].items()}
     out |= {str(iso).upper(): sid for sid, iso in table["iso3"].items() if isinstance(iso, str)}
     out |= {sid: sid for sid in table.index}
     return out
@@ -95,6 +109,9 @@ def resolve_id(name: str) -> str | None:
     The one rule for ids, used wherever a state is named (scenarios, sweep specs, the command
     line): case and surrounding spaces do not matter; a COW abbreviation wins over an ISO3 code
     (``AUS`` is COW's Austria, not ISO3's Australia, which is ``AUL``), and either over a name.
+    States of the past (1990–1992: ``GDR``, ``GFR``, ``YAR``, ``YPR``, ``CZE``) come last: their
+    COW codes count only where no state of today uses the code (``CZE`` is ISO3's Czechia;
+    Czechoslovakia is named by its name).
     """
     if not isinstance(name, str):
         return None

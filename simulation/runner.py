@@ -52,6 +52,7 @@ class RunResult:
     events: pd.DataFrame
     names: dict[str, str] = field(default_factory=dict)
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    world: dict = field(default_factory=dict)  # system: all — the day, the NMC year, the imputed values
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -72,17 +73,21 @@ class RunResult:
                       "scheme": "numpy.random.SeedSequence(seed).spawn(replicates); replicate r uses child r",
                       "spawn_keys": [[r] for r in range(self.replicates)]},
             "states": self.names,
-            "data": data_hashes(),
+            "data": data_hashes(years=bool(self.world)),
             "state_sources": self.sources,
+            **({"world": self.world} if self.world else {}),
             "platform": {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
                          "system": platform.platform(), "numpy": np.__version__, "pandas": pd.__version__,
                          "mesa": version("mesa")},
         }
 
 
-def data_hashes() -> dict[str, str]:
-    """SHA-256 of the shipped data tables every initial number comes from."""
-    return {name: hashlib.sha256(data.data_file(name).read_bytes()).hexdigest() for name in data.TABLES}
+def data_hashes(years: bool = False) -> dict[str, str]:
+    """SHA-256 of the shipped data tables every initial number comes from (``years``: and the
+    tables of the worlds of 1990–2024, for ``system: all`` scenarios).
+    """
+    return {name: hashlib.sha256(data.data_file(name).read_bytes()).hexdigest()
+            for name in data.TABLES + (data.YEAR_TABLES if years else ())}
 
 
 def run_replicate(world: World, params: dict[str, float], seed: int, replicate: int = 0,
@@ -146,4 +151,4 @@ def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicat
     fired = next((f for _, f in order if f), [])
     return RunResult(loaded, resolved, seed, replicates, until, stacked["model"], stacked["states"],
                      stacked["pairs"], events_table(fired), {r.id: r.name for r in world.records},
-                     {r.id: dict(r.sources) for r in world.records})
+                     {r.id: dict(r.sources) for r in world.records}, world.provenance)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import data
+from . import data, system
 from .calendar import Calendar
 from . import events
 from .events import ONE_DAY, TREATY_STRENGTH
@@ -47,6 +47,7 @@ class World:
     anchor: str | None
     # support flowing at the start: (giver, receiver, years it has flowed (inf: steady), per-year amounts)
     support: list[tuple[int, int, float, dict[str, float]]] = field(default_factory=list)
+    provenance: dict = field(default_factory=dict)  # system: all — the year's data and what was imputed
     _memo: dict = field(default_factory=dict, repr=False, compare=False)  # what is computed once per world
 
     @property
@@ -90,8 +91,8 @@ class World:
 
 
 
-def _record(sid: str, spec) -> data.StateRecord:
-    record = data.state_record(sid)
+def _record(record: data.StateRecord, spec) -> data.StateRecord:
+    """A state's shipped record with the scenario's overrides (each with its source)."""
     if spec is None:
         return record
     given = spec.model_dump(exclude_none=True)
@@ -118,22 +119,30 @@ def _pair_matrix(n: int, index: dict[str, int], groups, value_of) -> np.ndarray:
 def build_world(scenario: Scenario) -> World:
     """Arrays of the scenario's initial state (the scenario must have passed validation)."""
     cow = data.canonical  # every id written in the scenario → COW id, one rule
-    specs = {cow(k): v for k, v in scenario.states.items()}
+    written = {cow(k): v for k, v in scenario.states.items()}
+    world = system.system(scenario.calendar.start) if scenario.system else None
+    shipped = {r.id: r for r in world.records} if world else {sid: data.state_record(sid) for sid in written}
+    specs = {sid: written.get(sid) for sid in shipped}  # system: all → every state, COW order
     ids = list(specs)
     index = {sid: i for i, sid in enumerate(ids)}
     n = len(ids)
-    records = [_record(sid, specs[sid]) for sid in ids]
+    records = [_record(shipped[sid], specs[sid]) for sid in ids]
     rel = scenario.relations
     weights = [(spec.weights if spec and spec.weights else Weights()).model_dump() for spec in specs.values()]
     neighbours = np.array([[b in r.neighbours for b in ids] for r in records], dtype=bool)
-    treaty = _pair_matrix(n, index, rel.treaties, lambda t: (
-        [cow(p) for p in t.parties], t.strength if t.strength is not None else TREATY_STRENGTH[t.kind]))
-    at_war = _pair_matrix(n, index, rel.wars, lambda w: ([cow(p) for p in w.parties], 1.0)).astype(bool)
+    treaties = [([cow(p) for p in t.parties], t.strength if t.strength is not None else TREATY_STRENGTH[t.kind])
+                for t in rel.treaties]
+    treaties += [(list(t.parties), t.strength if t.strength is not None else TREATY_STRENGTH[t.kind])
+                 for t in (world.treaties if world else ())]
+    wars = [([cow(p) for p in w.parties], w.since) for w in rel.wars]
+    wars += [(list(w.parties), w.since) for w in (world.wars if world else ())]
+    treaty = _pair_matrix(n, index, treaties, lambda t: t)
+    at_war = _pair_matrix(n, index, wars, lambda w: (w[0], 1.0)).astype(bool)
     war_years = np.zeros(n)
-    for w in rel.wars:
-        years = (scenario.calendar.start - w.since).days / 365.25 if w.since else 0.0
-        for party in w.parties:
-            war_years[index[cow(party)]] = max(war_years[index[cow(party)]], years, 0.0)
+    for parties, since in wars:
+        years = (scenario.calendar.start - since).days / 365.25 if since else 0.0
+        for party in parties:
+            war_years[index[party]] = max(war_years[index[party]], years, 0.0)
     sanctions = np.zeros((n, n))
     for item in rel.sanctions:
         for by in item.by:
@@ -178,5 +187,6 @@ def build_world(scenario: Scenario) -> World:
         regions=regions,
         anchor=cow(scenario.coalition_anchor) if scenario.coalition_anchor else None,
         support=support,
+        provenance=world.provenance() if world else {},
     )
 

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # lowest first; a module of layer i may import simulation modules of layers ≤ i only
 LAYERS = [
-    {"limits", "params", "metrics", "data", "calendar", "mechanisms"},
+    {"limits", "params", "metrics", "data", "system", "calendar", "mechanisms"},
     {"scenario", "signed"},  # input files: scenarios, signed edge lists
     {"state", "effects", "events", "world"},
     {"perception", "agents", "recorder", "model"},

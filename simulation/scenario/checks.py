@@ -9,7 +9,7 @@ import difflib
 import functools
 from collections.abc import Iterator
 
-from .. import data
+from .. import data, system
 from ..params import PARAMETERS
 from .. import metrics
 from .schema import STATE_LISTS, Scenario, state_refs
@@ -28,8 +28,25 @@ def canonical_states(scenario: Scenario) -> dict[str, str]:
     return out
 
 
+def the_system(scenario: Scenario):
+    """The international system a ``system: all`` scenario starts from, or None (none, or a start out of range)."""
+    if scenario.system is None or not system.FIRST_YEAR <= scenario.calendar.start.year <= system.LAST_YEAR:
+        return None
+    return system.system(scenario.calendar.start)
+
+
+def members_of(scenario: Scenario) -> set[str]:
+    """The COW ids of the scenario's states: its ``states:``, or the whole system with ``system: all``."""
+    world = the_system(scenario)
+    return set(world.ids) if world is not None else set(canonical_states(scenario).values())
+
+
 def _state_problems(scenario: Scenario) -> Iterator[Problem]:
     seen: dict[str, str] = {}
+    world = the_system(scenario)
+    if scenario.system is not None and world is None:
+        yield ("calendar", "start"), (f"system: all needs a start in {system.FIRST_YEAR}–{system.LAST_YEAR} "
+                                      f"(got {scenario.calendar.start})")
     for key, spec in scenario.states.items():
         cow = data.resolve_id(key)
         if cow is None:
@@ -39,8 +56,18 @@ def _state_problems(scenario: Scenario) -> Iterator[Problem]:
         if cow in seen:
             yield ("states", key), f"{key!r} is the same state as {seen[cow]!r}"
         seen[cow] = key
-        record = data.state_record(cow)
         overridden = set(spec.model_dump(exclude_none=True)) - {"name", "source"} if spec else set()
+        if world is not None and cow not in world.ids:
+            past = [f"{p} ({row['name']})" for p, row in data.historical().iterrows()
+                    if p in world.ids and key.strip().upper() == p]
+            hint = f"; for COW's {past[0]} write its name" if past else ""
+            yield ("states", key), f"{cow} is not a state of the international system on {world.on}{hint}"
+            continue
+        if world is None and cow not in data.world().index:
+            yield ("states", key), (f"{cow} ({data.historical().loc[cow, 'name']}) is a state of the past: "
+                                    "use system: all with a start in its years")
+            continue
+        record = world.record(cow) if world is not None else data.state_record(cow)
         for name in data.missing_fields(record):
             if name not in overridden:
                 yield ("states", key), (f"the shipped data has no {name} for {cow}; "
@@ -64,8 +91,8 @@ def _in_scenario(ref: str, members: set[str]) -> bool:
 
 
 def _unknown(ref: str, members: set[str]) -> str:
-    return (f"state {ref!r} is not in this scenario's states "
-            f"({', '.join(sorted(members))}); add it under states:")
+    listed = ", ".join(sorted(members)) if len(members) <= 12 else f"{len(members)} states"
+    return f"state {ref!r} is not in this scenario's states ({listed}); add it under states:"
 
 
 @functools.lru_cache(maxsize=None)
@@ -243,7 +270,7 @@ def semantic_problems(scenario: Scenario, is_variant: bool = False) -> list[Prob
         problems.append((("calendar", "end"), f"must be after start {scenario.calendar.start} "
                                               f"(got {scenario.calendar.end})"))
     problems += _state_problems(scenario)
-    members = set(canonical_states(scenario).values())
+    members = members_of(scenario)
     problems += _event_problems(scenario, members)
     problems += _relation_problems(scenario, members)
     problems += _parameter_problems(scenario)

@@ -364,6 +364,10 @@ class Scenario(Strict):
     references: list[str] = Field(default_factory=list, description="bibliography of the scenario")
     calendar: Calendar
     seed: Int = Field(20241023, ge=0, le=2**63 - 1, description="default seed of the random number generator")
+    system: Literal["all"] | None = Field(
+        None, description="'all': every state of the international system on calendar.start (1990–2024), with "
+        "that year's capabilities and ideal points and the treaties and wars then in force; states: entries "
+        "override their values")
     states: dict[StateId, StateSpec | None] = Field(min_length=2, max_length=limits.MAX_STATES)
     regions: dict[str, Region] = Field(default_factory=dict)
     relations: Relations = Field(default_factory=Relations)

@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from ..params import PARAMETERS
 from ..scenario import LoadedScenario, ScenarioError, find, load_scenario
-from ..scenario.checks import subject_problems, canonical_states, known_metrics, metric_kind
+from ..scenario.checks import subject_problems, members_of, known_metrics, metric_kind
 from ..scenario.loader import format_problems, validation_problems
 from .. import limits
 from ..scenario.schema import Date, Int, Num, StateId, Strict
@@ -141,7 +141,7 @@ def name_problems(spec: SweepSpec) -> list[tuple[tuple, str]]:
 
 def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[tuple, str]]:
     sc, out = loaded.scenario, name_problems(spec)
-    members = set(canonical_states(sc).values())
+    members = members_of(sc)
     events = {e.id: e for e in sc.events}
     for name, factor in spec.factors.items():
         path = ("factors", name)

@@ -1,0 +1,171 @@
+"""The whole world of any year 1990–2024: every state present, no gap, every imputed value marked;
+the treaties and wars in force on the day; the world scenario in the model, the CLI and its manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from simulation import data, system
+from simulation.scenario import ScenarioError, load_scenario
+from simulation.world import build_world
+
+from test_cli import cli
+
+YEARS = range(system.FIRST_YEAR, system.LAST_YEAR + 1)
+
+
+def nmc_states(day: dt.date) -> set[str]:
+    """The states of the NMC year, less those that had not begun or had ended by the day (read apart)."""
+    with data.data_file("nmc_1990_2016.csv").open() as fh:
+        nmc = pd.read_csv(fh)
+    with data.data_file("system_changes.csv").open() as fh:
+        changes = pd.read_csv(fh, keep_default_na=False, na_values=[""]).set_index("id")
+    ids = set(nmc[nmc["year"] == min(day.year, 2016)]["id"])
+    for sid, row in changes.iterrows():
+        if (pd.notna(row["begins"]) and dt.date.fromisoformat(row["begins"]) > day) or \
+                (pd.notna(row["ends"]) and dt.date.fromisoformat(row["ends"]) < day):
+            ids.discard(sid)
+    return ids
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_world_of_every_year_has_every_state_and_no_gap(year):
+    world = system.system(year)
+    assert set(world.ids) == nmc_states(world.on) and len(world.ids) == len(set(world.ids))
+    assert world.nmc_year == min(year, 2016)
+    present = set(world.ids)
+    for r in world.records:
+        for name in data.NUMERIC_FIELDS:
+            value = getattr(r, name)
+            assert math.isfinite(value), (r.id, name)
+            assert name in r.sources, (r.id, name)
+            assert r.sources[name].startswith("imputed") == (name in r.imputed and name not in ("lat", "lon")) \
+                or name in ("lat", "lon"), (r.id, name, r.sources[name])
+        assert r.gdp > 0 and r.population > 0 and r.manpower >= 0 and r.cinc >= 0, r.id
+        assert set(r.neighbours) <= present, r.id
+    for t in world.treaties:
+        assert set(t.parties) <= present and t.since <= world.on and t.source
+    for w in world.wars:
+        assert set(w.parties) <= present and w.since <= world.on and w.source
+
+
+@pytest.mark.parametrize("year", [1990, 2003, 2024])
+def test_every_state_of_a_world_year_validates_and_builds(year, write):
+    """`system: all` takes every state of the day into the model, no NaN anywhere."""
+    path = write("w.yaml", f"""
+        name: w{year}
+        title: world of {year}
+        calendar: {{start: {year}-06-01, end: {year}-09-30, step: month}}
+        system: all
+        states: [USA, CHN]
+        """)
+    world = build_world(load_scenario(path).scenario)
+    assert world.ids == system.system(year).ids
+    for column in ("manpower", "milex", "gdp", "cinc", "ideal_points", "lat", "lon", "population"):
+        assert pd.Series(getattr(world, column)).notna().all(), column
+    assert world.provenance["nmc_year"] == min(year, 2016) and world.provenance["imputed"]
+
+
+def test_the_states_of_the_day_come_and_go():
+    assert {"GFR", "GDR"} <= set(system.system(1990).ids) and "UKR" not in system.system(1990).ids
+    assert "GMY" in system.system(dt.date(1990, 10, 3)).ids and "GDR" not in system.system(dt.date(1990, 10, 3)).ids
+    assert "UKR" not in system.system(1991).ids and "UKR" in system.system(1992).ids
+    assert "CZE" in system.system(1992).ids and {"CZR", "SLO"} <= set(system.system(1993).ids)
+    assert "SSD" in system.system(2012).ids and "SSD" not in system.system(2010).ids
+    assert system.system(1990).record("RUS").name == "Soviet Union" and system.system(1992).record("RUS").name == "Russia"
+    assert data.resolve_id("German Democratic Republic") == "GDR" and data.resolve_id("GDR") == "GDR"
+    assert data.resolve_id("CZE") == "CZR" and data.resolve_id("Czechoslovakia") == "CZE"  # ISO3 first
+
+
+def test_the_treaties_and_wars_in_force_on_the_day():
+    def parties(year, name):
+        return next((set(t.parties) for t in system.system(year).treaties if t.name == name), set())
+
+    assert "POL" not in parties(1998, "NATO") and "POL" in parties(1999, "NATO")
+    assert "SWD" in parties(2024, "NATO") and "SWD" not in parties(2023, "NATO") and "FIN" in parties(2023, "NATO")
+    assert parties(1991, "Warsaw Pact") and not parties(1992, "Warsaw Pact")
+    assert "MEX" in parties(2003, "Rio Treaty") and "MEX" not in parties(2005, "Rio Treaty")
+    assert "UZB" in parties(2008, "CSTO") and "UZB" not in parties(2013, "CSTO")
+    assert {("RUS", "UKR")} == {w.parties for w in system.system(2024).wars}
+    assert {("IND", "PAK")} <= {w.parties for w in system.system(1999).wars}
+    assert not system.system(2010).wars
+
+
+def test_imputed_values_follow_their_rules():
+    world = system.system(2024)
+    taiwan = world.record("TAW")  # never voted in the UN: the nearest capitals' mean
+    assert "ideal_point" in taiwan.imputed and "nearest capitals" in taiwan.sources["ideal_point"]
+    afghanistan = world.record("AFG")  # no 2024 vote: its nearest year
+    assert "ideal_point" in afghanistan.imputed and "UNGA 2023" in afghanistan.sources["ideal_point"]
+    assert world.record("USA").imputed == () and "SIPRI" in world.record("USA").sources["milex"]  # curated
+    old = system.system(1995).record("USA")  # curated 2022–2025 figures are not used in 1995
+    assert "COW National Material" in old.sources["milex"]
+
+
+def test_a_world_out_of_range_or_a_state_of_another_day_is_a_one_line_error(write):
+    early = write("early.yaml", """
+        name: early
+        title: too early
+        calendar: {start: 1985-06-01, end: 1985-12-31}
+        system: all
+        states: [USA, CHN]
+        """)
+    with pytest.raises(ScenarioError, match=r"early.yaml:4: calendar.start: system: all needs a start in 1990–2024"):
+        load_scenario(early)
+    gone = write("gone.yaml", """
+        name: gone
+        title: the GDR after 1990
+        calendar: {start: 2024-06-01, end: 2024-12-31}
+        system: all
+        states: [USA, GDR]
+        """)
+    with pytest.raises(ScenarioError, match=r"gone.yaml:6: states.GDR: GDR is not a state of the international system on 2024-06-01"):
+        load_scenario(gone)
+    czech = write("czech.yaml", """
+        name: czech
+        title: CZE in 1991 is ISO3's Czechia
+        calendar: {start: 1991-06-01, end: 1991-12-31}
+        system: all
+        states: [USA, CZE]
+        """)
+    with pytest.raises(ScenarioError, match=r"CZR is not a state .* on 1991-06-01; for COW's CZE \(Czechoslovakia\) write its name"):
+        load_scenario(czech)
+    past = write("past.yaml", """
+        name: past
+        title: the GDR without the system
+        calendar: {start: 2024-06-01, end: 2024-12-31}
+        states: [USA, German Democratic Republic]
+        """)
+    with pytest.raises(ScenarioError, match=r"GDR \(German Democratic Republic\) is a state of the past"):
+        load_scenario(past)
+
+
+def test_the_world_scenario_runs_and_its_manifest_says_what_was_imputed(tmp_path):
+    out = tmp_path / "w"
+    done = cli("run", "world_2024", "-k", "1", "--workers", "1", "--until", "2024-08-01", "--no-report",
+               "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["world"]["nmc_year"] == 2016 and manifest["world"]["states"] == len(manifest["states"]) > 190
+    assert "ideal_point" in manifest["world"]["imputed"]["TAW"]
+    assert "alliances.csv" in manifest["data"]
+    states = pd.read_parquet(out / "states.parquet")
+    assert states["state"].nunique() > 190 and states.notna().all().all()
+
+
+def test_the_world_command_prints_and_writes_a_year(tmp_path):
+    done = cli("world", "1999", "--out", str(tmp_path / "w1999.csv"))
+    assert done.returncode == 0, done.stderr
+    assert "187 states" in done.stdout and "Kargil War: IND against PAK" in done.stdout
+    table = pd.read_csv(tmp_path / "w1999.csv", keep_default_na=False, na_values=[""])
+    assert len(table) == 187 and table[list(data.NUMERIC_FIELDS)].notna().all().all()
+    assert (tmp_path / "w1999_relations.csv").exists()
+    again = cli("world", "1999", "--out", str(tmp_path / "w1999.csv"))
+    assert again.returncode == 2 and "already exists" in again.stderr
+    bad = cli("world", "1989")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "1990–2024" in bad.stderr
