@@ -25,6 +25,7 @@ from simulation import params as P
 from simulation.output import FORMATS, OutputError, check_destination, write_run
 from simulation.scenario import ScenarioError, load_scenario, shipped_names
 from simulation.scenario.loader import display
+from simulation.scenario.checks import members_of
 from simulation.sweep.execute import SweepError, SweepInterrupted
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -289,7 +290,8 @@ def validate(scenario: Annotated[str, typer.Argument(help="scenario file or ship
     """Check a scenario file (and the files it extends) without running it."""
     loaded = load_scenario(scenario)
     sc = loaded.scenario
-    out_console.print(f"[green]ok[/green] {display(loaded.path)}: {sc.name} — {len(sc.states)} states, "
+    states = f"{len(members_of(sc))} states (system: all)" if sc.system else f"{len(sc.states)} states"
+    out_console.print(f"[green]ok[/green] {display(loaded.path)}: {sc.name} — {states}, "
                       f"{len(sc.events)} events, {sc.calendar.start} to {sc.calendar.end} by {sc.calendar.step}")
 
 
@@ -435,6 +437,46 @@ def template_command(path: Annotated[Path, typer.Argument(help="where to write t
     except OSError as exc:
         raise BadInput(f"{path}: cannot be written ({exc.strerror}; nothing was written)") from None
     out_console.print(f"wrote {path}: edit it, then `alliance-sim validate {path}`")
+
+
+@app.command("world")
+def world_command(
+    year: Annotated[int, typer.Argument(help="a year from 1990 to 2024 (the world of 1 June)")],
+    on: Annotated[str | None, typer.Option(help="a day of that year instead of 1 June (YYYY-MM-DD)")] = None,
+    out: Annotated[Path | None, typer.Option(help="write the states (and, beside it, the relations) as CSV")] = None,
+) -> None:
+    """The international system of a year: every state, what was imputed, the treaties and wars in force."""
+    from simulation import system
+
+    day = _parse_date(on, "--on") or dt.date(year, 6, 1)
+    if day.year != year:
+        raise BadInput(f"--on {on}: must be a day of {year}")
+    try:
+        world = system.system(day)
+    except ValueError as exc:
+        raise BadInput(f"{year}: {exc}") from None
+    imputed = world.imputed()
+    out_console.print(f"[bold]{day}[/bold]: {len(world.records)} states; capabilities COW NMC {world.nmc_year}, "
+                      f"UNGA ideal points {day.year}; {sum(map(len, imputed.values()))} values imputed in "
+                      f"{len(imputed)} states")
+    for t in world.treaties:
+        out_console.print(f"  treaty {t.name}: {', '.join(t.parties)}", highlight=False)
+    sides: dict[str, tuple[dict, dict]] = {}
+    for w in world.wars:  # pairs across the two sides of each war
+        a, b = sides.setdefault(w.name, ({}, {}))
+        a[w.parties[0]], b[w.parties[1]] = None, None
+    for name, (a, b) in sides.items():
+        out_console.print(f"  war {name}: {', '.join(a)} against {', '.join(b)}", highlight=False)
+    if out is not None:
+        relations = out.with_name(out.stem + "_relations.csv")
+        for path in (out, relations):
+            if path.exists():
+                raise BadInput(f"{path}: already exists (choose another name; nothing was written)")
+        if not out.parent.is_dir():
+            raise BadInput(f"{out}: the folder {out.parent} does not exist (nothing was written)")
+        world.table().to_csv(out, index=False)
+        world.relations().to_csv(relations, index=False)
+        out_console.print(f"wrote {out} and {relations}")
 
 
 @app.command("scenarios")
