@@ -89,7 +89,8 @@ def _meta(result, manifest: dict) -> dict:
     sc = result.loaded.scenario
     anchor = result.states.loc[(result.states["step"] == 0) & (result.states["coalition"] == "A"), "state"]
     lead = sc.coalition_anchor or (anchor.iloc[0] if len(anchor) else "A")
-    return {"title": sc.title, "scenario": sc.name, "states": result.names,
+    return {"title": sc.title, "scenario": sc.name, "states": result.names, "regions": result.regions,
+            "actors": result.actors,
             "coalition_names": {"A": f"with {lead}", "B": f"against {lead}"}, "manifest": manifest}
 
 
@@ -413,8 +414,12 @@ def dashboard_command(
 ) -> None:
     """Start the dashboard (Solara, bundled front-end: works offline) at http://HOST:PORT."""
     loaded = load_scenario(scenario)  # bad input stops here, before a server starts
+    from viz.plotly_view import plotly_js_folder
+
     env = os.environ | {"ALLIANCE_SIM_SCENARIO": str(loaded.path.resolve()) if Path(scenario).is_file() else scenario,
-                        "SOLARA_ASSETS_PROXY": "True"}
+                        "SOLARA_ASSETS_PROXY": "True",  # Solara's front-end from its bundled assets, never a CDN
+                        # plotly.js once per page, from the plotly package, at /static/assets/plotly.min.js
+                        "SOLARA_ASSETS_EXTRA_LOCATIONS": str(plotly_js_folder())}
     out_console.print(f"alliance-sim dashboard: http://{host}:{port}  (Ctrl-C stops it)")
     command = [sys.executable, "-m", "solara", "run", "viz.dashboard", "--host", host, "--port", str(port),
                "--production", "--no-open", "--no-check-version", "--log-level", "warning"]

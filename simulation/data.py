@@ -57,6 +57,20 @@ class StateRecord:
         return replace(self, **values, sources=sources)
 
 
+# The regions of the COW state system: country codes are allocated in regional blocks (COW State System
+# Membership codebook, v2016); Oceania (900-999) is split from Asia here so that a region stays readable.
+REGIONS = ((2, "Americas"), (200, "Europe"), (400, "Africa"), (600, "Middle East"), (700, "Asia"), (900, "Oceania"))
+
+
+def region(ccode: int) -> str:
+    """The COW region of a country code (``2`` -> ``"Americas"``, ``365`` -> ``"Europe"``)."""
+    name = REGIONS[0][1]
+    for start, label in REGIONS:
+        if ccode >= start:
+            name = label
+    return name
+
+
 TABLES = ("world_2016.csv", "states.csv")
 YEAR_TABLES = ("nmc_1990_2016.csv", "unga_1990_2024.csv", "system_changes.csv", "historical_states.csv",
                "alliances.csv", "wars.csv")  # the worlds of 1990–2024 (simulation/system.py)

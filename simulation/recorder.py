@@ -77,7 +77,10 @@ class Recorder:
         return pd.Series(values, index=dates, name=metric)
 
     # ------------------------------------------------------------------ tables
-    def tables(self, replicate: int = 0) -> dict[str, pd.DataFrame]:
+    def tables(self, replicate: int = 0, among=None) -> dict[str, pd.DataFrame]:
+        """The three tables of the run so far; ``among`` (state ids) keeps only the pairs of those
+        states (a view of a large world: a few states of ~190 need their pairs, not all 18,000).
+        """
         m = self.model
         steps = np.arange(self.last + 1)
         dates = pd.to_datetime(pd.Series(m.dates[: self.last + 1]))
@@ -94,12 +97,23 @@ class Recorder:
         states.insert(0, "replicate", replicate)
         states["coalition"] = np.where(self.coalition[steps].ravel() == 0, "A", "B")
         states["bloc"] = self.bloc[steps].ravel().astype(int)
+        return {"model": model, "states": states, "pairs": self.pair_table(steps, replicate, among)}
 
+    def pair_table(self, steps, replicate: int = 0, among=None) -> pd.DataFrame:
+        """The pairs table at ``steps`` (an array of step numbers), of the pairs of ``among`` (ids; None: all)."""
+        m = self.model
+        steps = np.asarray(steps, dtype=int)
+        dates = pd.to_datetime(pd.Series([m.dates[k] for k in steps], dtype=object))
         ids = np.array(m.ids)
-        a, b = ids[self.iu[0]], ids[self.iu[1]]
+        keep = np.arange(len(self.iu[0]))
+        if among is not None:
+            inside = np.isin(ids, list(among))
+            keep = np.flatnonzero(inside[self.iu[0]] & inside[self.iu[1]])
+        a, b = ids[self.iu[0][keep]], ids[self.iu[1][keep]]
         swap = a > b  # unordered pairs are written with a < b
         p = len(a)
-        pairs = pd.DataFrame(self.pairs[steps].reshape(-1, len(PAIR_COLUMNS)), columns=list(PAIR_COLUMNS))
+        values = self.pairs[steps][:, keep].reshape(-1, len(PAIR_COLUMNS))
+        pairs = pd.DataFrame(values, columns=list(PAIR_COLUMNS))
         swap_rows = np.tile(swap, len(steps))
         original = {c: pairs[c].to_numpy().copy() for c in DIRECTED}
         for column, other in DIRECTED.items():
@@ -110,4 +124,4 @@ class Recorder:
         pairs.insert(0, "date", np.repeat(dates.values, p))
         pairs.insert(0, "step", np.repeat(steps, p))
         pairs.insert(0, "replicate", replicate)
-        return {"model": model, "states": states, "pairs": pairs}
+        return pairs

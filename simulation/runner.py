@@ -53,6 +53,8 @@ class RunResult:
     names: dict[str, str] = field(default_factory=dict)
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
     world: dict = field(default_factory=dict)  # system: all — the day, the NMC year, the imputed values
+    regions: dict[str, str] = field(default_factory=dict)  # id -> COW region (data.region)
+    actors: list[str] = field(default_factory=list)  # the states the scenario's events name
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -151,4 +153,5 @@ def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicat
     fired = next((f for _, f in order if f), [])
     return RunResult(loaded, resolved, seed, replicates, until, stacked["model"], stacked["states"],
                      stacked["pairs"], events_table(fired), {r.id: r.name for r in world.records},
-                     {r.id: dict(r.sources) for r in world.records}, world.provenance)
+                     {r.id: dict(r.sources) for r in world.records}, world.provenance,
+                     {r.id: data.region(r.ccode) for r in world.records}, world.actors)

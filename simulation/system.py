@@ -43,7 +43,7 @@ RULES = {
     "successor": "the capital and land borders of the state's 2016 successor",
 }
 # Capitals the GeoNames table lacks (by hand, with a source)
-CAPITALS = {"PAL": (7.5004, 134.6243, "Ngerulmud, capital of Palau since 2006 [R: coordinates recalled]")}
+CAPITALS = {"PAL": (7.5004, 134.6243, "OC", "Ngerulmud, capital of Palau since 2006 [R: coordinates recalled]")}
 # 2016 states whose territory belonged, before they existed, to a state of the table (borders of earlier years)
 PREDECESSOR = {s: "RUS" for s in ("EST", "LAT", "LIT", "UKR", "BLR", "MLD", "GRG", "ARM", "AZE", "KZK", "KYR",
                                   "TAJ", "TKM", "UZB")} | {
@@ -269,10 +269,10 @@ def _geography(sid: str, geo: pd.DataFrame, hist: pd.DataFrame) -> tuple:
     iso3 = "" if from_successor else str(row["iso3"])
     source = str(row["geo_source"]) + (f" (imputed: {RULES['successor']}, {row.name})" if from_successor else "")
     lat, lon = row["lat"], row["lon"]
-    if pd.isna(lat) and sid in CAPITALS:
-        lat, lon, source = CAPITALS[sid]
-    neighbours = tuple(row["neighbours"].split(";")) if isinstance(row["neighbours"], str) and row["neighbours"] else ()
     continent = str(row["continent"]) if isinstance(row["continent"], str) else ""
+    if pd.isna(lat) and sid in CAPITALS:
+        lat, lon, continent, source = CAPITALS[sid]
+    neighbours = tuple(row["neighbours"].split(";")) if isinstance(row["neighbours"], str) and row["neighbours"] else ()
     return lat, lon, continent, neighbours, name, iso3, source, from_successor
 
 

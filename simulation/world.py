@@ -54,6 +54,13 @@ class World:
     def ids(self) -> list[str]:
         return [r.id for r in self.records]
 
+    @property
+    def actors(self) -> list[str]:
+        """The states the scenario's events name, in order of first appearance (each once)."""
+        known = set(self.ids)
+        named = dict.fromkeys(data.canonical(ref) for e in self.events for ref in events.involved(e))
+        return [state for state in named if state in known]
+
     def _column(self, name: str) -> np.ndarray:
         return np.array([getattr(r, name) for r in self.records], dtype=float)
 

@@ -164,10 +164,10 @@ def test_alignment_network_edges_nodes_and_stability(data):
     last = F.alignment_network(tables["pairs"], tables["states"], meta, "2024-05-01")
     _titled(first)
     edges = [t for t in first.data if t.mode == "lines"]
-    assert sorted(t.meta["edge"] for t in edges) == ["PRK–RUS", "RUS–UKR"]  # PRK–UKR skipped
-    colors = {t.meta["edge"]: t.line.color for t in edges}
+    assert sorted(e for t in edges for e in t.meta["edges"]) == ["PRK–RUS", "RUS–UKR"]  # PRK–UKR skipped
+    colors = {e: t.line.color for t in edges for e in t.meta["edges"]}
     assert colors["RUS–UKR"] == "#D62728" and colors["PRK–RUS"] == "#2CA02C"
-    widths = {t.meta["edge"]: t.line.width for t in edges}
+    widths = {e: t.line.width for t in edges for e in t.meta["edges"]}
     assert widths["RUS–UKR"] > widths["PRK–RUS"]
     assert _node_positions(first) == _node_positions(last)
     assert set(_node_positions(first)) == set(STATES3)

@@ -15,6 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from simulation.data import REGIONS
+
 from viz._common import (
     COALITION_COLORS, EDGE_COLORS, PALETTE, add_band_line, add_event_lines,
     add_event_strip, base_layout, coalition_label, has_events, pair_label,
@@ -22,11 +24,12 @@ from viz._common import (
 )
 
 __all__ = [
-    "coalition_timeline", "tension_lines", "tension_heatmap", "network_layout",
+    "coalition_timeline", "region_network", "tension_lines", "tension_heatmap", "network_layout",
     "alignment_network", "resources", "recalibration", "affinity_lines", "default_affinity_pairs",
 ]
 
 MIN_EDGE_AFFINITY = 0.1
+REGION_ORDER = REGIONS  # the order of groups around the region network
 
 
 def _with_event_strip(events, rows_main: int = 1, heights=None, titles=None,
@@ -67,12 +70,29 @@ def _coalition_colorbar(meta: dict, several: bool) -> dict:
                          "all replicates in " + coalition_label("A", meta)]}
 
 
-def coalition_timeline(states: pd.DataFrame, meta: dict) -> go.Figure:
+def _titled(title: str, subtitle: str = "") -> str:
+    """A figure title, with a smaller second line when only some states are shown."""
+    return f"{title}<br><sup>{subtitle}</sup>" if subtitle else title
+
+
+def _among(frame: pd.DataFrame, shown, keys=("state",)) -> pd.DataFrame:
+    """Rows whose ``keys`` are all among the ``shown`` states (None: every row)."""
+    if shown is None:
+        return frame
+    keep = np.ones(len(frame), dtype=bool)
+    for key in keys:
+        keep &= frame[key].isin(list(shown)).to_numpy()
+    return frame[keep]
+
+
+def coalition_timeline(states: pd.DataFrame, meta: dict, shown=None, subtitle: str = "") -> go.Figure:
     """Heatmap state × date coloured by the share of replicates in coalition A.
 
     With a single replicate cells are simply A (share 1) or B (share 0). Rows are ordered
     by final mean alignment (A-leaning on top). Hover shows mean alignment and modal bloc.
+    ``shown`` (ids) keeps only those states' rows (``viz.focus``).
     """
+    states = _among(states, shown)
     df = states.assign(in_a=(states["coalition"] == "A").astype(float))
     agg = df.groupby(["state", "date"]).agg(
         share_a=("in_a", "mean"), alignment=("alignment", "mean"),
@@ -91,7 +111,8 @@ def coalition_timeline(states: pd.DataFrame, meta: dict) -> go.Figure:
         hovertemplate=("%{y}<br>%{x|%Y-%m-%d}<br>share in A: %{z:.0%}"
                        "<br>mean alignment: %{customdata[0]:+.2f}"
                        "<br>modal bloc: %{customdata[1]:.0f}<extra></extra>")))
-    base_layout(fig, "Coalition membership over time", height=160 + 48 * len(order))
+    row = 48 if len(order) <= 12 else 24
+    base_layout(fig, _titled("Coalition membership over time", subtitle), height=180 + row * len(order))
     fig.update_xaxes(title_text="Date", type="date")
     fig.update_yaxes(title_text="State", autorange="reversed")
     return fig
@@ -112,12 +133,23 @@ def tension_lines(model: pd.DataFrame, events: pd.DataFrame | None, meta: dict) 
     return fig
 
 
-def tension_heatmap(pairs: pd.DataFrame, events: pd.DataFrame | None, meta: dict) -> go.Figure:
-    """Pair × date heatmap of median bilateral tension (rows sorted alphabetically)."""
+MAX_PAIRS = 30  # rows of the bilateral tension heatmap: the most tense pairs beyond this
+
+
+def tension_heatmap(pairs: pd.DataFrame, events: pd.DataFrame | None, meta: dict, shown=None,
+                    max_pairs: int = MAX_PAIRS) -> go.Figure:
+    """Pair × date heatmap of median bilateral tension (rows sorted alphabetically); of the pairs
+    among ``shown`` (ids; None: all), the ``max_pairs`` with the highest peak tension.
+    """
+    pairs = _among(pairs, shown, ("a", "b"))
     df = pairs.assign(pair=pairs["a"].astype(str) + "–" + pairs["b"].astype(str),  # a < b
                       war=pairs["at_war"].astype(float))
     agg = df.groupby(["pair", "date"]).agg(tension=("tension", "median"), war=("war", "mean"))
     z = agg["tension"].unstack("date").sort_index()
+    total = len(z.index)
+    if total > max_pairs:
+        peak = z.max(axis=1).rename("peak").reset_index().sort_values(["peak", "pair"], ascending=[False, True])
+        z = z.loc[sorted(peak["pair"].head(max_pairs))]
     war = agg["war"].unstack("date").reindex(z.index)
     fig, strip = _with_event_strip(events, heights=[0.85])
     fig.add_trace(go.Heatmap(
@@ -129,14 +161,17 @@ def tension_heatmap(pairs: pd.DataFrame, events: pd.DataFrame | None, meta: dict
         row=1, col=1)
     _finish_events(fig, events, strip)
     height = 180 + 26 * len(z.index) + (110 if strip else 0)
-    base_layout(fig, "Bilateral tension by pair", height=height)
+    subtitle = f"the {len(z.index)} most tense of {total} pairs" if total > len(z.index) else ""
+    base_layout(fig, _titled("Bilateral tension by pair", subtitle), height=height)
     fig.update_yaxes(title_text="Pair", autorange="reversed", row=1, col=1)
     return fig
 
 
-def network_layout(state_ids) -> dict[str, tuple[float, float]]:
-    """Fixed circle layout: sorted ids, first at the top, clockwise. Date-independent."""
-    ids = sorted({str(s) for s in state_ids})
+def network_layout(state_ids, key=None) -> dict[str, tuple[float, float]]:
+    """Fixed circle layout: ids sorted (by ``key`` if given, e.g. region then id), first at the
+    top, clockwise. Date-independent.
+    """
+    ids = sorted({str(s) for s in state_ids}, key=key)
     n = max(len(ids), 1)
     return {s: (math.cos(math.pi / 2 - 2 * math.pi * i / n),
                 math.sin(math.pi / 2 - 2 * math.pi * i / n)) for i, s in enumerate(ids)}
@@ -159,25 +194,43 @@ def _text_position(x: float, y: float) -> str:
     return "middle right" if x > 0 else "middle left"
 
 
-def _edge_traces(pairs_at: pd.DataFrame, pos: dict) -> list[go.Scatter]:
-    """One line trace per edge (|mean affinity| >= threshold) plus one hover-point trace."""
-    aff = pairs_at.groupby(["a", "b"])["affinity"].mean()
-    traces, mid_x, mid_y, mid_t = [], [], [], []
-    shown = set()
+MAX_EDGES = 60  # ties drawn in a network: the strongest beyond this
+
+
+def _strong_edges(aff: pd.Series, pos: dict, most: int = MAX_EDGES) -> tuple[pd.Series, str]:
+    """The ties to draw: |mean affinity| >= MIN_EDGE_AFFINITY between drawn nodes, the ``most``
+    strongest; and a note when some were left out.
+    """
+    a, b = aff.index.get_level_values(0), aff.index.get_level_values(1)
+    aff = aff[(aff.abs() >= MIN_EDGE_AFFINITY) & a.isin(list(pos)) & b.isin(list(pos))]
+    if len(aff) <= most:
+        return aff, ""
+    kept = aff.iloc[np.argsort(-aff.abs().to_numpy(), kind="stable")[:most]]
+    return kept.sort_index(), f"the {most} strongest of {len(aff)} ties"
+
+
+def _edge_traces(aff: pd.Series, pos: dict, label=pair_label) -> list[go.Scatter]:
+    """Edges (those of ``_strong_edges``) as a few line traces — one per sign and width (1 px
+    steps of 1 + 9·|affinity|), segments separated by gaps — plus one hover-point trace. A few
+    traces draw hundreds of edges as fast as one.
+    """
+    groups: dict[tuple[str, int], list] = {}
+    mid_x, mid_y, mid_t = [], [], []
     for (a, b), value in aff.items():
-        if abs(value) < MIN_EDGE_AFFINITY or a not in pos or b not in pos:
-            continue
-        sign = "pos" if value > 0 else "neg"
+        groups.setdefault(("pos" if value > 0 else "neg", round(1 + 9 * abs(value))), []).append((a, b))
         (xa, ya), (xb, yb) = pos[a], pos[b]
-        traces.append(go.Scatter(
-            x=[xa, xb], y=[ya, yb], mode="lines", hoverinfo="skip",
-            line={"color": EDGE_COLORS[sign], "width": 1 + 9 * abs(value)},
-            opacity=0.75, name="affinity > 0" if sign == "pos" else "affinity < 0",
-            legendgroup=sign, showlegend=sign not in shown, meta={"edge": pair_label(a, b)}))
-        shown.add(sign)
         mid_x.append((xa + xb) / 2)
         mid_y.append((ya + yb) / 2)
-        mid_t.append(f"{pair_label(a, b)}: affinity {value:+.2f}")
+        mid_t.append(f"{label(a, b)}: affinity {value:+.2f}")
+    traces, shown = [], set()
+    for (sign, width), edges in sorted(groups.items()):
+        xs = [c for a, b in edges for c in (pos[a][0], pos[b][0], None)]
+        ys = [c for a, b in edges for c in (pos[a][1], pos[b][1], None)]
+        traces.append(go.Scatter(
+            x=xs, y=ys, mode="lines", hoverinfo="skip", line={"color": EDGE_COLORS[sign], "width": width},
+            opacity=0.75, name="affinity > 0" if sign == "pos" else "affinity < 0",
+            legendgroup=sign, showlegend=sign not in shown, meta={"edges": [label(a, b) for a, b in edges]}))
+        shown.add(sign)
     if mid_x:
         traces.append(go.Scatter(x=mid_x, y=mid_y, mode="markers", hovertext=mid_t,
                                  hoverinfo="text", marker={"size": 14, "opacity": 0},
@@ -194,43 +247,101 @@ def _node_table(states_at: pd.DataFrame) -> pd.DataFrame:
     return nodes
 
 
-def alignment_network(pairs: pd.DataFrame, states: pd.DataFrame, meta: dict,
-                      date=None) -> go.Figure:
-    """Alignment network at the available date nearest to `date` (default: last date).
-
-    Nodes: fixed circle positions (`network_layout`), size ∝ sqrt(capability), colour =
-    majority coalition over replicates. Edges: mean affinity over replicates, green if
-    positive / red if negative, width ∝ |affinity|, edges with |affinity| < 0.1 omitted.
-    """
-    pos = network_layout(states["state"].unique())
-    when = _nearest_date(states["date"], date)
-    nodes = _node_table(states[states["date"] == when])
-    fig = go.Figure(_edge_traces(pairs[pairs["date"] == when], pos))
-    for code in ("A", "B"):
-        sub = nodes[nodes["coalition"] == code]
-        if sub.empty:
-            continue
-        xy = [pos[s] for s in sub.index]
-        fig.add_trace(go.Scatter(
-            x=[p[0] for p in xy], y=[p[1] for p in xy], mode="markers+text",
-            name=coalition_label(code, meta), text=list(sub.index),
-            textposition=[_text_position(*p) for p in xy], textfont={"size": 14},
-            marker={"size": 16 + 60 * np.sqrt(sub["capability"].clip(lower=0)),
-                    "color": COALITION_COLORS[code], "opacity": 1.0,
-                    "line": {"width": 1.5, "color": "white"}},
-            customdata=np.column_stack([sub["capability"], sub["alignment"], sub["share_a"]]),
-            hovertext=[state_label(s, meta) for s in sub.index],
-            hovertemplate=("%{hovertext}<br>capability: %{customdata[0]:.1%}"
-                           "<br>alignment: %{customdata[1]:+.2f}"
-                           "<br>share in A: %{customdata[2]:.0%}<extra></extra>"),
-            meta={"nodes": list(sub.index)}))
-    base_layout(fig, f"Alignment network on {when:%Y-%m-%d}", height=620,
+def _network_axes(fig: go.Figure, title: str, height: int = 620) -> None:
+    base_layout(fig, title, height=height,
                 legend={"itemsizing": "constant", "orientation": "h", "x": 0.5, "xanchor": "center",
                         "y": -0.02, "yanchor": "top"})
     axis = {"range": [-1.55, 1.55], "showticklabels": False, "showgrid": False,
             "zeroline": False, "title_text": ""}
     fig.update_xaxes(**axis)
     fig.update_yaxes(scaleanchor="x", scaleratio=1, **axis)
+
+
+def alignment_network(pairs: pd.DataFrame, states: pd.DataFrame, meta: dict, date=None, shown=None,
+                      highlight=(), subtitle: str = "") -> go.Figure:
+    """Alignment network at the available date nearest to `date` (default: last date).
+
+    Nodes: fixed circle positions (`network_layout`, by region then id when regions are known),
+    size ∝ sqrt(capability), colour = majority coalition over replicates; the states of
+    ``highlight`` ringed. Edges: mean affinity over replicates, green if positive / red if
+    negative, width ∝ |affinity|, edges with |affinity| < 0.1 omitted. ``shown`` (ids) keeps
+    only those states (``viz.focus``).
+    """
+    regions = meta.get("regions") or {}
+    states = _among(states, shown)
+    pos = network_layout(states["state"].unique(), key=lambda s: (regions.get(s, ""), s))
+    when = _nearest_date(states["date"], date)
+    nodes = _node_table(states[states["date"] == when])
+    at = _among(pairs[pairs["date"] == when], shown, ("a", "b"))
+    edges, left_out = _strong_edges(at.groupby(["a", "b"])["affinity"].mean(), pos)
+    fig = go.Figure(_edge_traces(edges, pos))
+    many = len(pos) > 12
+    for code in ("A", "B"):
+        sub = nodes[nodes["coalition"] == code]
+        if sub.empty:
+            continue
+        xy = [pos[s] for s in sub.index]
+        ring = [s in set(highlight) for s in sub.index]
+        fig.add_trace(go.Scatter(
+            x=[p[0] for p in xy], y=[p[1] for p in xy], mode="markers+text",
+            name=coalition_label(code, meta), text=list(sub.index),
+            textposition=[_text_position(*p) for p in xy], textfont={"size": 11 if many else 14},
+            marker={"size": (10 if many else 16) + (40 if many else 60) * np.sqrt(sub["capability"].clip(lower=0)),
+                    "color": COALITION_COLORS[code], "opacity": 1.0,
+                    "line": {"width": [4 if r else 1.5 for r in ring],
+                             "color": ["#111111" if r else "white" for r in ring]}},
+            customdata=np.column_stack([sub["capability"], sub["alignment"], sub["share_a"]]),
+            hovertext=[state_label(s, meta) for s in sub.index],
+            hovertemplate=("%{hovertext}<br>capability: %{customdata[0]:.1%}"
+                           "<br>alignment: %{customdata[1]:+.2f}"
+                           "<br>share in A: %{customdata[2]:.0%}<extra></extra>"),
+            meta={"nodes": list(sub.index)}))
+    note = " · ".join(x for x in (subtitle, left_out) if x)
+    _network_axes(fig, _titled(f"Alignment network on {when:%Y-%m-%d}", note), height=800 if many else 620)
+    return fig
+
+
+def region_network(pairs: pd.DataFrame, states: pd.DataFrame, meta: dict, date=None) -> go.Figure:
+    """Coalitions by region at the date nearest to `date`: one node per (COW region, majority
+    coalition) group of states, size ∝ sqrt(summed capability); edges: the mean affinity between
+    the members of two groups. Every state counts, so it reads at ~190 states.
+    """
+    when = _nearest_date(states["date"], date)
+    nodes = _node_table(states[states["date"] == when])
+    regions = meta.get("regions") or {}
+    nodes["group"] = [f"{regions.get(s, 'World')} · {c}" for s, c in zip(nodes.index, nodes["coalition"])]
+    group_of = nodes["group"].to_dict()
+    at = pairs[pairs["date"] == when].groupby(["a", "b"])["affinity"].mean().reset_index()
+    at["ga"], at["gb"] = at["a"].map(group_of), at["b"].map(group_of)
+    lo, hi = np.minimum(at["ga"], at["gb"]), np.maximum(at["ga"], at["gb"])
+    between = at.assign(ga=lo, gb=hi)
+    between = between[between["ga"] != between["gb"]].groupby(["ga", "gb"])["affinity"].mean()
+    order = {name: i for i, (_, name) in enumerate(REGION_ORDER)}
+    groups = nodes.groupby("group").agg(capability=("capability", "sum"), alignment=("alignment", "mean"),
+                                        n=("coalition", "size"), coalition=("coalition", "first"))
+    pos = network_layout(groups.index, key=lambda g: (order.get(g.split(" · ")[0], 99), g))
+    edges, _ = _strong_edges(between, pos, most=len(between))
+    fig = go.Figure(_edge_traces(edges, pos, label=lambda a, b: f"{a} — {b}"))
+    for code in ("A", "B"):
+        sub = groups[groups["coalition"] == code]
+        if sub.empty:
+            continue
+        members = [", ".join(nodes[nodes["group"] == g].sort_values("capability", ascending=False).index[:8])
+                   + (" …" if n > 8 else "") for g, n in zip(sub.index, sub["n"])]
+        xy = [pos[g] for g in sub.index]
+        fig.add_trace(go.Scatter(
+            x=[p[0] for p in xy], y=[p[1] for p in xy], mode="markers+text", name=coalition_label(code, meta),
+            text=[f"{g.split(' · ')[0]} ({n})" for g, n in zip(sub.index, sub["n"])],
+            textposition=[_text_position(*p) for p in xy], textfont={"size": 13},
+            marker={"size": 18 + 60 * np.sqrt(sub["capability"].clip(lower=0)), "color": COALITION_COLORS[code],
+                    "line": {"width": 1.5, "color": "white"}},
+            customdata=np.column_stack([sub["capability"], sub["alignment"], sub["n"]]),
+            hovertext=[f"{g}<br>{m}" for g, m in zip(sub.index, members)],
+            hovertemplate=("%{hovertext}<br>states: %{customdata[2]:.0f} · capability: %{customdata[0]:.1%}"
+                           "<br>mean alignment: %{customdata[1]:+.2f}<extra></extra>"),
+            meta={"nodes": list(sub.index)}))
+    _network_axes(fig, _titled(f"Coalitions by region on {when:%Y-%m-%d}",
+                               f"{len(nodes)} states in {len(groups)} groups (region × majority coalition)"))
     return fig
 
 
@@ -267,21 +378,29 @@ def resources(states: pd.DataFrame, events: pd.DataFrame | None, meta: dict) -> 
 
 
 MOVES = 0.01  # a series is drawn when its median rises above this or moves this far from its start
+MAX_LINES = 10  # series per panel of the recalibration figure: those that move most
 
 
-def _moving(frame: pd.DataFrame, keys: list[str], column: str) -> list[tuple]:
-    """Subjects (a state, or a pair) whose median ``column`` is ever above MOVES or moves more than MOVES."""
+def _moving(frame: pd.DataFrame, keys: list[str], column: str, most: int = MAX_LINES) -> list[tuple]:
+    """Subjects (a state, or a pair) whose median ``column`` is ever above MOVES or moves more than
+    MOVES; the ``most`` that move most, sorted.
+    """
     if column not in frame:
         return []
     med = frame.groupby(keys + ["date"])[column].median().unstack("date")
-    keep = (med.abs().max(axis=1) > MOVES) | (med.sub(med.iloc[:, 0], axis=0).abs().max(axis=1) > MOVES)
-    return [k if isinstance(k, tuple) else (k,) for k in sorted(med.index[keep])]
+    size = pd.concat([med.abs().max(axis=1), med.sub(med.iloc[:, 0], axis=0).abs().max(axis=1)], axis=1).max(axis=1)
+    size = size[size > MOVES].rename("size").reset_index()
+    size = size.sort_values(["size", *keys], ascending=[False] + [True] * len(keys))
+    return sorted(tuple(row) for row in size[keys].head(most).itertuples(index=False))
 
 
-def recalibration(states: pd.DataFrame, pairs: pd.DataFrame, events: pd.DataFrame | None, meta: dict) -> go.Figure:
+def recalibration(states: pd.DataFrame, pairs: pd.DataFrame, events: pd.DataFrame | None, meta: dict,
+                  shown=None, subtitle: str = "") -> go.Figure:
     """How third parties respond: each state's alarm at growing threats, the deepening of treaty
-    alliances, and the combat experience of forces that fight (docs/ODD.md 7.13–7.15).
+    alliances, and the combat experience of forces that fight (docs/ODD.md 7.13–7.15). Of the
+    states (pairs) among ``shown`` (None: all), the :data:`MAX_LINES` that move most per panel.
     """
+    states, pairs = _among(states, shown), _among(pairs, shown, ("a", "b"))
     rows = [("Alarm at growing threats", "Alarm", "states", ["state"], "alarm"),
             ("Alliance depth (deepening since the start)", "Alliance depth", "pairs", ["a", "b"], "alliance_depth"),
             ("Combat experience of the force", "Combat experience", "states", ["state"], "experience")]
@@ -303,7 +422,7 @@ def recalibration(states: pd.DataFrame, pairs: pd.DataFrame, events: pd.DataFram
         fig.add_annotation(text="No state was alarmed, no alliance deepened, no force gained experience",
                            showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 15})
     _finish_events(fig, events, strip)
-    base_layout(fig, "Recalibration: alarm, alliance depth and combat experience",
+    base_layout(fig, _titled("Recalibration: alarm, alliance depth and combat experience", subtitle),
                 height=230 * len(rows) + (120 if strip else 0) + 170,
                 legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.06, "yanchor": "top"})
     fig.update_layout(margin={"b": 130})  # the legend sits below the plot: many states and pairs

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from viz import figures as F
+from viz import focus
 from viz._common import coalition_label, has_events, region_label, state_label
 
 CSS = """
@@ -114,16 +115,25 @@ def default_network_dates(states: pd.DataFrame) -> list[pd.Timestamp]:
 
 
 def report_figures(tables: dict, meta: dict, network_dates=None) -> list[tuple[str, go.Figure]]:
-    """(section title, figure) pairs in report order."""
+    """(section title, figure) pairs in report order. A world of more than ``focus.ALL_UP_TO``
+    states shows the states of ``focus.focus`` (the largest, and those the events name) and, in
+    addition, coalitions by region over every state.
+    """
     model, states, pairs = tables["model"], tables["states"], tables["pairs"]
     events = tables.get("events")
     dates = network_dates if network_dates else default_network_dates(states)
-    figs = [("Coalitions", F.coalition_timeline(states, meta)),
+    large = states["state"].nunique() > focus.ALL_UP_TO
+    shown = focus.focus(states, meta) if large else None
+    note = focus.describe(shown, states) if large else ""
+    figs = [("Coalitions", F.coalition_timeline(states, meta, shown, note)),
             ("Tension", F.tension_lines(model, events, meta)),
-            ("Bilateral tension", F.tension_heatmap(pairs, events, meta))]
-    figs += [("Alignment network", F.alignment_network(pairs, states, meta, d)) for d in dates]
+            ("Bilateral tension", F.tension_heatmap(pairs, events, meta, shown))]
+    figs += [("Alignment network", F.alignment_network(pairs, states, meta, d, shown, subtitle=note))
+             for d in dates]
+    if large:
+        figs += [("Coalitions by region", F.region_network(pairs, states, meta, d)) for d in dates[-1:]]
     figs += [("Resources of belligerents", F.resources(states, events, meta)),
-             ("Recalibration", F.recalibration(states, pairs, events, meta)),
+             ("Recalibration", F.recalibration(states, pairs, events, meta, shown, note)),
              ("Affinity", F.affinity_lines(pairs, meta))]
     return figs
 
