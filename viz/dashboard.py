@@ -12,15 +12,20 @@ from __future__ import annotations
 import html
 import os
 import threading
+from dataclasses import dataclass, replace
 
 import ipywidgets
+import reacton.ipyvuetify as rv
 import solara
+import solara.lab
 
 from simulation import limits
 from simulation.params import PARAMETERS
 from simulation.scenario import ScenarioError, load_scenario, shipped_names
 from viz import compare_figures as CF
 from viz import figures as F
+from viz import focus
+from viz.plotly_view import Plotly, as_json
 from viz.session import Session, check_upload_size, load_upload, upload_name
 
 NO_VARIANT = "(none)"
@@ -119,6 +124,26 @@ def Controls(session: Session | None, tick: solara.Reactive, playing: solara.Rea
 
 
 # ------------------------------------------------------------------------------- views
+@dataclass(frozen=True)
+class View:
+    """What the page shows of a (possibly large) world: ``viz.focus`` settings and the network's mode."""
+
+    region: str = focus.ALL_REGIONS
+    k: int = focus.DEFAULT_K
+    by: str = "capability"
+    network: str = "States"
+    picked: tuple[str, ...] = ()
+
+
+NETWORKS = ["States", "Coalitions by region"]
+
+
+def csv_download(frame, name: str, label: str | None = None):
+    """A button that downloads ``frame`` as ``name`` (CSV, written only when clicked)."""
+    solara.FileDownload(lambda: frame.to_csv(index=False), filename=name, label=label or f"Download {name}",
+                        mime_type="text/csv")
+
+
 @solara.component
 def EventFeed(events):
     """The events fired so far, newest first, each with its source."""
@@ -132,33 +157,157 @@ def EventFeed(events):
     solara.HTML(tag="div", unsafe_innerHTML=rows, style={"max-height": "520px", "overflow-y": "auto",
                                                           "font-size": "0.9em", "line-height": "1.35"},
                 classes=["event-feed"])
+    csv_download(events, "events.csv")
 
 
 @solara.component
-def Views(session: Session, tick: int):
-    tables, meta = session.tables(), session.meta()
+def ViewControls(view: solara.Reactive, meta: dict):
+    """Which states to show: a region, the top k by capability or change, and states found by name."""
+    def put(**change):
+        view.set(replace(view.value, **change))
+
+    items = [{"text": f"{name} ({sid})", "value": sid} for sid, name in sorted(meta["states"].items(),
+                                                                               key=lambda x: x[1])]
+    with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Select("Region", values=[focus.ALL_REGIONS, *focus.regions_of(meta)], value=view.value.region,
+                      on_value=lambda r: put(region=r), classes=["region-filter"], style={"max-width": "190px"})
+        with solara.Div(style={"min-width": "300px"}):
+            solara.SliderInt("States shown (top k)", value=view.value.k, min=5, max=60, on_value=lambda k: put(k=k))
+        solara.ToggleButtonsSingle(value=view.value.by, values=list(focus.RANKINGS), on_value=lambda b: put(by=b))
+        rv.Autocomplete(label="Find a state (name or id)", items=items, v_model=list(view.value.picked),
+                        on_v_model=lambda ids: put(picked=tuple(ids or ())), multiple=True, chips=True,
+                        small_chips=True, deletable_chips=True, clearable=True, dense=True, auto_select_first=True,
+                        hide_details=True, class_="state-picker", style_="min-width: 280px; max-width: 480px")
+
+
+@solara.component
+def StateCard(state: str, now, meta: dict):
+    """One state found by name: where it stands now, its closest partners and its rivals (a table)."""
+    row = now["states"].set_index("state").loc[state]
+    name = meta["states"].get(state, state)
+    ties = focus.ties(now["pairs"], state, meta)
+    with solara.Card(f"{name} ({state})", classes=["state-card"]):
+        solara.Text(f"{meta.get('regions', {}).get(state, '')} · coalition {row['coalition']} · "
+                    f"alignment {row['alignment']:+.2f} · capability {row['capability']:.2%}")
+        solara.DataFrame(ties, items_per_page=10)
+        csv_download(ties, f"ties_{state}.csv")
+
+
+@solara.component
+def Views(session: Session, ticks: solara.Reactive, settings: solara.Reactive):
+    tick = ticks.value  # read here, not in the page: a step re-renders the views, not the sidebar
+    meta = session.meta()
+    view = settings.value
+    picked = tuple(s for s in view.picked if s in meta["states"])  # a state of another scenario is dropped
+    everything = session.tables(among=())  # states and model tables; no pairs yet
+    shown = focus.focus(everything["states"], meta, view.k, view.by, view.region, picked)
+    note = focus.describe(shown, everything["states"], view.by, view.region)
+    key = [session, tick, tuple(shown)]
+    tables = solara.use_memo(lambda: everything | {"pairs": session.pairs(shown)}, dependencies=key)
+    now_pairs = solara.use_memo(session.pairs_now, dependencies=[session, tick])
+    states_now = everything["states"][everything["states"]["step"] == session.step_index]
+    now = {"states": states_now, "pairs": now_pairs}
     events = tables["events"]
     solara.HTML(tag="h2", unsafe_innerHTML=html.escape(meta["title"]), style={"margin": "0"})
-    solara.Text(f"Simulated date: {session.date:%Y-%m-%d} · step {session.step_index} of {session.n_steps}",
-                classes=["sim-date"], style={"font-size": "1.1em", "font-weight": "600"})
-    with solara.Columns([7, 5]):
-        solara.FigurePlotly(F.alignment_network(tables["pairs"], tables["states"], meta, session.date))
-        with solara.Card("Event feed"):
-            EventFeed(events)
-    solara.FigurePlotly(F.tension_lines(tables["model"], events, meta))
-    solara.FigurePlotly(F.coalition_timeline(tables["states"], meta))
-    solara.FigurePlotly(F.tension_heatmap(tables["pairs"], events, meta))
-    solara.FigurePlotly(F.resources(tables["states"], events, meta))
-    solara.FigurePlotly(F.recalibration(tables["states"], tables["pairs"], events, meta))
-    if session.variant_model is not None:
-        bands, by_scenario = session.overlay()
-        overlay_meta = meta | {"base": session.loaded.scenario.name, "variants": [session.variant.scenario.name],
-                               "titles": {session.loaded.scenario.name: session.loaded.scenario.title,
-                                          session.variant.scenario.name: session.variant.scenario.title}}
-        solara.HTML(tag="h3", unsafe_innerHTML="Counterfactual overlay: "
-                    f"{html.escape(session.variant.scenario.title)} (same seed)")
-        for metric, subject in CF.default_comparison_panels(bands, overlay_meta)[:4]:
-            solara.FigurePlotly(CF.scenario_bands(bands, metric, subject, by_scenario, overlay_meta))
+    with solara.Row(style={"align-items": "baseline"}):
+        solara.Text(f"Simulated date: {session.date:%Y-%m-%d} · step {session.step_index} of {session.n_steps}",
+                    classes=["sim-date"], style={"font-size": "1.1em", "font-weight": "600"})
+        solara.Text(f"{len(meta['states'])} states · {len(shown)} shown", classes=["n-states"],
+                    style={"color": "#666"})
+    ViewControls(settings, meta)
+    tab = solara.use_reactive(0)
+    open_ = [tab.value == i for i in range(len(TABS))]  # a hidden tab keeps its figure and costs nothing
+    with solara.lab.Tabs(value=tab):
+        with solara.lab.Tab(TABS[0]):
+            with solara.Columns([7, 5]):
+                with solara.Column():
+                    if view.network == NETWORKS[0]:
+                        Figure(lambda: F.alignment_network(tables["pairs"], tables["states"], meta, session.date,
+                                                           shown, picked, note), key + [picked], open_[0])
+                    else:
+                        Figure(lambda: F.region_network(now_pairs, states_now, meta, session.date), key, open_[0])
+                    solara.ToggleButtonsSingle(value=view.network, values=NETWORKS,
+                                               on_value=lambda mode: settings.set(replace(view, network=mode)))
+                with solara.Column():
+                    for state in picked:
+                        StateCard(state, now, meta)
+                    with solara.Card("Event feed"):
+                        EventFeed(events)
+            Figure(lambda: F.tension_lines(tables["model"], events, meta), key, open_[0])
+        with solara.lab.Tab(TABS[1]):
+            Figure(lambda: F.coalition_timeline(tables["states"], meta, shown, note), key, open_[1])
+        with solara.lab.Tab(TABS[2]):
+            Figure(lambda: F.tension_heatmap(tables["pairs"], events, meta, shown), key, open_[2])
+        with solara.lab.Tab(TABS[3]):
+            Figure(lambda: F.resources(tables["states"], events, meta), key, open_[3])
+        with solara.lab.Tab(TABS[4]):
+            Figure(lambda: F.recalibration(tables["states"], tables["pairs"], events, meta, shown, note), key,
+                   open_[4])
+        with solara.lab.Tab(TABS[5]):
+            Downloads(session, tables, now, open_[5])
+        if session.variant_model is not None:
+            with solara.lab.Tab(TABS[6]):
+                Overlay(session, meta, key, open_[6])
+
+
+TABS = ["Network", "Coalitions", "Bilateral tension", "Resources", "Recalibration", "Tables", "Counterfactual"]
+
+
+def use_drawn(dependencies: list, shown: bool) -> list | None:
+    """The dependencies of what was last drawn: today's while shown, else those of the last time
+    it was shown (None: never shown yet). A hook: call it in the same order at every render.
+    """
+    drawn = solara.use_ref(None)
+    if shown:
+        drawn.current = list(dependencies)
+    return drawn.current
+
+
+@solara.component
+def Figure(build, dependencies: list, shown: bool = True):
+    """A figure built and sent to the browser only while its tab is open, and then only when
+    ``dependencies`` change; a hidden tab keeps the figure it last drew (and is not built before
+    it is first opened). Widgets are never torn down by switching tabs.
+    """
+    deps = use_drawn(dependencies, shown)
+    fig = solara.use_memo(lambda: None if deps is None else as_json(build()), dependencies=deps or [None])
+    if fig is None:
+        solara.Text("…", style={"color": "#999"})
+        return
+    Plotly(fig)
+
+
+@solara.component
+def Downloads(session: Session, tables: dict, now: dict, shown: bool):
+    """Every table of the run so far as CSV; the states now, as a table in the page (while shown)."""
+    solara.Text(f"The run so far (replicate 0 of alliance-sim run --seed {session.seed}), one CSV per table; "
+                "columns as in docs/outputs.md.")  # not Markdown: it would fetch KaTeX from a CDN
+    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+        csv_download(tables["model"], "model.csv")
+        csv_download(tables["states"], "states.csv")
+        solara.FileDownload(lambda: session.tables()["pairs"].to_csv(index=False), filename="pairs.csv",
+                            label="Download pairs.csv (every pair)", mime_type="text/csv")
+        csv_download(tables["events"], "events.csv")
+    if shown:
+        solara.DataFrame(now["states"].drop(columns=["replicate"]), items_per_page=15)
+
+
+@solara.component
+def Overlay(session: Session, meta: dict, key: list, shown: bool):
+    """The variant beside the base, same seed: the panels where they differ most."""
+    deps = use_drawn(key, shown)
+    overlay = solara.use_memo(lambda: None if deps is None else session.overlay(), dependencies=deps or [None])
+    if overlay is None:
+        return
+    bands, by_scenario = overlay
+    overlay_meta = meta | {"base": session.loaded.scenario.name, "variants": [session.variant.scenario.name],
+                           "titles": {session.loaded.scenario.name: session.loaded.scenario.title,
+                                      session.variant.scenario.name: session.variant.scenario.title}}
+    solara.HTML(tag="h3", unsafe_innerHTML="Counterfactual overlay: "
+                f"{html.escape(session.variant.scenario.title)} (same seed)")
+    for metric, subject in CF.default_comparison_panels(bands, overlay_meta)[:4]:
+        Figure(lambda m=metric, s=subject: CF.scenario_bands(bands, m, s, by_scenario, overlay_meta),
+               key + [metric, subject], shown)
 
 
 # ------------------------------------------------------------------------------- the page
@@ -184,6 +333,7 @@ def Page():
     reset = solara.use_reactive(0)
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
+    view = solara.use_reactive(View())
 
     def make():
         try:
@@ -209,4 +359,4 @@ def Page():
         for line in problems:
             solara.Error(line, classes=["scenario-error"])
         return
-    Views(session, tick.value)
+    Views(session, tick, view)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from simulation.compare import bands_of, calendar_problems, long_table
 from simulation import limits
+from simulation.data import region
 from simulation.model import AllianceModel, make_model
 from simulation.runner import events_table, resolve_params
 from simulation.scenario import LoadedScenario, ScenarioError, load_scenario
@@ -95,15 +96,26 @@ class Session:
                 model.step()
 
     # -- views -----------------------------------------------------------------------------
-    def tables(self, variant: bool = False) -> dict[str, pd.DataFrame]:
+    def tables(self, variant: bool = False, among=None) -> dict[str, pd.DataFrame]:
+        """The run so far; ``among`` (ids) keeps only those states' pairs (a view of a large world)."""
         model = self.variant_model if variant else self.model
-        tables = model.recorder.tables(0)
+        tables = model.recorder.tables(0, among)
         return tables | {"events": events_table(model.fired)}
+
+    def pairs(self, among) -> pd.DataFrame:
+        """The pairs of the states ``among`` (ids) over the run so far."""
+        return self.model.recorder.pair_table(range(self.step_index + 1), 0, among)
+
+    def pairs_now(self) -> pd.DataFrame:
+        """Every pair at the current step (the coalitions by region, a state's partners and rivals)."""
+        return self.model.recorder.pair_table([self.step_index])
 
     def meta(self) -> dict:
         sc = self.loaded.scenario
         anchor = self.model.ids[self.model.anchor]
-        return {"title": sc.title, "scenario": sc.name, "states": {r.id: r.name for r in self.model.world.records},
+        world = self.model.world
+        return {"title": sc.title, "scenario": sc.name, "states": {r.id: r.name for r in world.records},
+                "regions": {r.id: region(r.ccode) for r in world.records}, "actors": world.actors,
                 "coalition_names": {"A": f"with {anchor}", "B": f"against {anchor}"}}
 
     def overlay(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
