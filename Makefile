@@ -44,9 +44,10 @@ test-fast: $(STAMP)
 test-hostile: $(STAMP)
 	HOSTILE_PROFILE=long $(BIN)/python -m pytest tests/test_hostile.py -s
 
-bench: $(STAMP)
+bench: $(STAMP) chromium
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/sweeps.py
+	$(BIN)/python benchmarks/dashboard.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -11,7 +11,8 @@ b. Seconds a step at N = 7 … 195 states (benchmarks/scaling.py), model initial
 c. 100 replicates of the default scenario with 1 and 2 workers (simulation.runner.run).
    Goal: <= 3 s with 2 workers.
 (d. Sweep throughput and memory: benchmarks/sweeps.py, run next by `make bench`.)
-Also: one dashboard step with the re-render of its figures.
+e. The whole world: `alliance-sim run world_2024 --replicates 4`, with and without its report.
+(f. The dashboard in Chromium, first paint and Step latency: benchmarks/dashboard.py, run last.)
 
 Runs are interleaved (a, b, a, b, …) so that machine noise hits all cases alike; medians are
 reported, and ratios of medians. OPENBLAS_NUM_THREADS is 1 unless set (docs/performance.md).
@@ -167,22 +168,24 @@ def replicates(repeats: int, count: int = 100) -> dict:
             "speedup": cold[1] / cold[2], "warm_speedup": warm[1] / warm[2]}
 
 
-def dashboard_step(repeats: int) -> float:
-    """One dashboard step plus the server-side re-render of every figure (Solara, no browser): median ms."""
-    import ipyvuetify as v
-    import solara
+def world_run(repeats: int, replicates: int = 4) -> dict:
+    """``alliance-sim run world_2024`` (195 states, 19 steps) in a fresh process, with and without its
+    report, interleaved: median seconds of each (imports, world building and writing included).
+    """
+    import tempfile
 
-    from viz.dashboard import Page
-
-    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
-    step = rc.find(v.Btn, children=["Step"]).widget
-    times = []
-    for _ in range(max(repeats, 5) * 2):
-        times.append(_timed(step.click))  # Session.step() and the re-render of the page's widgets
-    rc.close()
-    print(f"dashboard step + re-render (default scenario): median {1000 * statistics.median(times):.0f} ms, "
-          f"min {1000 * min(times):.0f} ms over {len(times)} steps")
-    return 1e3 * statistics.median(times)
+    times = {"tables only": [], "with report": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for r in range(repeats):
+            for case in times:
+                out = Path(folder) / f"{r}-{case.replace(' ', '_')}"
+                command = [sys.executable, "-m", "alliance_sim", "run", "world_2024", "--replicates", str(replicates),
+                           "--out", str(out), *(["--no-report"] if case == "tables only" else [])]
+                start = time.perf_counter()
+                subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+                times[case].append(time.perf_counter() - start)
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    return {"replicates": replicates, "repeats": repeats, "seconds": medians}
 
 
 # --------------------------------------------------------------------------- summary
@@ -209,7 +212,7 @@ def main() -> None:
     parser.add_argument("--scaling-repeats", type=int, default=5, help="runs of each N in b.")
     parser.add_argument("--replicate-repeats", type=int, default=3, help="runs of each worker count in c.")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
-    parser.add_argument("--no-dashboard", action="store_true")
+    parser.add_argument("--world-repeats", type=int, default=3, help="runs of each case in e.")
     args = parser.parse_args()
     info = machine()
     print(f"machine: {info['nproc']} cores, {info['cpu']}; Python {info['python']}, NumPy {info['numpy']}; "
@@ -233,11 +236,15 @@ def main() -> None:
           f"2 workers {c['warm_seconds'][2]:.2f} s ({c['warm_speedup']:.2f}x); goal <= 3 s with 2")
     print(f"   (load average {load()})")
 
-    dash = None if args.no_dashboard else dashboard_step(5)
+    e = world_run(args.world_repeats)
+    print(f"e. alliance-sim run world_2024 --replicates {e['replicates']} (195 states, 19 steps), a fresh process, "
+          f"median of {e['repeats']}: tables only {e['seconds']['tables only']:.1f} s, "
+          f"with the report {e['seconds']['with report']:.1f} s")
+    print(f"   (load average {load()})")
     print("summary (d. sweeps: benchmarks/sweeps.py, next)")
     print("\n".join("   " + line for line in summary(a, b, blas_ms, c)))
     figures = {"machine": info, "default_vs_floor": a, "scaling": {str(n): r for n, r in b.items()},
-               "blas_default_threads_ms_per_step_195": blas_ms, "replicates": c, "dashboard_step_ms": dash}
+               "blas_default_threads_ms_per_step_195": blas_ms, "replicates": c, "world_2024": e}
     print(json.dumps(figures, default=str))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
