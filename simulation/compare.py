@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .calendar import Calendar
@@ -81,7 +82,11 @@ def effects_of(name: str, base: pd.DataFrame, variant: pd.DataFrame, dates: list
         "share_negative": g["negative"].mean(),
         "replicates": g.size(),
     }).reset_index()
-    scale = out["base_median"].abs()
+    # relative to the base, but never to a base smaller than the metric's typical size at that date
+    # (the mean |base| over its subjects): among 18,000 pairs, a pair whose base is ~0 would
+    # otherwise have the largest relative effect of all for a change of 0.001
+    typical = out.groupby(["metric", "date"])["base_median"].transform(lambda b: b.abs().mean())
+    scale = np.maximum(out["base_median"].abs(), typical)
     out["relative_effect"] = (out["effect_median"] / scale).where(scale > 1e-9)
     out.insert(0, "variant", name)
     return out
