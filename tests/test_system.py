@@ -169,3 +169,26 @@ def test_the_world_command_prints_and_writes_a_year(tmp_path):
     assert again.returncode == 2 and "already exists" in again.stderr
     bad = cli("world", "1989")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "1990–2024" in bad.stderr
+
+
+def test_the_world_scenario_in_check_compare_and_a_sweep(tmp_path):
+    checked = cli("check", "world_2024", "-k", "1", "--workers", "1")
+    assert checked.returncode == 3 and "1 of 7 expectations not met" in checked.stdout  # India: a known limit
+    assert "✓ │ Japan deepens its alliance with the United States" in checked.stdout
+
+    out = tmp_path / "cmp"
+    compared = cli("compare", "world_2024", "world_no_deployment", "-k", "1", "--workers", "1", "--out", str(out))
+    assert compared.returncode == 0, compared.stderr
+    effects = pd.read_parquet(out / "effects.parquet")
+    last = effects[(effects["date"] == effects["date"].max()) & (effects["metric"] == "foreign_troops")]
+    assert last.set_index("subject").loc["RUS", "effect_median"] < 0  # no DPRK troops in Russia
+    assert (out / "report.html").stat().st_size < 8 * 2**20  # the report stays small at 195 states
+
+    spec = (tmp_path / "sweep.yaml")
+    spec.write_text((load_scenario("world_2024").path.parent / "sweeps" / "world_deployment.yaml").read_text()
+                    .replace("../world_2024.yaml", str(load_scenario("world_2024").path))
+                    .replace("samples: 16", "samples: 2").replace("replicates: 2", "replicates: 1"))
+    swept = cli("sweep", str(spec), "--out", str(tmp_path / "sw"), "--workers", "1")
+    assert swept.returncode == 0, swept.stderr
+    results = pd.read_parquet(tmp_path / "sw" / "results.parquet")
+    assert len(results) == 2 and (results["status"] == "ok").all() and results["jpn_usa_depth_end"].notna().all()
