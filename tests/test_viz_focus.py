@@ -108,3 +108,13 @@ def test_the_pairs_of_some_states_equal_the_full_table_filtered(world):
     full = tables["pairs"]
     expected = full[full["a"].isin(some) & full["b"].isin(some)].reset_index(drop=True)
     pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)
+
+
+def test_a_states_closest_partners_and_rivals(world):
+    session, _, meta = world
+    ties = focus.ties(session.pairs_now(), "PRK", meta)
+    close, hostile = ties[ties["kind"] == "closest"], ties[ties["kind"] == "hostile"]
+    assert len(close) == len(hostile) == 5 and "PRK" not in set(ties["state"])
+    assert list(close["affinity"]) == sorted(close["affinity"], reverse=True)
+    assert close["affinity"].min() > hostile["affinity"].max()
+    assert "UKR" in set(hostile["state"]) and ties.set_index("state").loc["UKR", "name"] == "Ukraine"

@@ -76,18 +76,16 @@ def describe(shown: list[str], states: pd.DataFrame, by: str = "capability", reg
 
 def ties(pairs: pd.DataFrame, state: str, meta: dict, n: int = 5) -> pd.DataFrame:
     """A state's ``n`` closest partners and ``n`` most hostile states (mean affinity over the rows
-    given, e.g. one date): columns state, name, affinity, tension, treaty, at war, kind.
+    given, e.g. one date): columns state, name, affinity, tension, treaty, kind (closest / hostile).
     """
     mine = pairs[(pairs["a"] == state) | (pairs["b"] == state)]
     other = mine["b"].where(mine["a"] == state, mine["a"])
     per = mine.assign(other=other.to_numpy()).groupby("other").agg(
-        affinity=("affinity", "mean"), tension=("tension", "mean"), treaty=("treaty", "mean"),
-        at_war=("at_war", "mean"))
+        affinity=("affinity", "mean"), tension=("tension", "mean"), treaty=("treaty", "mean"))
     per = per.reset_index().sort_values(["affinity", "other"], ascending=[False, True])
-    picked = pd.concat([per.head(n).assign(kind="closest"), per.tail(n).iloc[::-1].assign(kind="most hostile")])
+    picked = pd.concat([per.head(n).assign(kind="closest"), per.tail(n).iloc[::-1].assign(kind="hostile")])
     picked = picked.drop_duplicates("other")
     names = meta.get("states") or {}
     return pd.DataFrame({"state": picked["other"], "name": [names.get(s, s) for s in picked["other"]],
                          "affinity": picked["affinity"].round(3), "tension": picked["tension"].round(3),
-                         "treaty": picked["treaty"].round(3), "at war": picked["at_war"] > 0.5,
-                         "kind": picked["kind"]}).reset_index(drop=True)
+                         "treaty": picked["treaty"].round(3), "kind": picked["kind"]}).reset_index(drop=True)
