@@ -165,7 +165,7 @@ def main() -> None:
              f"{max(big['steps'], default=float('nan')):.0f}", ""),
             ("steps timed", f"{len(small['steps'])}", f"{len(big['steps'])}", "")]
     print(f"dashboard in Chromium: {DEFAULT} versus {Path(large).name}; {args.rounds} sessions each, interleaved")
-    print(f"{'':32} {'7 states':>10} {'large':>10}  goal")
+    print(f"{'':32} {'default':>10} {'world':>10}  goal")
     for name, a, b, goal in rows:
         print(f"{name:32} {a:>10} {b:>10}  {goal}")
     met = (med(small["first"]) <= GOALS["first_paint_s"] and med(big["first"]) <= GOALS["first_paint_s"]

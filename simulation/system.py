@@ -312,11 +312,16 @@ def _curated(record: data.StateRecord, year: int) -> data.StateRecord:
                    imputed=tuple(f for f in record.imputed if f not in values))
 
 
+def _in_force(name: str, begins: str, ends: str, on: dt.date, present: set[str]) -> pd.DataFrame:
+    """Rows of table ``name`` in force on the day (begun, not yet ended) whose state is present."""
+    table = _table(name, parse_dates=[begins, ends])
+    day = pd.Timestamp(on)
+    return table[(table[begins] <= day) & ~(table[ends] < day) & table["state"].isin(present)]
+
+
 def _treaties(on: dt.date, present: set[str]) -> tuple[Treaty, ...]:
     """The defence treaties in force on the day, among the states present (``alliances.csv``)."""
-    table = _table("alliances.csv", parse_dates=["joined", "left"])
-    day = pd.Timestamp(on)
-    live = table[(table["joined"] <= day) & ~(table["left"] < day) & table["state"].isin(present)]
+    live = _in_force("alliances.csv", "joined", "left", on, present)
     out = []
     for name, group in live.groupby("treaty", sort=False):
         parties = tuple(dict.fromkeys(group["state"]))
@@ -330,9 +335,7 @@ def _treaties(on: dt.date, present: set[str]) -> tuple[Treaty, ...]:
 
 def _wars(on: dt.date, present: set[str]) -> tuple[War, ...]:
     """Pairs of states on opposite sides of an inter-state war in progress on the day (``wars.csv``)."""
-    table = _table("wars.csv", parse_dates=["begins", "ends"])
-    day = pd.Timestamp(on)
-    live = table[(table["begins"] <= day) & ~(table["ends"] < day) & table["state"].isin(present)]
+    live = _in_force("wars.csv", "begins", "ends", on, present)
     out = []
     for name, group in live.groupby("war", sort=False):
         a, b = (group[group["side"] == side] for side in ("A", "B"))

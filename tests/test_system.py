@@ -107,42 +107,29 @@ def test_imputed_values_follow_their_rules():
     assert "COW National Material" in old.sources["milex"]
 
 
-def test_a_world_out_of_range_or_a_state_of_another_day_is_a_one_line_error(write):
-    early = write("early.yaml", """
-        name: early
-        title: too early
-        calendar: {start: 1985-06-01, end: 1985-12-31}
-        system: all
-        states: [USA, CHN]
+BAD_WORLDS = [  # (start, states, system: all?, the one-line error)
+    ("1985-06-01", "[USA, CHN]", True, r"x.yaml:4: calendar.start: system: all needs a start in 1990–2024"),
+    ("2024-06-01", "[USA, GDR]", True,
+     r"x.yaml:6: states.GDR: GDR is not a state of the international system on 2024-06-01"),
+    ("1991-06-01", "[USA, CZE]", True,
+     r"CZR is not a state .* on 1991-06-01; for COW's CZE \(Czechoslovakia\) write its name"),
+    ("2024-06-01", "[USA, German Democratic Republic]", False,
+     r"GDR \(German Democratic Republic\) is a state of the past"),
+]
+
+
+@pytest.mark.parametrize("start, states, everyone, error", BAD_WORLDS)
+def test_a_world_out_of_range_or_a_state_of_another_day_is_a_one_line_error(write, start, states, everyone, error):
+    end = start[:4] + "-12-31"
+    path = write("x.yaml", f"""
+        name: x
+        title: a bad world
+        calendar: {{start: {start}, end: {end}}}
+        {"system: all" if everyone else ""}
+        states: {states}
         """)
-    with pytest.raises(ScenarioError, match=r"early.yaml:4: calendar.start: system: all needs a start in 1990–2024"):
-        load_scenario(early)
-    gone = write("gone.yaml", """
-        name: gone
-        title: the GDR after 1990
-        calendar: {start: 2024-06-01, end: 2024-12-31}
-        system: all
-        states: [USA, GDR]
-        """)
-    with pytest.raises(ScenarioError, match=r"gone.yaml:6: states.GDR: GDR is not a state of the international system on 2024-06-01"):
-        load_scenario(gone)
-    czech = write("czech.yaml", """
-        name: czech
-        title: CZE in 1991 is ISO3's Czechia
-        calendar: {start: 1991-06-01, end: 1991-12-31}
-        system: all
-        states: [USA, CZE]
-        """)
-    with pytest.raises(ScenarioError, match=r"CZR is not a state .* on 1991-06-01; for COW's CZE \(Czechoslovakia\) write its name"):
-        load_scenario(czech)
-    past = write("past.yaml", """
-        name: past
-        title: the GDR without the system
-        calendar: {start: 2024-06-01, end: 2024-12-31}
-        states: [USA, German Democratic Republic]
-        """)
-    with pytest.raises(ScenarioError, match=r"GDR \(German Democratic Republic\) is a state of the past"):
-        load_scenario(past)
+    with pytest.raises(ScenarioError, match=error):
+        load_scenario(path)
 
 
 def test_the_world_scenario_runs_and_its_manifest_says_what_was_imputed(tmp_path):
