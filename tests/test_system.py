@@ -179,3 +179,21 @@ def test_the_world_scenario_in_check_compare_and_a_sweep(tmp_path):
     assert swept.returncode == 0, swept.stderr
     results = pd.read_parquet(tmp_path / "sw" / "results.parquet")
     assert len(results) == 2 and (results["status"] == "ok").all() and results["jpn_usa_depth_end"].notna().all()
+
+
+def test_a_world_needs_no_states_list_and_a_list_needs_two(write):
+    world = write("w2001.yaml", """
+        name: w2001
+        title: the world of 2001, no events
+        calendar: {start: 2001-06-01, end: 2002-06-01}
+        system: all
+        """)
+    assert len(build_world(load_scenario(world).scenario).ids) == 191
+    lonely = write("one.yaml", """
+        name: one
+        title: one state
+        calendar: {start: 2024-01-01, end: 2024-12-31}
+        states: [USA]
+        """)
+    with pytest.raises(ScenarioError, match=r"one.yaml:5: states: at least 2 states are needed, or system: all"):
+        load_scenario(lonely)

@@ -47,6 +47,8 @@ def _state_problems(scenario: Scenario) -> Iterator[Problem]:
     if scenario.system is not None and world is None:
         yield ("calendar", "start"), (f"system: all needs a start in {system.FIRST_YEAR}–{system.LAST_YEAR} "
                                       f"(got {scenario.calendar.start})")
+    if scenario.system is None and len(scenario.states) < 2:
+        yield ("states",), f"at least 2 states are needed, or system: all (got {len(scenario.states)})"
     for key, spec in scenario.states.items():
         cow = data.resolve_id(key)
         if cow is None:

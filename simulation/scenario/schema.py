@@ -368,7 +368,9 @@ class Scenario(Strict):
         None, description="'all': every state of the international system on calendar.start (1990–2024), with "
         "that year's capabilities and ideal points and the treaties and wars then in force; states: entries "
         "override their values")
-    states: dict[StateId, StateSpec | None] = Field(min_length=2, max_length=limits.MAX_STATES)
+    states: dict[StateId, StateSpec | None] = Field(
+        default_factory=dict, max_length=limits.MAX_STATES,
+        description="the states (at least two), or, with system: all, the states whose values are overridden")
     regions: dict[str, Region] = Field(default_factory=dict)
     relations: Relations = Field(default_factory=Relations)
     parameters: dict[str, Annotated[int | float, BeforeValidator(_number)]] = Field(
