@@ -79,8 +79,8 @@ def _parse_sets(items: list[str]) -> dict[str, float]:
     return out
 
 
-def _progress(total: int) -> Progress:
-    return Progress(TextColumn("[bold]replicates"), BarColumn(), MofNCompleteColumn(), TextColumn("•"),
+def _progress(total: int, what: str = "replicates") -> Progress:
+    return Progress(TextColumn(f"[bold]{what}"), BarColumn(), MofNCompleteColumn(), TextColumn("•"),
                     TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console,
                     disable=total < 2)
 
@@ -404,6 +404,78 @@ def _print_response(curves) -> None:
         for out, sub in rows.groupby("output", sort=False):
             view.add_row(out, *(f"{v:.3f}" for v in sub.set_index("level").loc[levels, "median"]))
         out_console.print(view)
+
+
+def _parse_years(value: str, flag: str) -> list[int]:
+    """'1991:2000' (inclusive) or '1995,2001' -> the years."""
+    try:
+        if ":" in value:
+            first, last = (int(x) for x in value.split(":"))
+            years = list(range(first, last + 1))
+        else:
+            years = [int(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        raise BadInput(f"{flag} {value}: expected FIRST:LAST or a comma list of whole numbers") from None
+    if not years:
+        raise BadInput(f"{flag} {value}: no year in it")
+    return years
+
+
+@app.command("backtest")
+def backtest_command(
+    origins: Annotated[str, typer.Option(help="origin years: FIRST:LAST or a comma list")] = "1991:2018",
+    horizons: Annotated[str, typer.Option(help="horizons in years, a comma list")] = "1,3,5",
+    replicates: Annotated[int, typer.Option("--replicates", "-k", help="replicates per origin", min=1,
+                                            max=limits.MAX_REPLICATES)] = 4,
+    seed: Annotated[int, typer.Option(help="seed (replicate r of every origin: child r)", min=0)] = 20241023,
+    set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
+    workers: Workers = None,
+    out: Annotated[Path | None, typer.Option(help="output folder (default: runs/backtest-<time>)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
+    overwrite: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
+    report: Annotated[bool, typer.Option(help="write report.html")] = True,
+) -> None:
+    """Run the model from the real world of each origin year with no scripted events and score its
+    forecasts of every dyad's affinity against the UN votes that followed (docs/backtest.md).
+    """
+    if fmt not in FORMATS:
+        raise BadInput(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
+    years, spans = _parse_years(origins, "--origins"), _parse_years(horizons, "--horizons")
+    overrides = _parse_sets(set_)
+    from simulation.backtest import runner as B
+    from simulation.params import resolve
+
+    problems = B.check_design(years, spans)
+    if problems:
+        raise BadInput(problems[0])
+    try:
+        resolve(overrides)
+    except (KeyError, ValueError) as exc:
+        raise BadInput(f"--set: {exc}") from None
+    out = out or Path("runs") / f"backtest-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    check_destination(out, overwrite)
+    with _progress(len(years), "origins") as bar:
+        task = bar.add_task("backtest", total=len(years))
+        dyads = B.backtest(years, spans, replicates, seed, overrides, _workers(workers),
+                           progress=lambda n: bar.advance(task, n))
+    skill = B.skill_table(dyads, seed)
+    manifest = B.manifest(years, spans, replicates, seed, overrides)
+    extras = {}
+    if report:
+        from viz.backtest_report import build_backtest_report
+
+        extras["report.html"] = lambda path: build_backtest_report(dyads, skill, manifest, path)
+    write_run(out, {"dyads": dyads, "skill": skill}, manifest, fmt, extras, overwrite)
+    table = Table(title="MSE skill (95 % bootstrap over origins); 0 = as good as the reference",
+                  title_justify="left", show_edge=False)
+    for col in ("h", "dyads", "n", "vs persistence", "vs AR(1)", "change vs persistence", "r(change)", "AUC"):
+        table.add_column(col, justify="left" if col in ("dyads",) else "right")
+    for r in skill.itertuples():
+        table.add_row(str(r.horizon), r.dyads, f"{r.n:,}", f"{r.model_vs_persistence:+.3f}", f"{r.model_vs_ar1:+.3f}",
+                      f"{r.change_only_vs_persistence:+.3f}", f"{r.change_correlation:+.3f}", f"{r.direction_auc:.3f}")
+    out_console.print(table)
+    out_console.print(f"{len(years)} origin(s), {replicates} replicate(s) each, seed {seed} "
+                      f"→ [bold]{display(out)}[/bold]")
 
 
 @app.command("dashboard")

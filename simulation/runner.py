@@ -78,10 +78,15 @@ class RunResult:
             "data": data_hashes(years=bool(self.world)),
             "state_sources": self.sources,
             **({"world": self.world} if self.world else {}),
-            "platform": {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
-                         "system": platform.platform(), "numpy": np.__version__, "pandas": pd.__version__,
-                         "mesa": version("mesa")},
+            "platform": platform_info(),
         }
+
+
+def platform_info() -> dict[str, str]:
+    """The interpreter and the libraries a result was computed with (in every manifest)."""
+    return {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
+            "system": platform.platform(), "numpy": np.__version__, "pandas": pd.__version__,
+            "mesa": version("mesa")}
 
 
 def data_hashes(years: bool = False) -> dict[str, str]:

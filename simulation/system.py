@@ -167,6 +167,22 @@ def _nearest(series: pd.DataFrame, column: str, ccode: int, year: int) -> tuple[
     return float(best[column]), int(best["year"])
 
 
+def _unga_code(sid: str, ccode: int, hist: pd.DataFrame) -> int:
+    """The country code a state's UN votes are filed under (a past state's may differ: GFR votes as 255)."""
+    if sid in hist.index and pd.notna(hist.loc[sid, "unga_ccode"]):
+        return int(hist.loc[sid, "unga_ccode"])
+    return ccode
+
+
+def voted(records: list[data.StateRecord], year: int) -> np.ndarray:
+    """Each state's UNGA ideal point of ``year`` as voted, nothing imputed: NaN where it cast no
+    vote that year or no longer exists (the observed preferences of a backtest).
+    """
+    unga, hist = _unga(), data.historical()
+    ideal = unga[unga["year"] == year].set_index("ccode")["ideal_point"]
+    return np.array([float(ideal.get(_unga_code(r.id, r.ccode, hist), np.nan)) for r in records])
+
+
 @lru_cache(maxsize=64)
 def system(on: dt.date | int) -> System:
     """The international system on a day (or on 1 June of a year), 1990–2024."""
@@ -193,8 +209,7 @@ def system(on: dt.date | int) -> System:
                     v[field] = found[0] * scale
                     s[field] = f"imputed ({RULES['nearest_year']}: NMC {found[1]})"
                     imp.append(field)
-        code = int(hist.loc[sid, "unga_ccode"]) if sid in hist.index and pd.notna(hist.loc[sid, "unga_ccode"]) \
-            else int(row["ccode"])
+        code = _unga_code(sid, int(row["ccode"]), hist)
         v["ideal_point"] = float(ideal.get(code, np.nan))
         s["ideal_point"] = f"{SOURCES['unga']}, year {on.year}"
         if pd.isna(v["ideal_point"]):

@@ -16,7 +16,7 @@ LAYERS = [
     {"state", "effects", "events", "world"},
     {"perception", "agents", "recorder", "model"},
     {"runner", "parallel", "expectations", "compare", "output", "sweep"},
-    {"validation"},
+    {"validation", "backtest"},  # the model against published results and against what happened
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from .. import parallel
-from ..runner import package_version
+from ..runner import package_version, platform_info
 from .design import design, expected_runs
 from .evaluate import Task, factor_value
 from .spec import SweepSpec
@@ -82,19 +82,13 @@ def done_run_ids(out: Path) -> set[int]:
 
 
 def _manifest(spec: SweepSpec, total: int, extra: dict) -> dict:
-    import platform
-    import sys
-
-    import numpy as np
-
     return {"package": "alliance-sim", "version": package_version(), "sweep": spec.name,
             "spec": spec.model_dump(mode="json"), "spec_sha256": spec.digest(), "runs": total,
             "seeds": {"seed": spec.seed, "random_numbers": spec.random_numbers, "scheme": (
                 "run (sample s, replicate r) uses SeedSequence(seed, spawn_key=(r,)): replicate r of "
                 "`alliance-sim run --seed seed`; samples share random numbers" if spec.random_numbers == "common" else
                 "run i uses SeedSequence(seed, spawn_key=(i,)): every run its own random numbers")},
-            "platform": {"python": sys.version.split()[0], "system": platform.platform(), "numpy": np.__version__,
-                         "pandas": pd.__version__}} | extra
+            "platform": platform_info()} | extra
 
 
 def _drop_orphan_series(out: Path) -> None:

@@ -1,0 +1,115 @@
+"""Backtest (issue 14): skill scores with known answers, the observed map, a real two-origin run."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import system
+from simulation.backtest import runner as B
+from simulation.backtest import skill
+from test_cli import cli
+
+
+def test_a_model_that_is_persistence_has_skill_0_and_the_observed_future_skill_1():
+    rng = np.random.default_rng(3)
+    start = rng.uniform(-1, 1, 500)
+    future = np.clip(start + rng.normal(0, 0.2, 500), -1, 1)
+    assert skill.skill_score(start, start, future) == 0.0
+    assert skill.skill_score(future, start, future) == 1.0
+    worse = future + 2 * (start - future)  # twice persistence's error
+    assert skill.skill_score(worse, start, future) == pytest.approx(-3.0)
+    origins = np.repeat(np.arange(10), 50)
+    point, lo, hi = skill.bootstrap_skill(origins, future, start, future, rng)
+    assert point == lo == hi == 1.0
+    point, lo, hi = skill.bootstrap_skill(origins, 0.5 * (start + future), start, future, rng)
+    assert point == pytest.approx(0.75)  # half persistence's error everywhere: a quarter of its MSE
+    noisy = future + rng.normal(0, 0.1, 500)
+    point, lo, hi = skill.bootstrap_skill(origins, noisy, start, future, rng)
+    assert lo < point < hi and point == pytest.approx(skill.skill_score(noisy, start, future))
+
+
+def test_the_direction_auc_and_the_change_correlation():
+    observed = np.array([0.3, 0.2, -0.2, -0.4, 0.01, -0.01])
+    assert skill.direction_auc(observed, observed) == (1.0, 4)  # the two small moves are left out
+    assert skill.direction_auc(-observed, observed) == (0.0, 4)
+    assert skill.direction_auc(np.zeros(6), observed) == (0.5, 4)  # ties count one half
+    assert np.isnan(skill.direction_auc(observed, np.abs(observed))[0])  # no dyad fell: no AUC
+    assert skill.change_correlation(2 * observed + 1, observed) == pytest.approx(1.0)
+    assert np.isnan(skill.change_correlation(np.zeros(6), observed))
+
+
+def test_mean_reversion_is_fitted_and_falls_back_to_persistence():
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, 2000)
+    y = 0.2 + 0.6 * (x - 0.2) + rng.normal(0, 0.01, 2000)
+    phi, mu = skill.fit_ar1(x, y)
+    assert phi == pytest.approx(0.6, abs=0.01) and mu == pytest.approx(0.2, abs=0.02)
+    assert skill.fit_ar1(x[:1], y[:1]) == (1.0, 0.0)
+    records = system.system(1991).records
+    iu = np.triu_indices(len(records), 1)
+    assert B._ar1(records, 1991, 5, 2.5, iu) == (1.0, 0.0)  # nothing observed five years before 1991
+
+
+def test_observed_affinity_is_the_models_map_and_keeps_only_states_that_voted():
+    x = np.array([0.0, 0.5, np.nan, 2.5])
+    a = B.observed_affinity(x, 2.5)
+    assert a[0, 1] == pytest.approx(1 - 2 * 0.5 / 2.5) and a[0, 3] == -1.0
+    assert np.isnan(a[2]).all() and np.isnan(a[:, 2]).all()
+    voted = system.voted(system.system(2024).records, 2024)
+    ids = system.system(2024).ids
+    assert np.isnan(voted[ids.index("TAW")]) and np.isfinite(voted[ids.index("USA")])  # Taiwan never votes
+
+
+def test_a_bad_design_is_one_line_each():
+    assert B.check_design([1990], [1]) == [
+        "--origins: 1990 is outside 1991–2022 (the observed data end in 2023; origin + horizon must not pass it)"]
+    assert B.check_design([2001], [0])[0].startswith("--horizons: each horizon")
+    assert B.check_design([2001, 2010], [1, 5]) == []
+
+
+@pytest.fixture(scope="module")
+def two_origins(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bt") / "bt"
+    done = cli("backtest", "--origins", "2001:2002", "--horizons", "1", "-k", "2", "--workers", "1",
+               "--out", str(out))
+    return done, out
+
+
+def test_the_cli_backtests_two_origins_with_tables_manifest_and_report(two_origins):
+    done, out = two_origins
+    assert done.returncode == 0, done.stderr
+    assert "all dyads" in done.stdout and "the seven" in done.stdout
+    dyads = pd.read_parquet(out / "dyads.parquet")
+    assert set(dyads["origin"]) == {2001, 2002} and set(dyads["horizon"]) == {1}
+    assert list(dyads.columns) == B.COLUMNS and dyads.notna().all().all()
+    assert dyads["predicted"].between(-1, 1).all() and dyads["observed"].between(-1, 1).all()
+    assert len(dyads[dyads["origin"] == 2001]) > 15_000  # every dyad of the states that voted in 2001 and 2002
+    skill_table = pd.read_parquet(out / "skill.parquet")
+    assert set(skill_table["dyads"]) == {"all dyads", "the seven"}
+    assert (skill_table["model_vs_persistence_lo"] <= skill_table["model_vs_persistence"]).all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["design"]["origins"] == [2001, 2002] and manifest["seeds"]["replicates"] == 2
+    assert "unga_1990_2024.csv" in manifest["data"]
+    html = (out / "report.html").read_text()
+    assert "Backtest" in html and "most wrong" in html and "https://" not in html.split("<script")[0]
+
+
+def test_the_same_seed_gives_the_same_dyads(two_origins, tmp_path):
+    _, out = two_origins
+    again = B.backtest([2002], [1], replicates=2, seed=20241023, workers=2)
+    first = pd.read_parquet(out / "dyads.parquet")
+    pd.testing.assert_frame_equal(again, first[first["origin"] == 2002].reset_index(drop=True))
+
+
+def test_bad_backtest_flags_are_one_line_errors(tmp_path):
+    for args, message in ((["--origins", "1985:1986"], "--origins: 1985 is outside"),
+                          (["--origins", "x"], "--origins x: expected FIRST:LAST"),
+                          (["--horizons", "0"], "--horizons: each horizon"),
+                          (["--set", "nope=1"], "--set")):
+        done = cli("backtest", *args, "--out", str(tmp_path / "never"))
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+        assert not (tmp_path / "never").exists()
