@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -79,12 +80,19 @@ def observed_affinity(ideal_points: np.ndarray, scale: float) -> np.ndarray:
     return affinity
 
 
-def _replicate(context: tuple, r: int) -> tuple[int, np.ndarray]:
-    """Replicate r of an origin: affinity (pairs in the recorder's order) at step 0 and at ``steps``."""
-    world, params, seed, steps = context
-    model = make_model(world, params, seed, r).run()
+@lru_cache(maxsize=4)
+def _origin_world(year: int, years: int, seed: int):
+    """The compiled world of an origin (built once per process, for all its replicates)."""
+    return build_world(origin_scenario(year, years, seed).scenario)
+
+
+def _replicate(context: tuple, task: tuple[int, int]) -> tuple[int, int, np.ndarray]:
+    """Replicate r of origin T: affinity (pairs in the recorder's order) at step 0 and after each horizon."""
+    horizons, params, seed = context
+    year, r = task
+    model = make_model(_origin_world(year, max(horizons[year]), seed), params, seed, r).run()
     affinity = model.recorder.pairs[:, :, PAIR_COLUMNS.index("affinity")]
-    return r, affinity[[0, *steps]]
+    return year, r, affinity[[0, *(12 * h for h in horizons[year])]]  # monthly: step 12h ends on 31 May of T + h
 
 
 def _ar1(records, origin: int, horizon: int, scale: float, iu) -> tuple[float, float]:
@@ -101,14 +109,17 @@ def _ar1(records, origin: int, horizon: int, scale: float, iu) -> tuple[float, f
     return skill.fit_ar1(np.concatenate(xs), np.concatenate(ys))
 
 
-def run_origin(year: int, horizons: Sequence[int], replicates: int, seed: int, params: dict[str, float],
-               workers: int = 1) -> pd.DataFrame:
-    """Every dyad's forecast and observation for one origin (the rows of :data:`COLUMNS`)."""
-    horizons = sorted(h for h in horizons if year + h <= LAST_OBSERVED)
-    world = build_world(origin_scenario(year, max(horizons), seed).scenario)
-    steps = [12 * h for h in horizons]  # monthly steps: step 12h ends on 31 May of T + h
-    runs = dict(parallel.results(range(replicates), _replicate, (world, params, seed, steps), workers))
-    stacked = np.stack([runs[r] for r in range(replicates)])  # replicate × (start, horizons…) × pair
+def usable(year: int, horizons: Sequence[int]) -> list[int]:
+    """The horizons an origin can be scored at (T + h <= the last observed year)."""
+    return sorted(h for h in horizons if year + h <= LAST_OBSERVED)
+
+
+def origin_dyads(year: int, horizons: Sequence[int], stacked: np.ndarray, seed: int,
+                 params: dict[str, float]) -> pd.DataFrame:
+    """Every dyad's forecast and observation for one origin (the rows of :data:`COLUMNS`);
+    ``stacked``: replicate × (start, each horizon) × pair, from :func:`_replicate`.
+    """
+    world = _origin_world(year, max(horizons), seed)
     ids = np.array(world.ids)
     iu = np.triu_indices(len(ids), 1)
     scale = params["ideal_point_scale"]
@@ -117,10 +128,9 @@ def run_origin(year: int, horizons: Sequence[int], replicates: int, seed: int, p
     for k, h in enumerate(horizons, start=1):
         seen = observed_affinity(system.voted(world.records, year + h), scale)[iu]
         phi, mu = _ar1(world.records, year, h, scale, iu)
-        predicted, start = stacked[:, k].mean(axis=0), stacked[:, 0].mean(axis=0)
         frame = pd.DataFrame({"origin": year, "horizon": h, "a": ids[iu[0]], "b": ids[iu[1]],
-                              "predicted": predicted, "predicted_sd": stacked[:, k].std(axis=0),
-                              "start": start, "observed_start": seen_start, "observed": seen,
+                              "predicted": stacked[:, k].mean(axis=0), "predicted_sd": stacked[:, k].std(axis=0),
+                              "start": stacked[:, 0].mean(axis=0), "observed_start": seen_start, "observed": seen,
                               "ar1": skill.ar1_forecast(seen_start, phi, mu)})
         frame["change_only"] = frame["observed_start"] + frame["predicted"] - frame["start"]
         frames.append(frame[np.isfinite(seen) & np.isfinite(seen_start)])
@@ -130,14 +140,22 @@ def run_origin(year: int, horizons: Sequence[int], replicates: int, seed: int, p
 def backtest(origins: Sequence[int], horizons: Sequence[int] = DEFAULT_HORIZONS, replicates: int = 4,
              seed: int = 20241023, params: dict | None = None, workers: int = 1,
              progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """The dyads table of every origin (one origin after another; its replicates on ``workers``)."""
+    """The dyads table of every origin, in origin order. The runs (origin × replicate) share one
+    pool of ``workers``; an origin's rows are built as soon as its replicates are in.
+    """
     resolved = P.resolve(params or {})
-    frames = []
-    for year in origins:
-        frames.append(run_origin(year, horizons, replicates, seed, resolved, workers))
-        if progress:
-            progress(1)
-    return pd.concat(frames, ignore_index=True)
+    spans = {year: usable(year, horizons) for year in origins}
+    tasks = [(year, r) for year in origins for r in range(replicates)]
+    runs: dict[int, dict[int, np.ndarray]] = {year: {} for year in origins}
+    frames = {}
+    for year, r, affinity in parallel.results(tasks, _replicate, (spans, resolved, seed), workers):
+        runs[year][r] = affinity
+        if len(runs[year]) == replicates:
+            stacked = np.stack([runs[year].pop(i) for i in range(replicates)])
+            frames[year] = origin_dyads(year, spans[year], stacked, seed, resolved)
+            if progress:
+                progress(1)
+    return pd.concat([frames[year] for year in origins], ignore_index=True)
 
 
 def skill_table(dyads: pd.DataFrame, seed: int = 0, draws: int = 1000) -> pd.DataFrame:
