@@ -478,6 +478,72 @@ def backtest_command(
                       f"→ [bold]{display(out)}[/bold]")
 
 
+@app.command("calibrate")
+def calibrate_command(
+    fit: Annotated[str, typer.Option(help="parameters to fit, a comma list")] = ",".join(
+        ("lean_rate", "balance_rate", "homophily_strength", "threat_sensitivity")),
+    origins: Annotated[str, typer.Option(help="origin years: FIRST:LAST or a comma list (split at 2009/2010)")]
+    = "1991:2022",
+    every: Annotated[int, typer.Option(help="fit on every N-th training origin (the held-out ones are all scored)",
+                                       min=1, max=30)] = 3,
+    horizons: Annotated[str, typer.Option(help="horizons in years, a comma list")] = "1,3",
+    replicates: Annotated[int, typer.Option("--replicates", "-k", help="replicates per origin", min=1,
+                                            max=limits.MAX_REPLICATES)] = 2,
+    seed: Annotated[int, typer.Option(help="seed (every evaluation runs the same seeds)", min=0)] = 20241023,
+    max_evaluations: Annotated[int, typer.Option(help="cap on the optimiser's evaluations", min=1, max=10_000)] = 40,
+    workers: Workers = None,
+    out: Annotated[Path | None, typer.Option(help="output folder (default: runs/calibrate-<time>)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
+    overwrite: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
+) -> None:
+    """Fit parameters on origins <= 2009 (no observation after 2009 enters the fit), then score the
+    default and the fitted values side by side on the held-out origins >= 2010 (docs/backtest.md).
+    """
+    if fmt not in FORMATS:
+        raise BadInput(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
+    names = [n.strip() for n in fit.split(",") if n.strip()]
+    years, spans = _parse_years(origins, "--origins"), _parse_years(horizons, "--horizons")
+    from simulation.backtest import calibrate as C
+    from simulation.backtest import runner as B
+
+    problems = C.check_names(names) + B.check_design(years, spans)
+    train, test = C.split(years)
+    if not train or not test:
+        problems.append(f"--origins {origins}: needs origins on both sides of {C.TRAIN_LAST}/{C.TEST_FIRST}")
+    if problems:
+        raise BadInput(problems[0])
+    out = out or Path("runs") / f"calibrate-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    check_destination(out, overwrite)
+    with _progress(max_evaluations, "evaluations") as bar:
+        task = bar.add_task("fit", total=max_evaluations)
+        try:
+            result = C.calibrate(names, train[::every], spans, replicates, seed, _workers(workers), max_evaluations,
+                                 progress=lambda n: bar.advance(task, n))
+        except ValueError as exc:
+            raise BadInput(f"--origins {origins}: {exc}") from None
+    heldout = C.held_out(result, test, spans, replicates, seed, _workers(workers))
+    manifest = C.manifest(result, train[::every], test, spans, replicates, seed, max_evaluations)
+    write_run(out, {"fit": result.table(), "history": result.history_table(), "heldout": heldout},
+              manifest, fmt, None, overwrite)
+    fit_view = Table(title=f"fitted on {len(train[::every])} origins <= {C.TRAIN_LAST} "
+                     f"({len(result.history)} evaluations)", title_justify="left", show_edge=False)
+    for col in ("parameter", "default", "fitted", "range"):
+        fit_view.add_column(col, justify="left" if col == "parameter" else "right")
+    for r in result.table().itertuples():
+        fit_view.add_row(r.parameter, f"{r.default:.4g}", f"{r.fitted:.4g}", f"[{r.low:g}, {r.high:g}]")
+    out_console.print(fit_view)
+    held_view = Table(title=f"held-out skill vs persistence, origins {test[0]}–{test[-1]} (95 % bootstrap)",
+                      title_justify="left", show_edge=False)
+    for col in ("h", "dyads", "default", "fitted"):
+        held_view.add_column(col, justify="left" if col == "dyads" else "right")
+    for (h, subset), group in heldout.groupby(["horizon", "dyads"], sort=False):
+        cells = {r.parameters: f"{r.model_vs_persistence:+.3f} [{r.model_vs_persistence_lo:+.3f}, "
+                 f"{r.model_vs_persistence_hi:+.3f}]" for r in group.itertuples()}
+        held_view.add_row(str(h), subset, cells.get("default", ""), cells.get("fitted", ""))
+    out_console.print(held_view)
+    out_console.print(f"→ [bold]{display(out)}[/bold]")
+
+
 @app.command("dashboard")
 def dashboard_command(
     scenario: Annotated[str, typer.Argument(help="scenario to open (file or shipped name)")] = "korea_russia_2024",

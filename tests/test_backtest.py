@@ -113,3 +113,40 @@ def test_bad_backtest_flags_are_one_line_errors(tmp_path):
         done = cli("backtest", *args, "--out", str(tmp_path / "never"))
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
         assert not (tmp_path / "never").exists()
+
+
+def test_the_calibration_split_never_lets_a_later_origin_or_observation_into_the_fit(monkeypatch):
+    from simulation.backtest import calibrate as C
+
+    assert C.split([2005, 2009, 2010, 2015]) == ([2005, 2009], [2010, 2015])
+    seen = []
+    real = B.backtest
+
+    def spy(origins, horizons, *args, **kw):
+        seen.append((list(origins), list(horizons)))
+        return real(origins, horizons, *args, **kw)
+
+    monkeypatch.setattr(B, "backtest", spy)
+    cal = C.calibrate(["balance_rate"], [2006, 2008, 2012], [1, 3], replicates=1, seed=1, max_evaluations=3)
+    assert seen and all(max(o) <= C.TRAIN_LAST for o, _ in seen)  # 2012 never runs in the fit
+    rows = C.training_rows(pd.DataFrame({"origin": [2006, 2006, 2008, 2012], "horizon": [1, 3, 3, 1]}))
+    assert list(zip(rows["origin"], rows["horizon"])) == [(2006, 1), (2006, 3)]  # 2008 + 3 > 2009
+    best = min(cal.history, key=lambda h: h["mse"])
+    assert cal.fitted["balance_rate"] == best["balance_rate"]
+    assert C.check_names(["ideal_point_scale"])[0].startswith("--fit ideal_point_scale: not fitted")
+    assert C.check_names(["nope"])[0] == "--fit nope: unknown parameter (see `alliance-sim params`)"
+
+
+def test_the_cli_calibrates_and_scores_the_held_out_origins(tmp_path):
+    out = tmp_path / "cal"
+    done = cli("calibrate", "--fit", "balance_rate", "--origins", "2007,2011", "--horizons", "1", "-k", "1",
+               "--max-evaluations", "3", "--workers", "1", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    fit = pd.read_parquet(out / "fit.parquet")
+    assert list(fit["parameter"]) == ["balance_rate"] and fit["default"].iloc[0] == 1.0
+    held = pd.read_parquet(out / "heldout.parquet")
+    assert set(held["parameters"]) == {"default", "fitted"} and set(held["horizon"]) == {1}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["fit"]["train_origins"] == [2007] and manifest["fit"]["test_origins"] == [2011]
+    bad = cli("calibrate", "--origins", "2011:2012", "--out", str(tmp_path / "never"))
+    assert bad.returncode == 2 and "needs origins on both sides" in bad.stderr and not (tmp_path / "never").exists()
