@@ -150,3 +150,28 @@ def test_the_cli_calibrates_and_scores_the_held_out_origins(tmp_path):
     assert manifest["fit"]["train_origins"] == [2007] and manifest["fit"]["test_origins"] == [2011]
     bad = cli("calibrate", "--origins", "2011:2012", "--out", str(tmp_path / "never"))
     assert bad.returncode == 2 and "needs origins on both sides" in bad.stderr and not (tmp_path / "never").exists()
+
+
+def test_balance_dynamics_make_the_friend_of_a_friend_a_friend_and_keep_existing_ties():
+    from simulation.backtest import ties as T
+
+    s = np.array([[0, 1, 0, -1], [1, 0, 1, 0], [0, 1, 0, 0], [-1, 0, 0, 0]], dtype=float)
+    a = T.evolve(s, rate=1.0)
+    assert a[0, 2] > 0 and a[2, 0] == a[0, 2]  # A–B, B–C friends: A–C becomes friendly
+    assert a[1, 3] < 0  # B is the friend of D's enemy A
+    assert a[0, 1] == 1.0 and a[0, 3] == -1.0  # the bounded form never moves a tie at ±1
+    assert (s @ s)[0, 2] == 1 and (s @ s)[1, 3] == -1  # the triad heuristic agrees in sign
+    assert T.chain()[0] == ("46-49", "50-53") and T.chain()[-1] == ("92-95", "96-99") and len(T.chain()) == 47
+
+
+def test_the_cli_backtests_the_signed_ties(tmp_path):
+    out = tmp_path / "ties"
+    done = cli("backtest-ties", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    aucs = pd.read_parquet(out / "auc.parquet")
+    pooled = aucs[aucs["window"] == "all"].set_index("dyads")
+    assert pooled.loc["new ties", "persistence"] == 0.5  # no tie before: persistence cannot rank them
+    assert pooled.loc["tied in both", "balance"] == pooled.loc["tied in both", "persistence"]
+    assert pooled.loc["new ties", "balance"] > 0.6 and len(aucs) == 2 * 48
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["design"]["windows"]) == 47 and "cow_signed_1946_1999.csv" in manifest["data"]
