@@ -25,6 +25,7 @@ class Recorder:
         self.model = model
         n, steps = model.n, model.n_steps + 1
         self.iu = np.triu_indices(n, 1)
+        self.flat, self.flat_t = self.iu[0] * n + self.iu[1], self.iu[1] * n + self.iu[0]  # row-major offsets
         self.metric_names = MODEL_METRICS + tuple(f"tension_{r}" for r in model.world.regions)
         self.region_weights = [tension.region_weights(core, members)
                                for core, members in model.world.regions.values()]
@@ -36,7 +37,7 @@ class Recorder:
         self.last = -1
 
     def record(self, k: int) -> None:
-        m, iu = self.model, self.iu
+        m = self.model
         s, b, f, seen = m.state, m.base, m.flows, m.seen
         regional = [tension.weighted_mean(s.tension, w) for w in self.region_weights]
         self.metrics[k] = [tension.global_tension(s.tension, s.capability), s.energy, s.frustration,
@@ -49,9 +50,12 @@ class Recorder:
         ])
         self.coalition[k] = s.coalition
         self.bloc[k] = s.bloc
-        self.pairs[k] = np.column_stack([s.affinity[iu], s.tension[iu], s.treaty[iu], s.at_war[iu],
-                                         f.value[iu], f.value.T[iu], seen.war_parties[iu], s.depth[iu],
-                                         seen.involvement[iu], seen.involvement.T[iu]])
+        row, flat, flat_t = self.pairs[k], self.flat, self.flat_t  # the pairs i < j, and j > i read as (j, i)
+        for column, (matrix, where) in enumerate((
+                (s.affinity, flat), (s.tension, flat), (s.treaty, flat), (s.at_war, flat), (f.value, flat),
+                (f.value, flat_t), (seen.war_parties, flat), (s.depth, flat), (seen.involvement, flat),
+                (seen.involvement, flat_t))):
+            row[:, column] = matrix.ravel()[where]
         self.last = k
 
     # ------------------------------------------------------------------ one series
