@@ -210,3 +210,12 @@ def test_every_table_has_a_csv_download(page):
     page.find(v.Tabs).widget.v_model = 5  # Tables
     names = {w.filename for w in page.widgets() if type(w).__name__ == "FileDownloadWidget"}
     assert {"model.csv", "states.csv", "pairs.csv", "events.csv"} <= names
+
+
+def test_switching_the_network_mode_redraws_the_network(page):
+    toggle = next(w for w in page.find(v.BtnToggle).widgets if len(w.children) == 2
+                  and "Coalitions by region" in str(w.children[1].children))
+    toggle.v_model = 1
+    assert any(t.startswith("Coalitions by region") for t in figures(page))
+    toggle.v_model = 0
+    assert any(t.startswith("Alignment network") for t in figures(page))

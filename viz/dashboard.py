@@ -223,9 +223,11 @@ def Views(session: Session, ticks: solara.Reactive, settings: solara.Reactive):
                 with solara.Column():
                     if view.network == NETWORKS[0]:
                         Figure(lambda: F.alignment_network(tables["pairs"], tables["states"], meta, session.date,
-                                                           shown, picked, note), key + [picked], open_[0])
+                                                           shown, picked, note), key + [NETWORKS[0], picked],
+                               open_[0])
                     else:
-                        Figure(lambda: F.region_network(now_pairs, states_now, meta, session.date), key, open_[0])
+                        Figure(lambda: F.region_network(now_pairs, states_now, meta, session.date),
+                               key + [NETWORKS[1]], open_[0])  # its own dependencies: the mode switched
                     solara.ToggleButtonsSingle(value=view.network, values=NETWORKS,
                                                on_value=lambda mode: settings.set(replace(view, network=mode)))
                 with solara.Column():
