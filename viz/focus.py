@@ -58,7 +58,8 @@ def focus(states: pd.DataFrame, meta: dict, k: int = DEFAULT_K, by: str = "capab
     chosen = set(pinned) & set(everyone)
     if region in (None, ALL_REGIONS) and len(everyone) <= ALL_UP_TO:
         return everyone
-    ranked = [s for s in ranking(states, by) if s in set(inside)]
+    inside = set(inside)
+    ranked = [s for s in ranking(states, by) if s in inside]
     chosen |= set(ranked[: max(int(k), 1)])
     if region in (None, ALL_REGIONS):
         chosen |= set(meta.get("actors") or []) & set(everyone)
@@ -66,7 +67,7 @@ def focus(states: pd.DataFrame, meta: dict, k: int = DEFAULT_K, by: str = "capab
 
 
 def describe(shown: list[str], states: pd.DataFrame, by: str = "capability", region: str | None = None) -> str:
-    """A subtitle for a figure of a subset: '24 of 195 states: largest capability + named in events'."""
+    """A subtitle for a figure of a subset, e.g. '21 of 195 states (largest capability, and those named)'."""
     total = states["state"].nunique()
     if len(shown) >= total:
         return ""
