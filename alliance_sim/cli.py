@@ -423,7 +423,8 @@ def _parse_years(value: str, flag: str) -> list[int]:
 
 @app.command("backtest")
 def backtest_command(
-    origins: Annotated[str, typer.Option(help="origin years: FIRST:LAST or a comma list")] = "1991:2018",
+    origins: Annotated[str, typer.Option(help="origin years: FIRST:LAST or a comma list (each scored at the horizons "
+                                         "it can be: origin + horizon <= 2023)")] = "1991:2022",
     horizons: Annotated[str, typer.Option(help="horizons in years, a comma list")] = "1,3,5",
     replicates: Annotated[int, typer.Option("--replicates", "-k", help="replicates per origin", min=1,
                                             max=limits.MAX_REPLICATES)] = 4,
