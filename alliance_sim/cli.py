@@ -569,8 +569,9 @@ def calibrate_command(
     for col in ("h", "dyads", "default", "fitted"):
         held_view.add_column(col, justify="left" if col == "dyads" else "right")
     for (h, subset), group in heldout.groupby(["horizon", "dyads"], sort=False):
-        cells = {r.parameters: f"{r.model_vs_persistence:+.3f} [{r.model_vs_persistence_lo:+.3f}, "
-                 f"{r.model_vs_persistence_hi:+.3f}]" for r in group.itertuples()}
+        cells = {r.parameters: f"{r.model_vs_persistence:+.3f} " + (
+                 "(one origin: no interval)" if r.model_vs_persistence_lo != r.model_vs_persistence_lo else
+                 f"[{r.model_vs_persistence_lo:+.3f}, {r.model_vs_persistence_hi:+.3f}]") for r in group.itertuples()}
         held_view.add_row(str(h), subset, cells.get("default", ""), cells.get("fitted", ""))
     out_console.print(held_view)
     out_console.print(f"→ [bold]{display(out)}[/bold]")
