@@ -287,12 +287,19 @@ def run_floor(world: World, params: dict[str, float], seed: int, replicate: int 
         theta_shares = threat.threat_shares(theta)
         security = threat.security_value(theta_shares, hostile, capability)
         wagons = threat.bandwagons(theta, capability, affinity, p["bandwagon_ratio"])
-        backing = commitment.backing(involv, treaty, bellig)
+        backing = cache["backing"] = commitment.backing(involv, treaty, bellig)
         power = alarm.aggregate_power(capability, backing)
         alarms = alarm.alarm(power, power if baseline is None else baseline, prox, hostile, capability)
         recal = alarm.recalibration(alarms, hostile, backing, treaty)
         return (cache["ideology"], prox, parties, hostile, theta, theta_shares, security, wagons, power, alarms, recal,
                 involv)
+
+    def realarm(perceived, baseline):
+        """A step without events: only alarm and recalibration move (the power baseline did)."""
+        ideology, prox, parties, hostile, theta, theta_shares, security, wagons, power, _, _, involv = perceived
+        alarms = alarm.alarm(power, baseline, prox, hostile, capability)
+        recal = alarm.recalibration(alarms, hostile, cache["backing"], treaty)
+        return ideology, prox, parties, hostile, theta, theta_shares, security, wagons, power, alarms, recal, involv
 
     def utilities(perceived, affinity, noise):
         """Every state's ``StateAgent.utilities`` at once (rows), with their noise drawn row after row."""
@@ -552,8 +559,8 @@ def run_floor(world: World, params: dict[str, float], seed: int, replicate: int 
                 tension_shock[i, j] += shock
                 tension_shock[j, i] = tension_shock[i, j]
 
-        # what every state perceives, and its decisions (StateAgent.step for all states)
-        perceived = perceive(affinity, baseline)
+        # what every state perceives (nothing but the baseline moved in a step without events), and its decisions
+        perceived = perceive(affinity, baseline) if actions[k] else realarm(perceived, baseline)
         lean = utilities(perceived, affinity, noise=True)
         repaid_all = debt * (lean > 0) * (1.0 - np.exp(-p["reciprocity"] * dt_years))
         for i in np.flatnonzero(repaid_all.any(axis=1)).tolist():  # StateAgent.reciprocate, in agent order

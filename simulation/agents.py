@@ -125,6 +125,14 @@ class StateAgent(mesa.Agent):
         np.fill_diagonal(lean, 0.0)
         return lean
 
+    @staticmethod
+    def debtors(m: "AllianceModel") -> list["StateAgent"]:
+        """The states with a repayment to decide this step (they owe a partner they lean toward), in
+        agent order: ``reciprocate`` does nothing for the others, and a repayment settles only the
+        payer's own debts, so the set does not change while they decide.
+        """
+        return [m.states[i] for i in np.flatnonzero((m.state.debt * (m.state.lean > 0)).any(axis=1)).tolist()]
+
     def reciprocate(self) -> None:
         """Repay creditors it leans toward, in money and technology, within its budget."""
         m, i, p = self.model, self.index, self.model.params

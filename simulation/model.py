@@ -20,7 +20,7 @@ from .calendar import Calendar
 from .effects import Step
 from .mechanisms import (alarm, alignment, alliance, attrition, balance, blocs, capability, coalitions, economy,
                          exchange, experience, homophily, leaning, tension, threat)
-from .perception import perceive
+from . import perception
 from .recorder import Recorder
 from .state import Baseline, Flows, State
 from .scenario.schema import Scenario
@@ -150,17 +150,20 @@ class AllianceModel(mesa.Model):
         start, stop = self.boundaries[k - 1], self.boundaries[k]
         self.dt = (stop - start).days / 365.25
         # a new state for the step: the previous one is never changed (test_model)
-        self.state, self.flows = self.state.copy(), Flows.zeros(self.n)
+        before, self.flows = self.state, Flows.zeros(self.n)
+        self.state = before.copy()
         self.now = Step(self.state, self.flows, self.base, self.params, self.dt, start, stop)
         self._apply_events(k)
-        self._perceive()
+        # since the last perception (end of step k − 1) only the events and the power baseline moved
+        self._perceive(perception.changed(self.state, before))
         self.state.lean = StateAgent.decide_leanings(self, noise=True)
-        self.agents.do("step")
+        for agent in StateAgent.debtors(self):  # the others have nothing to decide (StateAgent.step)
+            agent.step()
         self._exchange()
         self._relations()
         self._war()
         self._update_capability()
-        self._perceive()
+        self._perceive(perception.MECHANISM_INPUTS)  # mechanisms never change ideal points or treaties
         self._tensions()
         self._find_coalitions()
         self.recorder.record(k)
@@ -190,9 +193,14 @@ class AllianceModel(mesa.Model):
                 self.fired.append((k, event.event))
 
     # ------------------------------------------------------------------ perception
-    def _perceive(self) -> None:
-        """What every state sees this step (the arrays the agents decide from)."""
-        self.seen = perceive(self.state, self.base, self.params)
+    def _perceive(self, moved: frozenset[str] | None = None) -> None:
+        """What every state sees this step (the arrays the agents decide from); ``moved``: the
+        inputs that may have changed since the last perception (None: perceive everything).
+        """
+        if moved is None:
+            self.seen = perception.perceive(self.state, self.base, self.params)
+        else:
+            self.seen = perception.perceive(self.state, self.base, self.params, self.seen, moved)
 
     # ------------------------------------------------------------------ mechanisms
     def _exchange(self) -> None:

@@ -9,6 +9,8 @@ of its own.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .mechanisms import alarm, commitment, homophily, threat
@@ -28,12 +30,40 @@ def commitments(state: State, base: Baseline, params: dict[str, float]) -> tuple
     return belligerence, involvement
 
 
-def perceive(state: State, base: Baseline, params: dict[str, float]) -> Perception:
-    """The perception of every state, from the current state (and the baseline: geography)."""
+# The state fields perception reads (besides the power baseline, which only alarm reads), by the
+# part of perception that reads them first; ``test_perception`` checks the list is complete.
+IDEOLOGY_INPUTS = ("ideal_points",)
+PROXIMITY_INPUTS = ("treaty",)
+COMMITMENT_INPUTS = ("manpower", "deployed", "support_munitions", "support_money", "economy")
+INPUTS = frozenset(IDEOLOGY_INPUTS + PROXIMITY_INPUTS + COMMITMENT_INPUTS + ("at_war", "affinity", "capability"))
+MECHANISM_INPUTS = INPUTS - set(IDEOLOGY_INPUTS + PROXIMITY_INPUTS)  # what a step's mechanisms change (not events)
+
+
+def changed(state: State, before: State) -> frozenset[str]:
+    """The perception inputs whose values differ between two states."""
+    return frozenset(name for name in INPUTS if not np.array_equal(getattr(state, name), getattr(before, name)))
+
+
+def perceive(state: State, base: Baseline, params: dict[str, float], seen: Perception | None = None,
+             moved: frozenset[str] = INPUTS) -> Perception:
+    """The perception of every state, from the current state (and the baseline: geography).
+
+    ``seen`` is an earlier perception of a state that differs from this one only in the inputs
+    ``moved`` (and the power baseline): the parts none of whose inputs moved are taken from it
+    — ideology, projected proximity, commitments, or, when nothing moved, everything but alarm
+    and recalibration — the same arrays a full perception computes (``test_perception``).
+    """
     p = params
-    ideology = homophily.ideology_affinity(state.ideal_points, p["ideal_point_scale"])
-    proximity = threat.projected(base.proximity, state.treaty)
-    belligerence, involvement = commitments(state, base, p)
+    if seen is not None and not moved:
+        return _realarm(seen, state)
+    def kept(inputs: tuple[str, ...]) -> bool:
+        return seen is not None and not moved.intersection(inputs)
+
+    ideology = (seen.ideology if kept(IDEOLOGY_INPUTS)
+                else homophily.ideology_affinity(state.ideal_points, p["ideal_point_scale"]))
+    proximity = seen.proximity if kept(PROXIMITY_INPUTS) else threat.projected(base.proximity, state.treaty)
+    belligerence, involvement = ((seen.belligerence, seen.involvement) if kept(COMMITMENT_INPUTS)
+                                 else commitments(state, base, p))
     war_parties = commitment.parties_at_war(state.at_war, belligerence)
     hostile = threat.hostility(state.affinity, war_parties)
     theta = threat.threat_matrix(state.capability, proximity, hostile)
@@ -49,3 +79,11 @@ def perceive(state: State, base: Baseline, params: dict[str, float]) -> Percepti
                       war_parties=war_parties, hostile=hostile, threat=theta, threat_shares=shares, security=security,
                       bandwagoning=bandwagoning, backing=backing, power=power, alarm=alarms,
                       recalibration=recalibration)
+
+
+def _realarm(seen: Perception, state: State) -> Perception:
+    """``seen`` with alarm and recalibration computed again against the state's power baseline."""
+    reference = seen.power if state.power_baseline is None else state.power_baseline
+    alarms = alarm.alarm(seen.power, reference, seen.proximity, seen.hostile, state.capability)
+    recalibration = alarm.recalibration(alarms, seen.hostile, seen.backing, state.treaty)
+    return dataclasses.replace(seen, alarm=alarms, recalibration=recalibration)

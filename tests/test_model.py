@@ -154,3 +154,16 @@ def test_a_step_builds_a_new_state_and_never_changes_the_previous_one():
             assert np.array_equal(getattr(before, name), value, equal_nan=True), name
             if isinstance(value, np.ndarray) and value.ndim:
                 assert not np.shares_memory(getattr(before, name), getattr(m.state, name)), name
+
+
+def test_only_the_states_that_owe_decide_repayments(monkeypatch):
+    """``StateAgent.debtors``: calling every agent's ``step`` (Mesa's ``agents.do``) changes nothing."""
+    a, b = model_for("korea_russia_2024"), model_for("korea_russia_2024")
+    monkeypatch.setattr(StateAgent, "debtors", staticmethod(lambda m: list(m.agents)))
+    b.run()
+    monkeypatch.undo()
+    a.run()
+    owing = StateAgent.debtors(a)
+    assert 0 < len(owing) < a.n
+    for table in ("model", "states", "pairs"):
+        pd.testing.assert_frame_equal(a.recorder.tables()[table], b.recorder.tables()[table], check_exact=True)

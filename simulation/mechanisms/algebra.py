@@ -65,3 +65,33 @@ def first_minimum(values: np.ndarray, keys: np.ndarray, exact, chunk: int, scale
         if exact_values[inside][j] < best_value - 1e-12:
             best, best_value = int(near[inside][j]), float(exact_values[inside][j])
     return best, best_value
+
+
+KEPT_WINDOW = 1e-8  # relative window of ``first_kept``: far above rounding, far above a chain of 1e-12 steps
+
+
+def first_kept(approx: np.ndarray, keys: np.ndarray, exact, scale: float,
+               incumbent: float = np.inf) -> tuple[int, float]:
+    """The row the loop ``if value < best - 1e-12: keep it`` keeps over rows in order (the first
+    found among equals), and its exact value, from approximate values ``approx`` of every row.
+
+    ``exact(rows)`` is the searches' own scoring function (``blocs.frustration``,
+    ``coalitions.energy``); ``approx`` the same sum computed otherwise (a matrix product), within
+    a few N·eps·``scale`` of it. Only rows within KEPT_WINDOW · (1 + ``scale``) of the lowest can
+    be kept: a row further up is replaced by any row near the minimum that follows it, and
+    cannot replace one that precedes it, whatever its exact value. Those rows are scored
+    exactly, once per distinct ``keys`` row (equal keys, e.g. the same partition, have equal
+    values), and the loop's rule runs on them; so the result is the loop's, while every other row
+    costs one product. The loop starts from ``incumbent`` (the best value of earlier rows not
+    given here); when no row beats it, the row returned is −1.
+    """
+    near = np.flatnonzero(approx <= approx.min() + KEPT_WINDOW * (1.0 + scale))
+    first: dict[bytes, int] = {}
+    group = [first.setdefault(keys[i].tobytes(), len(first)) for i in near.tolist()]
+    leaders = np.array([int(near[group.index(g)]) for g in range(len(first))])
+    values = np.atleast_1d(exact(leaders))[group].tolist()
+    best, best_value = -1, incumbent
+    for i, value in zip(near.tolist(), values):
+        if value < best_value - 1e-12:
+            best, best_value = i, float(value)
+    return best, best_value

@@ -37,7 +37,7 @@ from itertools import permutations
 
 import numpy as np
 
-from .algebra import first_minimum, upper
+from .algebra import first_kept, first_minimum, upper
 
 EXACT_LIMIT = 2_000_000
 CHUNK = 1 << 15
@@ -45,7 +45,7 @@ TABLE_LIMIT = 1 << 21  # labelings × pairs of an enumeration table kept in memo
 WORK_LIMIT = 25_000_000  # branch-and-bound budget: search nodes × N × k (about 10 s)
 BRANCH_LIMIT = 300  # nodes above which branch and bound is not tried (it could prove nothing in its budget)
 MOVE_GAIN = 1e-12  # a relocation is made when it lowers the frustration by more than this
-BATCH_ELEMENTS = 1 << 22  # array elements per batch of descents (R k N) and of frustrations (R N²)
+BATCH_ELEMENTS = 1 << 22  # array elements per batch of descents (R k N)
 DEADLINE_MOVES = 256  # moves per row between two checks of a deadline
 
 
@@ -53,15 +53,26 @@ def _late(deadline: float | None) -> bool:
     return deadline is not None and time.monotonic() > deadline
 
 
-def frustration(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Frustration of one labeling (N,) or a batch (M, N): Σ_{i<j} pos between + |neg| within."""
+def frustration(weights: np.ndarray, labels: np.ndarray,
+                parts: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Frustration of one labeling (N,) or a batch (M, N): Σ_{i<j} pos between + |neg| within.
+
+    ``parts``: ``frustration_parts(weights)``, when the caller scores many labelings of one network.
+    """
     lab = np.atleast_2d(labels)
     same = lab[:, :, None] == lab[:, None, :]
-    upper = np.triu(np.ones(weights.shape, dtype=bool), 1)
-    pos = np.where(upper, np.maximum(weights, 0.0), 0.0) + 0.0  # + 0.0: no negative zeros
-    neg = np.where(upper, np.maximum(-weights, 0.0), 0.0) + 0.0
+    pos, neg = frustration_parts(weights) if parts is None else parts
     f = np.where(same, neg, pos).sum(axis=(1, 2))
     return f if np.ndim(labels) == 2 else f[0]
+
+
+def frustration_parts(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positive, |negative|) weights of the pairs i < j, zero elsewhere: what ``frustration`` sums."""
+    pos = np.triu(np.maximum(weights, 0.0), 1)
+    neg = np.triu(np.maximum(-weights, 0.0), 1)
+    pos += 0.0  # no negative zeros
+    neg += 0.0
+    return pos, neg
 
 
 @lru_cache(maxsize=4)
@@ -238,19 +249,6 @@ def canonical_all(labels: np.ndarray, k: int) -> np.ndarray:
     return rank[np.arange(rows)[:, None], lab]
 
 
-def frustrations(weights: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """``frustration`` of every row of a batch (M, N) of labels in 0 … k − 1, computed once per
-    partition (the same numbers), in chunks of at most BATCH_ELEMENTS / N² partitions.
-    """
-    n = weights.shape[0]
-    if len(labels) == 0:
-        return np.zeros(0)
-    distinct, which = np.unique(canonical_all(labels, k), axis=0, return_inverse=True)
-    step = max(1, BATCH_ELEMENTS // max(n * n, 1))
-    parts = [np.atleast_1d(frustration(weights, distinct[i:i + step])) for i in range(0, len(distinct), step)]
-    return np.concatenate(parts)[which.reshape(-1)]
-
-
 def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
                     start: np.ndarray | None = None, deadline: float | None = None,
                     progress: Callable[[], None] | None = None) -> tuple[np.ndarray, float]:
@@ -262,12 +260,17 @@ def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, resta
     ``deadline`` or ``progress`` the batches grow from one start (1, 2, 4, …), so that finished
     descents come early; the batches not begun by the deadline are skipped (at least one always
     runs) and the descents under way stop where they are. ``progress`` is called once per start.
+    The partitions found are scored by matrix products (``_same_sums``) and only those near the
+    best by ``frustration`` itself (``algebra.first_kept``): the result and its frustration are
+    those of scoring every partition with ``frustration``.
     """
     n = weights.shape[0]
     starts = [start] if start is not None else []
     starts += [rng.integers(0, k, n) for _ in range(restarts)]
     most = max(1, BATCH_ELEMENTS // max(n * k, 1))
     size = most if deadline is None and progress is None else 1
+    tie, total, scale = _scoring(weights)
+    parts = frustration_parts(weights)
     best, best_f = None, np.inf
     first = 0
     while first < len(starts):
@@ -276,12 +279,32 @@ def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, resta
         batch = np.asarray(starts[first:first + size]).astype(int).reshape(-1, n)
         first, size = first + size, min(2 * size, most)
         found = relocate_all(batch, weights, k, deadline)
-        for lab, f in zip(found, frustrations(weights, found, k).tolist()):
-            if f < best_f - 1e-12:
-                best, best_f = lab, f
-            if progress:
+        keys = canonical_all(found, k)
+        i, best_f = first_kept(total + _same_sums(tie, found, k), keys,
+                               lambda rows, keys=keys: frustration(weights, keys[rows], parts), scale, best_f)
+        if i >= 0:
+            best = found[i]
+        if progress:
+            for _ in range(len(found)):
                 progress()
     return canonical(best), best_f
+
+
+def _scoring(weights: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(ties of the pairs i < j: neg − pos, upper triangle; Σ_{i<j} pos; Σ_{i<j} |w|) for ``_same_sums``."""
+    w = np.triu(weights, 1)
+    pos = np.maximum(w, 0.0)
+    return np.maximum(-w, 0.0) - pos, float(pos.sum()), float(np.abs(w).sum())
+
+
+def _same_sums(tie: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Σ_{i<j, same bloc} tie_ij of every row of a batch (M, N) of labels: the frustration less
+    Σ pos, by matrix products (Σ_b x_bᵀ T x_b with x_b the members of bloc b), O(M N² k) in BLAS
+    instead of ``frustration``'s (M, N, N) arrays.
+    """
+    rows, n = labels.shape
+    members = (labels.T[:, :, None] == np.arange(k)).astype(float).reshape(n, rows * k)  # column (m, b): x_b of row m
+    return (members * (tie @ members)).sum(axis=0).reshape(rows, k).sum(axis=1)
 
 
 def best_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
