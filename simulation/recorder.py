@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .mechanisms import tension
+from .mechanisms.algebra import upper_flat
 from .metrics import DIRECTED, MODEL_METRICS, PAIR_COLUMNS, STATE_COLUMNS
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class Recorder:
         self.model = model
         n, steps = model.n, model.n_steps + 1
         self.iu = np.triu_indices(n, 1)
-        self.flat, self.flat_t = self.iu[0] * n + self.iu[1], self.iu[1] * n + self.iu[0]  # row-major offsets
+        self.flat, self.flat_t = upper_flat(n), self.iu[1] * n + self.iu[0]  # row-major offsets of (i, j) and (j, i)
         self.metric_names = MODEL_METRICS + tuple(f"tension_{r}" for r in model.world.regions)
         self.region_weights = [tension.region_weights(core, members)
                                for core, members in model.world.regions.values()]
@@ -33,7 +34,7 @@ class Recorder:
         self.states = np.zeros((steps, n, len(STATE_COLUMNS)))
         self.coalition = np.zeros((steps, n), dtype=np.int8)
         self.bloc = np.zeros((steps, n), dtype=np.int8)
-        self.pairs = np.zeros((steps, len(self.iu[0]), len(PAIR_COLUMNS)))
+        self.pairs = np.zeros((steps, len(PAIR_COLUMNS), len(self.iu[0])))  # (step, column, pair): a column is contiguous
         self.last = -1
 
     def record(self, k: int) -> None:
@@ -51,11 +52,11 @@ class Recorder:
         self.coalition[k] = s.coalition
         self.bloc[k] = s.bloc
         row, flat, flat_t = self.pairs[k], self.flat, self.flat_t  # the pairs i < j, and j > i read as (j, i)
-        for column, (matrix, where) in enumerate((
+        for out, (matrix, where) in zip(row, (
                 (s.affinity, flat), (s.tension, flat), (s.treaty, flat), (s.at_war, flat), (f.value, flat),
                 (f.value, flat_t), (seen.war_parties, flat), (s.depth, flat), (seen.involvement, flat),
                 (seen.involvement, flat_t))):
-            row[:, column] = matrix.ravel()[where]
+            np.take(matrix.ravel(), where, out=out)
         self.last = k
 
     # ------------------------------------------------------------------ one series
@@ -77,7 +78,7 @@ class Recorder:
                 i, j = j, i
                 column = DIRECTED.get(metric, metric)
             k = int(np.flatnonzero((self.iu[0] == i) & (self.iu[1] == j))[0])
-            values = self.pairs[:steps, k, PAIR_COLUMNS.index(column)]
+            values = self.pairs[:steps, PAIR_COLUMNS.index(column), k]
         return pd.Series(values, index=dates, name=metric)
 
     # ------------------------------------------------------------------ tables
@@ -116,7 +117,7 @@ class Recorder:
         a, b = ids[self.iu[0][keep]], ids[self.iu[1][keep]]
         swap = a > b  # unordered pairs are written with a < b
         p = len(a)
-        values = self.pairs[steps][:, keep].reshape(-1, len(PAIR_COLUMNS))
+        values = self.pairs[steps][:, :, keep].transpose(0, 2, 1).reshape(-1, len(PAIR_COLUMNS))
         pairs = pd.DataFrame(values, columns=list(PAIR_COLUMNS))
         swap_rows = np.tile(swap, len(steps))
         original = {c: pairs[c].to_numpy().copy() for c in DIRECTED}

@@ -211,3 +211,13 @@ def test_global_tension_in_unit_interval():
     z = np.triu(rng.random((6, 6)), 1)
     g = global_tension(z + z.T, rng.random(6))
     assert 0.0 <= g <= 1.0
+
+
+def test_weighted_mean_is_the_upper_triangle_mean_bit_for_bit():
+    from simulation.mechanisms.tension import weighted_mean
+
+    rng = np.random.default_rng(5)
+    for n in (2, 7, 60):
+        t, w = rng.random((n, n)), rng.random((n, n))
+        iu = np.triu_indices(n, 1)
+        assert weighted_mean(t, w) == float((t[iu] * w[iu]).sum() / w[iu].sum())

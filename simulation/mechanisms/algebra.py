@@ -18,6 +18,17 @@ def upper(n: int) -> tuple[np.ndarray, np.ndarray]:
     return iu
 
 
+@lru_cache(maxsize=16)
+def upper_flat(n: int) -> np.ndarray:
+    """Row-major offsets of the pairs i < j in an (n, n) array (read-only): ``a.ravel()[upper_flat(n)]``
+    is ``a[upper(n)]``, the same values in the same order, gathered along one axis.
+    """
+    i, j = upper(n)
+    flat = i * n + j
+    flat.setflags(write=False)
+    return flat
+
+
 def max_product(dense: np.ndarray, sparse: np.ndarray) -> np.ndarray:
     """``out[a, b] = max_k dense[a, k] · sparse[k, b]`` for non-negative arrays, 0 where no k has
     ``sparse[k, b] > 0``.

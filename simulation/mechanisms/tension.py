@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .algebra import upper
+from .algebra import upper_flat
 
 
 def parity(capability: np.ndarray) -> np.ndarray:
@@ -69,9 +69,9 @@ def region_weights(core: np.ndarray, members: np.ndarray) -> np.ndarray:
 
 def weighted_mean(tension: np.ndarray, weights: np.ndarray) -> float:
     """Mean of the upper triangle of ``tension`` with pair ``weights`` (0 if no weight)."""
-    iu = upper(tension.shape[0])
-    w = weights[iu]
-    return float((tension[iu] * w).sum() / w.sum()) if w.sum() > 0 else 0.0
+    iu = upper_flat(tension.shape[0])
+    w = weights.ravel()[iu]
+    return float((tension.ravel()[iu] * w).sum() / w.sum()) if w.sum() > 0 else 0.0
 
 
 def global_tension(tension: np.ndarray, capability: np.ndarray) -> float:
