@@ -34,7 +34,7 @@ class Recorder:
         self.states = np.zeros((steps, n, len(STATE_COLUMNS)))
         self.coalition = np.zeros((steps, n), dtype=np.int8)
         self.bloc = np.zeros((steps, n), dtype=np.int8)
-        self.pairs = np.zeros((steps, len(PAIR_COLUMNS), len(self.iu[0])))  # (step, column, pair): a column is contiguous
+        self.pairs = np.zeros((steps, len(PAIR_COLUMNS), len(self.iu[0])))  # (step, column, pair): columns contiguous
         self.last = -1
 
     def record(self, k: int) -> None:
