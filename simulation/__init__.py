@@ -20,7 +20,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 
-
 def _keep_freed_memory() -> None:
     """Ask glibc's allocator to keep freed memory for reuse instead of returning it at once.
 

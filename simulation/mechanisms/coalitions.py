@@ -257,7 +257,7 @@ def heuristic_minimum(weights: np.ndarray, rng: np.random.Generator, restarts: i
     approx = (upper_w.sum() - np.einsum("mi,mi->m", spins @ upper_w, spins)) / 2.0  # ``energy`` by one product
     mirror = np.where(found[:, -1:] == 1, 1 - found, found)  # a split and its mirror image have one energy
     i, e = first_kept(approx, mirror, lambda rows: energy(found[rows], weights), float(np.abs(upper_w).sum()))
-    return found[i], e
+    return (found[i] if i >= 0 else None), e  # None: no finite energy (as before: nothing kept)
 
 
 def minimum(weights: np.ndarray, rng: np.random.Generator, restarts: int,
