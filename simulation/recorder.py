@@ -88,27 +88,22 @@ class Recorder:
         """
         m = self.model
         steps = np.arange(self.last + 1)
-        dates = pd.to_datetime(pd.Series(m.dates[: self.last + 1]))
-        model = pd.DataFrame(self.metrics[steps], columns=list(self.metric_names))
-        model.insert(0, "date", dates.values)
-        model.insert(0, "step", steps)
-        model.insert(0, "replicate", replicate)
-
+        dates = pd.to_datetime(pd.Series(m.dates[: self.last + 1])).values
+        model = pd.DataFrame({"replicate": np.full(len(steps), replicate), "step": steps, "date": dates,
+                              **dict(zip(self.metric_names, self.metrics[steps].T))})
         n = m.n
-        states = pd.DataFrame(self.states[steps].reshape(-1, len(STATE_COLUMNS)), columns=list(STATE_COLUMNS))
-        states.insert(0, "state", np.tile(m.ids, len(steps)))
-        states.insert(0, "date", np.repeat(dates.values, n))
-        states.insert(0, "step", np.repeat(steps, n))
-        states.insert(0, "replicate", replicate)
-        states["coalition"] = np.where(self.coalition[steps].ravel() == 0, "A", "B")
-        states["bloc"] = self.bloc[steps].ravel().astype(int)
+        states = pd.DataFrame({"replicate": np.full(len(steps) * n, replicate), "step": np.repeat(steps, n),
+                               "date": np.repeat(dates, n), "state": np.tile(m.ids, len(steps)),
+                               **dict(zip(STATE_COLUMNS, self.states[steps].reshape(-1, len(STATE_COLUMNS)).T)),
+                               "coalition": np.where(self.coalition[steps].ravel() == 0, "A", "B"),
+                               "bloc": self.bloc[steps].ravel().astype(int)})
         return {"model": model, "states": states, "pairs": self.pair_table(steps, replicate, among)}
 
     def pair_table(self, steps, replicate: int = 0, among=None) -> pd.DataFrame:
         """The pairs table at ``steps`` (an array of step numbers), of the pairs of ``among`` (ids; None: all)."""
         m = self.model
         steps = np.asarray(steps, dtype=int)
-        dates = pd.to_datetime(pd.Series([m.dates[k] for k in steps], dtype=object))
+        dates = pd.to_datetime(pd.Series([m.dates[k] for k in steps], dtype=object)).values
         ids = np.array(m.ids)
         keep = np.arange(len(self.iu[0]))
         if among is not None:
@@ -117,16 +112,11 @@ class Recorder:
         a, b = ids[self.iu[0][keep]], ids[self.iu[1][keep]]
         swap = a > b  # unordered pairs are written with a < b
         p = len(a)
-        values = self.pairs[steps][:, :, keep].transpose(0, 2, 1).reshape(-1, len(PAIR_COLUMNS))
-        pairs = pd.DataFrame(values, columns=list(PAIR_COLUMNS))
+        columns = self.pairs[steps][:, :, keep].transpose(1, 0, 2).reshape(len(PAIR_COLUMNS), -1)  # (column, row)
+        values = dict(zip(PAIR_COLUMNS, columns))
         swap_rows = np.tile(swap, len(steps))
-        original = {c: pairs[c].to_numpy().copy() for c in DIRECTED}
-        for column, other in DIRECTED.items():
-            pairs[column] = np.where(swap_rows, original[other], original[column])
-        pairs["at_war"] = pairs["at_war"].astype(bool)
-        pairs.insert(0, "b", np.tile(np.where(swap, a, b), len(steps)))
-        pairs.insert(0, "a", np.tile(np.where(swap, b, a), len(steps)))
-        pairs.insert(0, "date", np.repeat(dates.values, p))
-        pairs.insert(0, "step", np.repeat(steps, p))
-        pairs.insert(0, "replicate", replicate)
-        return pairs
+        values |= {column: np.where(swap_rows, values[other], values[column]) for column, other in DIRECTED.items()}
+        values["at_war"] = values["at_war"].astype(bool)
+        return pd.DataFrame({"replicate": np.full(len(steps) * p, replicate), "step": np.repeat(steps, p),
+                             "date": np.repeat(dates, p), "a": np.tile(np.where(swap, b, a), len(steps)),
+                             "b": np.tile(np.where(swap, a, b), len(steps)), **values})
