@@ -6,7 +6,7 @@
 ``run_floor`` reproduces ``simulation.model.make_model(world, params, seed, replicate).run()`` —
 the same spin-up, the same equations in the same order, the same random draws from the same
 Generator — and returns what the model's recorder records (``FloorRun``: the per-step state,
-pair and model-metric arrays in the recorder's layout). ``tests/test_floor.py`` checks that it
+pair and model-metric arrays the recorder's tables are built from). ``tests/test_floor.py`` checks that it
 does, to 1e-9, on every shipped scenario at two seeds; ``benchmarks/run.py`` times it against
 the model. ``docs/performance.md`` lists what it does and does not contain.
 
@@ -58,7 +58,9 @@ DEPLOY, ARMS, MILITARY_AID, ECONOMIC_AID, TECH, GATHER, TREATY, SANCTION, COURSE
 
 @dataclass
 class FloorRun:
-    """What the model's recorder holds after a run, in its layout (``simulation.recorder.Recorder``)."""
+    """What the model's recorder holds after a run (``simulation.recorder.Recorder``; pairs here as
+    (step, pair, column), the recorder's array is (step, column, pair)).
+    """
 
     ids: list[str]
     dates: list[dt.date]

@@ -880,3 +880,18 @@ def test_first_kept_is_the_first_found_loop_on_chains_of_near_ties():
             if value < best_value - 1e-12:
                 best, best_value = i, value
         assert first_kept(approx, keys, lambda r, exact=exact: exact[r], 5.0, incumbent) == (best, best_value)
+
+
+def test_first_kept_scores_every_row_when_the_products_overflow():
+    """NaN or inf among the approximate scores (overflowing products): every row scored exactly."""
+    from simulation.mechanisms import coalitions
+    from simulation.mechanisms.algebra import first_kept
+
+    exact = np.array([3.0, np.nan, 2.0, 2.0 + 5e-13, 1.0])
+    for approx in (np.array([3.0, np.nan, 2.0, 2.0, 1.0]), np.array([np.inf, 1.0, 2.0, np.nan, 0.5])):
+        keys = np.arange(5)[:, None]
+        assert first_kept(approx, keys, lambda r: exact[r], 1.0) == (4, 1.0)
+    w = np.random.default_rng(0).uniform(-1, 1, (30, 30))
+    w = w + w.T
+    w[0, 1] = w[1, 0] = np.nan
+    assert coalitions.heuristic_minimum(w, np.random.default_rng(1), 5) == (None, np.inf)  # as before: nothing kept

@@ -189,18 +189,3 @@ def test_arming_a_belligerent_costs_affinity_with_its_enemy():
     assert d[0, 1] == 0.0 and d[1, 2] == 0.0
     assert (np.zeros((3, 3)) + resentment(-np.ones((3, 3)) + np.eye(3), mil, at_war, 5.0) >= -1).all()
 
-
-def test_resentment_of_the_givers_only_equals_the_whole_product():
-    from simulation.mechanisms.exchange import resentment
-
-    rng = np.random.default_rng(8)
-    for n, density in ((8, 0.3), (60, 0.02), (60, 0.0), (60, 1.0)):
-        value = rng.random((n, n)) * (rng.random((n, n)) < density)
-        at_war = rng.random((n, n)) < 0.05
-        at_war = at_war | at_war.T
-        affinity = rng.uniform(-1, 1, (n, n))
-        against = value @ at_war.astype(float)
-        mutual = against + against.T
-        whole = -(1.0 + affinity) * -np.expm1(-0.7 * mutual)
-        np.fill_diagonal(whole, 0.0)
-        assert np.array_equal(resentment(affinity, value, at_war, 0.7), whole)

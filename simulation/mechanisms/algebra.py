@@ -96,7 +96,10 @@ def first_kept(approx: np.ndarray, keys: np.ndarray, exact, scale: float,
     costs one product. The loop starts from ``incumbent`` (the best value of earlier rows not
     given here); when no row beats it, the row returned is −1.
     """
-    near = np.flatnonzero(approx <= approx.min() + KEPT_WINDOW * (1.0 + scale))
+    if np.isfinite(approx).all():
+        near = np.flatnonzero(approx <= approx.min() + KEPT_WINDOW * (1.0 + scale))
+    else:  # the products overflowed (or the weights hold NaN): every row scored exactly, as the loop does
+        near = np.arange(len(approx))
     first: dict[bytes, int] = {}
     group = [first.setdefault(keys[i].tobytes(), len(first)) for i in near.tolist()]
     leaders = np.array([int(near[group.index(g)]) for g in range(len(first))])

@@ -46,10 +46,7 @@ def resentment(affinity: np.ndarray, military_value: np.ndarray, at_war: np.ndar
     Arming a belligerent is a hostile act toward its enemy: ``military_value[g, r]`` counts
     against g–e for every e at war with r, with the same saturating form as ``affinity_gain``.
     """
-    givers = np.flatnonzero(military_value.any(axis=1))  # the few states that armed someone this step
-    against = np.zeros(military_value.shape)  # (g, e)
-    if givers.size:
-        against[givers] = military_value[givers] @ at_war.astype(float)
+    against = military_value @ at_war.astype(float)  # (g, e)
     mutual = against + against.T
     delta = -(1.0 + affinity) * -np.expm1(-gain * mutual)
     np.fill_diagonal(delta, 0.0)
