@@ -189,3 +189,20 @@ def test_arming_a_belligerent_costs_affinity_with_its_enemy():
     assert d[0, 1] == 0.0 and d[1, 2] == 0.0
     assert (np.zeros((3, 3)) + resentment(-np.ones((3, 3)) + np.eye(3), mil, at_war, 5.0) >= -1).all()
 
+
+
+def test_resentment_without_military_support_equals_the_product():
+    """The shortcut for a step in which nobody armed anyone gives the product's numbers, signs of zero too."""
+    from simulation.mechanisms.exchange import resentment
+
+    rng = np.random.default_rng(8)
+    for n in (8, 60):
+        affinity = rng.uniform(-1, 1, (n, n))
+        affinity[0, 1] = -1.0
+        at_war = rng.random((n, n)) < 0.1
+        for value in (np.zeros((n, n)), -np.zeros((n, n))):
+            mutual = value @ at_war.astype(float)
+            mutual = mutual + mutual.T
+            whole = -(1.0 + affinity) * -np.expm1(-0.7 * mutual)
+            np.fill_diagonal(whole, 0.0)
+            assert resentment(affinity, value, at_war, 0.7).tobytes() == whole.tobytes()

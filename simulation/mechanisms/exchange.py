@@ -46,7 +46,10 @@ def resentment(affinity: np.ndarray, military_value: np.ndarray, at_war: np.ndar
     Arming a belligerent is a hostile act toward its enemy: ``military_value[g, r]`` counts
     against g–e for every e at war with r, with the same saturating form as ``affinity_gain``.
     """
-    against = military_value @ at_war.astype(float)  # (g, e)
+    if military_value.any():
+        against = military_value @ at_war.astype(float)  # (g, e)
+    else:  # nobody armed anyone this step: the product is zeros (+0.0; its own sums start from +0.0)
+        against = np.zeros(military_value.shape)
     mutual = against + against.T
     delta = -(1.0 + affinity) * -np.expm1(-gain * mutual)
     np.fill_diagonal(delta, 0.0)
