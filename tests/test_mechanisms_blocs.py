@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from simulation.mechanisms import blocs
+from simulation.mechanisms import annealing, blocs
 from simulation.mechanisms.blocs import (
     align_labels,
     best_blocs,
@@ -457,16 +457,27 @@ def reference_frustration(weights: np.ndarray, labels: np.ndarray) -> np.ndarray
 
 def reference_heuristic(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
                         start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """``heuristic_blocs`` as it was: one start after the other, each with ``reference_relocate``."""
+    """``heuristic_blocs`` written plainly: one start after the other, each with ``reference_relocate``,
+    then, on a glassy network, the annealed chains (``annealing.anneal``, tested on its own in
+    test_mechanisms_annealing) one after the other, each finished the same way.
+    """
     n = weights.shape[0]
     starts = [start] if start is not None else []
     starts += [rng.integers(0, k, n) for _ in range(restarts)]
     best, best_f = None, np.inf
-    for s in starts:
+
+    def consider(s):
+        nonlocal best, best_f
         lab = reference_relocate(s, weights, k)
         f = float(reference_frustration(weights, lab))
         if f < best_f - 1e-12:
             best, best_f = lab, f
+
+    for s in starts:
+        consider(s)
+    if annealing.frustrated_share(best_f, float(np.abs(np.triu(weights, 1)).sum())) > annealing.GLASSY:
+        for s in annealing.anneal(weights, k, rng):
+            consider(s)
     return canonical(best), best_f
 
 

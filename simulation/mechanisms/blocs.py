@@ -7,8 +7,9 @@ balance", Social Networks 18(2):149-168 — the best partition minimises the fru
 (weighted positive ties between blocs + negative ties within).
 
 Exact for small networks (vectorised enumeration of all labelings, EXACT_LIMIT of them at most),
-relocation descent from random starts beyond (Doreian & Mrvar's local search). The heuristic
-only ever reports the frustration of a partition it actually holds.
+relocation descent from random starts beyond (Doreian & Mrvar's local search), then simulated
+annealing when the best descent leaves a glassy network's share of the ties frustrated
+(``annealing``). The heuristic only ever reports the frustration of a partition it actually holds.
 
 The descent keeps the (node, bloc) cost matrix and, after a move, updates only the two blocs
 concerned (O(N) per move instead of a fresh O(N² k) product), in a compiled loop (numba:
@@ -37,6 +38,7 @@ from itertools import permutations
 
 import numpy as np
 
+from . import annealing
 from .algebra import first_kept, first_minimum, upper
 
 EXACT_LIMIT = 2_000_000
@@ -262,7 +264,9 @@ def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, resta
     runs) and the descents under way stop where they are. ``progress`` is called once per start.
     The partitions found are scored by matrix products (``_same_sums``) and only those near the
     best by ``frustration`` itself (``algebra.first_kept``): the result and its frustration are
-    those of scoring every partition with ``frustration``.
+    those of scoring every partition with ``frustration``. When the best leaves more than
+    ``annealing.GLASSY`` of the tie weight frustrated (a glassy network, not the model's), annealed
+    chains (``annealing.anneal``), each finished by the descent, replace it if one is better.
     """
     n = weights.shape[0]
     starts = [start] if start is not None else []
@@ -287,6 +291,13 @@ def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, resta
         if progress:
             for _ in range(len(found)):
                 progress()
+    if not _late(deadline) and annealing.frustrated_share(best_f, scale) > annealing.GLASSY:  # a glassy network
+        found = relocate_all(annealing.anneal(weights, k, rng, deadline=deadline), weights, k, deadline)
+        keys = canonical_all(found, k)
+        i, best_f = first_kept(total + _same_sums(tie, found, k), keys,
+                               lambda rows, keys=keys: frustration(weights, keys[rows], parts), scale, best_f)
+        if i >= 0:
+            best = found[i]
     return canonical(best), best_f
 
 

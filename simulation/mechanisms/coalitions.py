@@ -8,7 +8,8 @@ energy = states with positive propensities together, negative ones apart; predic
 configurations are minima. Written with spins σ = ±1 this is a zero-field Ising spin glass.
 
 Exact minimum by vectorised enumeration of all 2^(N-1) configurations for N ≤ EXACT_MAX;
-above that, single-flip descent from random starts (``heuristic_restarts``). The random starts
+above that, single-flip descent from random starts (``heuristic_restarts``), then simulated
+annealing if the best split leaves a glassy network's share of the ties frustrated (``annealing``). The random starts
 descend together (``descend_each``), each keeping its local fields and updating them by one
 column after a flip (O(N) instead of a fresh O(N²) product), in a compiled loop (numba:
 ``kernels``, imported on the first descent only); a flip is taken from the kept fields only when
@@ -28,6 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from simulation.mechanisms import annealing
 from simulation.mechanisms.algebra import first_kept, first_minimum, upper
 from simulation.mechanisms.blocs import TABLE_LIMIT, exact_sums
 
@@ -244,20 +246,38 @@ def heuristic_minimum(weights: np.ndarray, rng: np.random.Generator, restarts: i
                       start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Best local minimum over ``restarts`` random starts (plus ``start`` if given, which comes
     first; among equal energies the first found is kept). The starts are drawn first (one
-    ``rng.integers(0, 2, N)`` each) and descend together (``descend_each``).
+    ``rng.integers(0, 2, N)`` each) and descend together (``descend_each``). When the best split
+    leaves more than ``annealing.GLASSY`` of the tie weight frustrated (energy above
+    Σ_{i<j} min(w_ij, 0); a glassy network, not the model's), annealed chains (``annealing.anneal``
+    with k = 2), each finished by the descent, replace it if one is better.
     """
     n = weights.shape[0]
     starts = [start] if start is not None else []
     starts += [rng.integers(0, 2, n) for _ in range(restarts)]
     if not starts:
         return None, np.inf
-    found = descend_each(np.asarray(starts).astype(int).reshape(-1, n), weights)
     upper_w = np.triu(weights, 1)
+    scale = float(np.abs(upper_w).sum())
+    found, e = _best_of(descend_each(np.asarray(starts).astype(int).reshape(-1, n), weights), weights, upper_w,
+                        scale)
+    if annealing.frustrated_share(e - np.minimum(upper_w, 0.0).sum(), scale) > annealing.GLASSY:
+        annealed, e_annealed = _best_of(descend_each(annealing.anneal(weights, 2, rng), weights), weights, upper_w,
+                                        scale, e)
+        if annealed is not None:
+            found, e = annealed, e_annealed
+    return found, e  # None: no finite energy (as before: nothing kept)
+
+
+def _best_of(found: np.ndarray, weights: np.ndarray, upper_w: np.ndarray, scale: float,
+             incumbent: float = np.inf) -> tuple[np.ndarray | None, float]:
+    """The first lowest-energy row of ``found`` that beats ``incumbent`` (None if none does), scored
+    by one product and, near the lowest, by ``energy`` (``algebra.first_kept``).
+    """
     spins = 1.0 - 2.0 * found
     approx = (upper_w.sum() - np.einsum("mi,mi->m", spins @ upper_w, spins)) / 2.0  # ``energy`` by one product
     mirror = np.where(found[:, -1:] == 1, 1 - found, found)  # a split and its mirror image have one energy
-    i, e = first_kept(approx, mirror, lambda rows: energy(found[rows], weights), float(np.abs(upper_w).sum()))
-    return (found[i] if i >= 0 else None), e  # None: no finite energy (as before: nothing kept)
+    i, e = first_kept(approx, mirror, lambda rows: energy(found[rows], weights), scale, incumbent)
+    return (found[i] if i >= 0 else None), e
 
 
 def minimum(weights: np.ndarray, rng: np.random.Generator, restarts: int,

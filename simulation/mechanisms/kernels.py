@@ -258,3 +258,56 @@ def descend_rows(a, spins, field, since, moves, status, pending, columns, flip_g
         status[r], since[r], moves[r] = _descend_row(a[r], spins[r], field[r], columns, flip_gain, margin, exact,
                                                      pending[r], since[r], moves[r], limit)
         pending[r] = -1
+
+
+@numba.njit(cache=True)
+def anneal_rows(lab, ties, pos_total, k, temperatures, seed):
+    """Simulated annealing of every row of a batch (R, N) of labelings in 0 … k − 1, in place: row r
+    ends as the lowest-frustration labeling it met (checked after every sweep; a labeling replaces
+    the best so far when lower by more than 1e-9 of the tie weight, far above the rounding of the
+    kept sum).
+
+    Sweep s makes N proposals at temperature ``temperatures[s]``: a node drawn at random, moved to
+    one of the other k − 1 blocs drawn at random (no draw when k = 2), accepted when a uniform draw
+    u < e^(−Δ/T) (Metropolis; always when Δ ≤ 0, the draw made all the same, so the draws never
+    depend on the rounding of Δ), Δ = cost[new, node] − cost[old, node] on the kept costs
+    (``_sync_costs``; a move changes two rows of them by the node's ties). The draws are numba's
+    Mersenne Twister seeded with ``seed`` (the generator of numpy's ``RandomState``): the same
+    seed, the same rows.
+    """
+    np.random.seed(seed)
+    runs, n = lab.shape
+    cost = np.empty((k, n))
+    best = np.empty(n, dtype=lab.dtype)
+    tolerance = 0.0
+    for m in range(n):
+        for i in range(n):
+            tolerance += abs(ties[m, i])
+    tolerance *= 0.5e-9
+    for r in range(runs):
+        row = lab[r]
+        _sync_costs(row, ties, pos_total, cost)
+        f = 0.0
+        for i in range(n):
+            f += cost[row[i], i]
+        f *= 0.5
+        best_f = f
+        best[:] = row
+        for t in temperatures:
+            for _ in range(n):
+                node = np.random.randint(0, n)
+                old = row[node]
+                new = 1 - old if k == 2 else (old + 1 + np.random.randint(0, k - 1)) % k
+                delta = cost[new, node] - cost[old, node]
+                u = np.random.random()
+                if delta <= 0.0 or u < np.exp(-delta / t):
+                    for i in range(n):
+                        x = ties[node, i]
+                        cost[old, i] -= x
+                        cost[new, i] += x
+                    row[node] = new
+                    f += delta
+            if f < best_f - tolerance:
+                best_f = f
+                best[:] = row
+        row[:] = best
