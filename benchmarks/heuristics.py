@@ -17,7 +17,8 @@
    searched with k = 3 and with the planted k) on which the heuristic with the model's budget
    reaches a frustration ≤ that of a long simulated-annealing run (``anneal`` of the tests:
    4 chains × 300 sweeps), by share of flipped signs. The model's own affinities leave about 2 %
-   of the tie weight frustrated.
+   of the tie weight frustrated. Then the same on random signed graphs (40 %, 50 % of the signs
+   flipped, uniform signs) for both searches, and the time of a search that anneals (N = 25-200).
 """
 
 from __future__ import annotations
@@ -37,19 +38,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from simulation.mechanisms import blocs, coalitions  # noqa: E402
+from simulation.mechanisms import annealing, blocs, coalitions  # noqa: E402
 from test_mechanisms_blocs import (  # noqa: E402
     agreement_with_annealing,
     random_signed,
     reference_heuristic,
     reference_relocate,
 )
+from test_mechanisms_annealing import agreement_on_random_graphs  # noqa: E402
 from test_mechanisms_coalitions import random_weights, reference_descend  # noqa: E402
 from test_mechanisms_coalitions import reference_heuristic as reference_minimum  # noqa: E402
 
 SIZES = (25, 50, 100, 146, 200)
 K = 3
 RESTARTS = 20  # the model's default heuristic_restarts
+GLASSY = annealing.GLASSY
 
 
 def timed(fn, *args):
@@ -94,6 +97,10 @@ def startup() -> None:
 
 
 def speed(repeats: int) -> None:
+    """The descents (the model's searches): uniform random graphs are glassy and would anneal
+    (``quality`` times that), so the annealing stage is switched off here, in both searches.
+    """
+    annealing.GLASSY = np.inf
     cases = {
         "relocate, 1 descent": lambda n, r: ((reference_relocate, blocs.relocate),
                                              (np.random.default_rng(r).integers(0, K, n), random_signed(n, n), K)),
@@ -131,6 +138,18 @@ def quality() -> None:
     for noise in (0.05, 0.1, 0.2, 0.3, 0.4):
         hits, total = agreement_with_annealing((20, 50, 100, 200), (noise,), range(3), chains=4, sweeps=300)
         print(f"{noise:>13.0%} {hits:>14} / {total} = {hits / total:.0%}")
+    result = agreement_on_random_graphs((20, 50, 100, 200), per_cell=4)
+    print("random signed graphs (40 %, 50 % of a planted partition's signs flipped; uniform signs), N = 20-200:")
+    for search, (hits, total) in result.items():
+        print(f"  {search:10} heuristic <= annealing {hits} / {total} = {hits / total:.0%}")
+    print(f"{'glassy search (anneals)':30} {'N':>4} {'ms':>9}")
+    searches = {"heuristic_blocs": lambda w, s: blocs.heuristic_blocs(w, K, np.random.default_rng(s), RESTARTS),
+                "heuristic_minimum": lambda w, s: coalitions.heuristic_minimum(w, np.random.default_rng(s), RESTARTS)}
+    for n in SIZES:
+        w = random_signed(n, n)
+        for name, search in searches.items():
+            times = [timed(search, w, s)[0] for s in range(4)][1:]
+            print(f"{name:30} {n:>4} {1e3 * statistics.median(times):>9.1f}")
 
 
 def main() -> None:
@@ -141,6 +160,7 @@ def main() -> None:
     startup()
     speed(args.repeats)
     if not args.no_annealing:
+        annealing.GLASSY = GLASSY
         quality()
 
 
