@@ -20,7 +20,7 @@ from .state import Baseline, Perception, State
 def commitments(state: State, base: Baseline, params: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """(belligerence, involvement) of every giver in every receiver's war (troops; all channels)."""
     p = params
-    front = base.front_share * state.manpower + state.deployed.sum(axis=0)
+    front = base.front_share * state.manpower + state.deployed.sum(axis=-2)
     shares = commitment.effort_shares(state.deployed, front, state.support_munitions / p["memory_years"],
                                       p["munitions_use"] * front, state.support_money / p["memory_years"],
                                       state.economy)

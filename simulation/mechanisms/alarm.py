@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .algebra import each, zero_diagonal
+
 
 def aggregate_power(capability: np.ndarray, backing: np.ndarray) -> np.ndarray:
     """Π_j = C_j + Σ_k b_kj C_k: each state's power with what its partners put behind it."""
-    return capability + backing.T @ capability
+    return capability + np.matvec(backing.mT, capability)
 
 
 def baseline(previous: np.ndarray, current: np.ndarray, dt_years: float, memory_years: float) -> np.ndarray:
@@ -48,11 +50,10 @@ def alarm(power: np.ndarray, reference: np.ndarray, prox: np.ndarray, hostile: n
     Zero diagonal; zero for a state with no capability. Linear for small growth; a threat that
     grows by as much as i's own power alarms it at 1 − 1/e.
     """
-    growth = np.maximum(power - reference, 0.0)[None, :] * prox * hostile
-    own = np.asarray(capability, dtype=float)[:, None]
+    growth = np.maximum(power - reference, 0.0)[..., None, :] * prox * hostile
+    own = np.asarray(capability, dtype=float)[..., :, None]
     out = -np.expm1(-np.divide(growth, own, out=np.zeros_like(growth), where=own > 0))
-    np.fill_diagonal(out, 0.0)
-    return out
+    return zero_diagonal(out)
 
 
 def recalibration(alarms: np.ndarray, hostile: np.ndarray, backing: np.ndarray, treaty: np.ndarray) -> np.ndarray:
@@ -64,6 +65,8 @@ def recalibration(alarms: np.ndarray, hostile: np.ndarray, backing: np.ndarray, 
     those at war with it count fully); away from the growing power itself and from the partners
     that back it (b_kj).
     """
+    if alarms.ndim > 2:  # the sources differ from item to item
+        return each(recalibration, alarms, hostile, backing, treaty)
     growing = np.flatnonzero(alarms.any(axis=0))  # only the sources someone is alarmed at
     a = alarms[:, growing]
     value = np.maximum(treaty[:, :, None], hostile[growing, :].T[None, :, :])  # (i, k, j): max(K_ik, η_kj)

@@ -1,4 +1,12 @@
-"""Array helpers shared by mechanisms (no theory of their own)."""
+"""Array helpers shared by mechanisms (no theory of their own).
+
+Every mechanism takes one state's arrays — (N,) per state, (N, N) per pair — or a stack of them
+with leading axes (a batch of replicates, (..., N) and (..., N, N)) and returns, item by item,
+the same bits: it transposes with ``.mT``, reduces along ``axis=-1`` / ``-2``, multiplies a
+matrix by a vector with ``np.matvec`` / ``np.vecmat``, and zeroes diagonals with
+``zero_diagonal``; a step whose work depends on the item's values (a subset of columns, a
+sparse pattern) runs item by item through ``each`` (``test_batch_axis``).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +37,18 @@ def upper_flat(n: int) -> np.ndarray:
     return flat
 
 
+def zero_diagonal(a: np.ndarray) -> np.ndarray:
+    """Set the diagonal of every (N, N) item of ``a`` to zero, in place (``np.fill_diagonal`` for stacks)."""
+    r = np.arange(a.shape[-1])
+    a[..., r, r] = 0
+    return a
+
+
+def each(function, *arrays: np.ndarray) -> np.ndarray:
+    """``function`` of one item, applied to every item of stacks with one leading axis, stacked again."""
+    return np.stack([function(*items) for items in zip(*arrays, strict=True)])
+
+
 def max_product(dense: np.ndarray, sparse: np.ndarray) -> np.ndarray:
     """``out[a, b] = max_k dense[a, k] · sparse[k, b]`` for non-negative arrays, 0 where no k has
     ``sparse[k, b] > 0``.
@@ -36,6 +56,12 @@ def max_product(dense: np.ndarray, sparse: np.ndarray) -> np.ndarray:
     The (max, ×) product visits only the non-zero entries of ``sparse`` (treaties and wars are a
     few per state): O(N · nnz) instead of O(N³), and the same floats as the dense product.
     """
+    if dense.ndim > 2 or sparse.ndim > 2:  # a stack: the sparse pattern is each item's own
+        if sparse.ndim == 2:
+            return each(lambda d: max_product(d, sparse), dense)
+        if dense.ndim == 2:
+            return each(lambda s: max_product(dense, s), sparse)
+        return each(max_product, dense, sparse)
     if dense.shape[0] <= DENSE_MAX:  # the same products and maxima, by broadcasting
         if not dense.size or not sparse.size:
             return np.zeros((dense.shape[0], sparse.shape[1]))

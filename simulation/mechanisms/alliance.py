@@ -29,13 +29,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .algebra import each, zero_diagonal
+
 
 def shared_alarm(alarms: np.ndarray) -> np.ndarray:
     """S_ij = Σ_k min(a_ik, a_jk): the alarm i and j share about the same sources (zero diagonal)."""
+    if alarms.ndim > 2:  # the sources differ from item to item
+        return each(shared_alarm, alarms)
     a = alarms[:, alarms.any(axis=0)]  # only the sources someone is alarmed at
     out = np.minimum(a[:, None, :], a[None, :, :]).sum(axis=2)
-    np.fill_diagonal(out, 0.0)
-    return out
+    return zero_diagonal(out)
 
 
 def drive(treaty: np.ndarray, affinity: np.ndarray, alarms: np.ndarray) -> np.ndarray:

@@ -19,9 +19,9 @@ import numpy as np
 def front_forces(manpower: np.ndarray, front_share: np.ndarray, deployed: np.ndarray,
                  at_war: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(national, foreign) front troops of each state; zero for states not at war."""
-    fighting = at_war.any(axis=1)
+    fighting = at_war.any(axis=-1)
     national = np.where(fighting, front_share * manpower, 0.0)
-    foreign = np.where(fighting, deployed.sum(axis=0), 0.0)
+    foreign = np.where(fighting, deployed.sum(axis=-2), 0.0)
     return national, foreign
 
 
@@ -59,13 +59,13 @@ def losses(power: np.ndarray, war_intensity: np.ndarray, rate: float, dt_years: 
     ``war_intensity[i, j]`` > 0 when i and j fight; an attacker with several enemies splits its
     fire in proportion to the intensity of each front.
     """
-    split = war_intensity / np.maximum(war_intensity.sum(axis=1, keepdims=True), 1e-12)
-    incoming = (split * power[:, None]).sum(axis=0) * (war_intensity.max(axis=0) > 0)
+    split = war_intensity / np.maximum(war_intensity.sum(axis=-1, keepdims=True), 1e-12)
+    incoming = (split * power[..., :, None]).sum(axis=-2) * (war_intensity.max(axis=-2) > 0)
     return np.minimum(rate * dt_years * incoming, front)
 
 
 def munitions_used(front: np.ndarray, war_intensity: np.ndarray, use: float, dt_years: float,
                    munitions: np.ndarray) -> np.ndarray:
     """Munitions fired this step: proportional to front and intensity, limited by the stock."""
-    intensity = war_intensity.sum(axis=1)
+    intensity = war_intensity.sum(axis=-1)
     return np.minimum(use * front * intensity * dt_years, munitions)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .algebra import zero_diagonal
+
 
 def heider_rhs(relations: np.ndarray, r_max: float | None = None, rate: float = 1.0,
                third_parties: float = 1.0) -> np.ndarray:
@@ -32,8 +34,7 @@ def heider_rhs(relations: np.ndarray, r_max: float | None = None, rate: float = 
     """
     triads = relations @ relations / third_parties
     drift = rate * triads if r_max is None else rate * (1.0 - (relations / r_max) ** 2) * triads
-    np.fill_diagonal(drift, 0.0)
-    return drift
+    return zero_diagonal(drift)
 
 
 def balance_drift(affinity: np.ndarray, rate: float) -> np.ndarray:
@@ -42,7 +43,7 @@ def balance_drift(affinity: np.ndarray, rate: float) -> np.ndarray:
     ``affinity`` is symmetric with a zero diagonal and entries in [-1, 1]; so (A·A)_ij sums
     A_ik A_kj over third parties k only. The factor (1 - A^2) keeps entries inside [-1, 1].
     """
-    n = affinity.shape[0]
+    n = affinity.shape[-1]
     if n < 3:
         return np.zeros_like(affinity)
     return heider_rhs(affinity, r_max=1.0, rate=rate, third_parties=n - 2)

@@ -19,5 +19,5 @@ import numpy as np
 def capability(cinc: np.ndarray, tech_ratio: np.ndarray, quality_ratio: np.ndarray, troops_ratio: np.ndarray,
                stock_ratio: np.ndarray, economy_ratio: np.ndarray, stock_cap: float) -> np.ndarray:
     """CINC × tech ratio × quality ratio × mean(troops, min(stock, cap), economy ratios)."""
-    ratios = np.vstack([troops_ratio, np.minimum(stock_ratio, stock_cap), economy_ratio])
+    ratios = np.stack(np.broadcast_arrays(troops_ratio, np.minimum(stock_ratio, stock_cap), economy_ratio))
     return cinc * tech_ratio * quality_ratio * ratios.mean(axis=0)

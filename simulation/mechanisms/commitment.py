@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .algebra import max_product
+from .algebra import max_product, zero_diagonal
 
 
 def _share(amount: np.ndarray, of: np.ndarray) -> np.ndarray:
     """amount[g, r] / of[r], 0 where the receiver has nothing to measure against."""
-    of = np.asarray(of, dtype=float)[None, :]
+    of = np.asarray(of, dtype=float)[..., None, :]
     return np.divide(amount, of, out=np.zeros_like(amount, dtype=float), where=of > 0)
 
 
@@ -68,9 +68,7 @@ def involvement(troops: np.ndarray, munitions: np.ndarray, money: np.ndarray,
     for share, scale in ((troops, scale_troops), (munitions, scale_munitions), (money, scale_money)):
         if scale > 0:
             load = load + share / scale
-    kappa = saturate(load)
-    np.fill_diagonal(kappa, 0.0)
-    return kappa
+    return zero_diagonal(saturate(load))
 
 
 def parties_at_war(at_war: np.ndarray, belligerent: np.ndarray) -> np.ndarray:
@@ -82,9 +80,7 @@ def parties_at_war(at_war: np.ndarray, belligerent: np.ndarray) -> np.ndarray:
     """
     w = at_war.astype(float)
     joined = max_product(belligerent, w)  # (g, e): max_r β_gr W_re
-    parties = np.maximum(w, np.maximum(joined, joined.T))
-    np.fill_diagonal(parties, 0.0)
-    return parties
+    return zero_diagonal(np.maximum(w, np.maximum(joined, joined.mT)))
 
 
 def backing(involvement: np.ndarray, treaty: np.ndarray, belligerent: np.ndarray) -> np.ndarray:
@@ -93,6 +89,4 @@ def backing(involvement: np.ndarray, treaty: np.ndarray, belligerent: np.ndarray
     b_kj = 1 − (1 − κ_kj) · (1 − K_kj · β_jk): k's involvement on j's side, or its treaty with j
     made credible by j's troops fighting for k (β_jk).
     """
-    out = 1.0 - (1.0 - involvement) * (1.0 - treaty * belligerent.T)
-    np.fill_diagonal(out, 0.0)
-    return out
+    return zero_diagonal(1.0 - (1.0 - involvement) * (1.0 - treaty * belligerent.mT))

@@ -16,7 +16,7 @@ import numpy as np
 
 def new_sanctions(sanctions: np.ndarray, at_start: np.ndarray) -> np.ndarray:
     """Each target's strongest sanction (by anyone) above what it was already under at the start."""
-    return np.maximum(sanctions - at_start, 0.0).max(axis=0)
+    return np.maximum(sanctions - at_start, 0.0).max(axis=-2)
 
 
 def adjust(economy: np.ndarray, baseline: np.ndarray, sanctioned: np.ndarray, cost: float, years: float,

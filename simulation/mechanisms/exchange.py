@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .algebra import zero_diagonal
+
 
 def relative_value(amount: np.ndarray | float, stock: np.ndarray | float) -> np.ndarray:
     """Value of ``amount`` to a holder of ``stock``: amount / (stock + amount), in [0, 1)."""
@@ -34,10 +36,8 @@ def affinity_gain(affinity: np.ndarray, value: np.ndarray, gain: float) -> np.nd
     ΔA = (1 - A)(1 - exp(-gain × (v_gr + v_rg))): proportional to the value for small flows and
     never past +1, however large the flow.
     """
-    mutual = value + value.T
-    delta = (1.0 - affinity) * -np.expm1(-gain * mutual)
-    np.fill_diagonal(delta, 0.0)
-    return delta
+    mutual = value + value.mT
+    return zero_diagonal((1.0 - affinity) * -np.expm1(-gain * mutual))
 
 
 def resentment(affinity: np.ndarray, military_value: np.ndarray, at_war: np.ndarray, gain: float) -> np.ndarray:
@@ -50,10 +50,8 @@ def resentment(affinity: np.ndarray, military_value: np.ndarray, at_war: np.ndar
         against = military_value @ at_war.astype(float)  # (g, e)
     else:  # nobody armed anyone this step: the product is zeros (+0.0; its own sums start from +0.0)
         against = np.zeros(military_value.shape)
-    mutual = against + against.T
-    delta = -(1.0 + affinity) * -np.expm1(-gain * mutual)
-    np.fill_diagonal(delta, 0.0)
-    return delta
+    mutual = against + against.mT
+    return zero_diagonal(-(1.0 + affinity) * -np.expm1(-gain * mutual))
 
 
 def decay(memory: np.ndarray, dt_years: float, memory_years: float) -> np.ndarray:

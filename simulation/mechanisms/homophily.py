@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .algebra import zero_diagonal
+
 
 def ideology_affinity(ideal_points: np.ndarray, scale: float) -> np.ndarray:
     """H_ij = 1 - 2 min(1, |x_i - x_j| / scale): +1 for identical ideal points, -1 at ``scale`` apart."""
-    distance = np.abs(ideal_points[:, None] - ideal_points[None, :])
+    distance = np.abs(ideal_points[..., :, None] - ideal_points[..., None, :])
     similarity = 1.0 - 2.0 * np.minimum(1.0, distance / scale)
-    np.fill_diagonal(similarity, 0.0)
-    return similarity
+    return zero_diagonal(similarity)

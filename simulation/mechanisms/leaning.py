@@ -16,7 +16,7 @@ import numpy as np
 
 def mutual(lean: np.ndarray) -> np.ndarray:
     """The stance both sides of each pair want: the mean of i's leaning toward j and j's toward i."""
-    return (lean + lean.T) / 2.0
+    return (lean + lean.mT) / 2.0
 
 
 def relax(affinity: np.ndarray, target: np.ndarray, rate: float, dt: float) -> np.ndarray:

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .algebra import upper_flat
+from .algebra import upper_flat, zero_diagonal
 
 
 def parity(capability: np.ndarray) -> np.ndarray:
     """Power parity of each pair, 2·min(C_i, C_j) / (C_i + C_j) in [0, 1] (1: equal power)."""
     c = np.asarray(capability, dtype=float)
-    total = c[:, None] + c[None, :]
-    return np.divide(2.0 * np.minimum(c[:, None], c[None, :]), total, out=np.zeros_like(total), where=total > 0)
+    total = c[..., :, None] + c[..., None, :]
+    smaller = np.minimum(c[..., :, None], c[..., None, :])
+    return np.divide(2.0 * smaller, total, out=np.zeros_like(total), where=total > 0)
 
 
 def tension_target(hostile: np.ndarray, prox: np.ndarray, parity_: np.ndarray, activity: np.ndarray,
@@ -46,12 +47,12 @@ def tension_target(hostile: np.ndarray, prox: np.ndarray, parity_: np.ndarray, a
     belligerence. The weights are anchored to the rates of militarized disputes between states
     (``scenarios/data/tension_anchors.csv``, ``docs/calibration.md``).
     """
-    pair_activity = (np.tanh(activity)[:, None] + np.tanh(activity)[None, :]) / 2.0
+    pair_activity = (np.tanh(activity)[..., :, None] + np.tanh(activity)[..., None, :]) / 2.0
     balance = 1.0 - w_parity + w_parity * parity_
-    hazard = hostile * (w_hostility * prox * balance + w_activity * pair_activity) + w_alarm * (alarms + alarms.T) / 2.0
+    hazard = (hostile * (w_hostility * prox * balance + w_activity * pair_activity)
+              + w_alarm * (alarms + alarms.mT) / 2.0)
     target = 1.0 - (1.0 - np.clip(war_parties, 0.0, 1.0)) * np.exp(-np.maximum(hazard, 0.0))
-    np.fill_diagonal(target, 0.0)
-    return target
+    return zero_diagonal(target)
 
 
 def relax(tension: np.ndarray, target: np.ndarray, rate: float, dt_years: float) -> np.ndarray:
@@ -67,13 +68,19 @@ def region_weights(core: np.ndarray, members: np.ndarray) -> np.ndarray:
     return w.astype(float)
 
 
-def weighted_mean(tension: np.ndarray, weights: np.ndarray) -> float:
+def weighted_mean(tension: np.ndarray, weights: np.ndarray) -> float | np.ndarray:
     """Mean of the upper triangle of ``tension`` with pair ``weights`` (0 if no weight)."""
-    iu = upper_flat(tension.shape[0])
-    w = weights.ravel()[iu]
-    return float((tension.ravel()[iu] * w).sum() / w.sum()) if w.sum() > 0 else 0.0
+    iu = upper_flat(tension.shape[-1])
+    def pairs(a: np.ndarray) -> np.ndarray:  # (..., N, N) → (..., pairs), C-ordered: sums as for one item
+        return np.take(a.reshape(*a.shape[:-2], -1), iu, axis=-1)
+
+    w = pairs(weights)
+    weighted = (pairs(tension) * w).sum(axis=-1)
+    total = w.sum(axis=-1)
+    mean = np.divide(weighted, total, out=np.zeros(np.broadcast_shapes(weighted.shape, total.shape)), where=total > 0)
+    return float(mean) if mean.ndim == 0 else mean
 
 
-def global_tension(tension: np.ndarray, capability: np.ndarray) -> float:
+def global_tension(tension: np.ndarray, capability: np.ndarray) -> float | np.ndarray:
     """Capability-weighted mean pair tension: tension between great powers counts more."""
-    return weighted_mean(tension, np.outer(capability, capability))
+    return weighted_mean(tension, capability[..., :, None] * capability[..., None, :])

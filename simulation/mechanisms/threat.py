@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .algebra import max_product
+from .algebra import max_product, zero_diagonal
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -40,10 +40,9 @@ def projected(prox: np.ndarray, treaty: np.ndarray) -> np.ndarray:
     """Proximity extended through allies: j is as close to i as j's treaty partners are, scaled
     by the strength of the commitment (forward presence; Walt's offensive power). Symmetric.
     """
-    via = max_product(prox, treaty.T)  # (i, j): max_k prox_ik treaty_jk
-    out = np.maximum(prox, np.maximum(via, via.T))  # symmetric: forces abroad are within reach both ways
-    np.fill_diagonal(out, 0.0)
-    return out
+    via = max_product(prox, treaty.mT)  # (i, j): max_k prox_ik treaty_jk
+    # symmetric: forces abroad are within reach both ways
+    return zero_diagonal(np.maximum(prox, np.maximum(via, via.mT)))
 
 
 def hostility(affinity: np.ndarray, at_war: np.ndarray) -> np.ndarray:
@@ -59,22 +58,20 @@ def hostility(affinity: np.ndarray, at_war: np.ndarray) -> np.ndarray:
 
 def threat_matrix(capability: np.ndarray, prox: np.ndarray, hostile: np.ndarray) -> np.ndarray:
     """theta_ij: threat state j poses to state i = capability_j × proximity_ij × hostility_ij."""
-    return capability[None, :] * prox * hostile
+    return capability[..., None, :] * prox * hostile
 
 
 def threat_shares(theta: np.ndarray) -> np.ndarray:
     """Each row of ``theta`` as shares of the state's total perceived threat (zero rows stay zero)."""
-    total = theta.sum(axis=1, keepdims=True)
+    total = theta.sum(axis=-1, keepdims=True)
     return np.divide(theta, total, out=np.zeros_like(theta), where=total > 0)
 
 
 def security_value(shares: np.ndarray, hostile: np.ndarray, capability: np.ndarray) -> np.ndarray:
     """S_ij: how much partner j helps i against i's threats (hostile to them, and strong)."""
-    opposes = shares @ hostile.T  # (i, j): sum_k share_ik * hostility_jk
-    strength = capability[None, :] / (capability[None, :] + capability[:, None] + 1e-12)
-    value = opposes * strength
-    np.fill_diagonal(value, 0.0)
-    return value
+    opposes = shares @ hostile.mT  # (i, j): sum_k share_ik * hostility_jk
+    strength = capability[..., None, :] / (capability[..., None, :] + capability[..., :, None] + 1e-12)
+    return zero_diagonal(opposes * strength)
 
 
 def bandwagons(theta: np.ndarray, capability: np.ndarray, affinity: np.ndarray, ratio: float) -> np.ndarray:
@@ -83,9 +80,10 @@ def bandwagons(theta: np.ndarray, capability: np.ndarray, affinity: np.ndarray, 
     True when the state's capability plus its friends' (positive affinity, not friends of the
     threat) is below ``ratio`` × the main threat's capability.
     """
-    main = np.argmax(theta, axis=1)
-    has_threat = theta[np.arange(len(main)), main] > 0
-    friends = (affinity > 0) & (affinity[main, :] <= 0)
-    friends[np.arange(len(main)), main] = False  # the threat does not back its victim against itself
-    backing = capability + (friends * capability[None, :]).sum(axis=1)
-    return has_threat & (backing < ratio * capability[main])
+    main = np.argmax(theta, axis=-1)  # (..., i): i's main threat
+    has_threat = np.take_along_axis(theta, main[..., None], axis=-1)[..., 0] > 0
+    of_threat = np.take_along_axis(affinity, np.broadcast_to(main[..., :, None], affinity.shape), axis=-2)
+    friends = (affinity > 0) & (of_threat <= 0)  # (i, j): j likes i and not i's main threat
+    np.put_along_axis(friends, main[..., None], False, axis=-1)  # the threat does not back its victim against itself
+    backing = capability + (friends * capability[..., None, :]).sum(axis=-1)
+    return has_threat & (backing < ratio * np.take_along_axis(capability, main, axis=-1))
