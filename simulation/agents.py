@@ -29,6 +29,7 @@ from . import effects as fx
 from .data import StateRecord
 from .effects import WEIGHTS
 from .mechanisms import exchange
+from .mechanisms.algebra import zero_diagonal
 
 if TYPE_CHECKING:
     from .model import AllianceModel
@@ -103,27 +104,25 @@ class StateAgent(mesa.Agent):
         from what they perceived this step, as one matrix operation; the shocks are drawn row by
         row (state order), the same numbers as one draw per state.
         """
-        p, n = m.params, m.n
-        w = m.state.preference_weights  # (n, 3): security, economy, ideology
-        rows = np.arange(n)
-        main = np.argmax(m.seen.threat, axis=1)
-        against = m.seen.threat_shares.copy()
-        weak = m.seen.bandwagoning.astype(bool)  # Walt: a weak state next to a threat joins it rather than balance
-        against[rows[weak], main[weak]] = -m.seen.threat_shares[rows[weak], main[weak]]
-        security = (m.seen.security - m.seen.war_parties) - against * (0.5 + m.state.risk_tolerance)[:, None]
-        economy = np.tanh(m.state.memory.T + m.state.memory) - (m.state.sanctions + m.state.sanctions.T)
-        security = security + p["alarm_gain"] * m.seen.recalibration  # a growing threat: recalibrate
-        u = ((w[:, 0] * p["threat_sensitivity"])[:, None] * security
-             + w[:, 1][:, None] * economy
-             + (w[:, 2] * p["homophily_strength"])[:, None] * m.seen.ideology
-             + p["treaty_anchor"] * m.state.treaty * (1.0 + m.state.depth)
-             + m.state.stance)
+        p, n, s, seen = m.params, m.n, m.state, m.seen
+        w = s.preference_weights  # (n, 3): security, economy, ideology
+        main = np.argmax(seen.threat, axis=-1)[..., None]  # (i, 1): i's main threat
+        against = seen.threat_shares.copy()
+        weak = seen.bandwagoning.astype(bool)[..., None]  # Walt: a weak state next to a threat joins it, not balance
+        shares = np.take_along_axis(seen.threat_shares, main, axis=-1)
+        np.put_along_axis(against, main, np.where(weak, -shares, shares), axis=-1)
+        security = (seen.security - seen.war_parties) - against * (0.5 + s.risk_tolerance)[..., :, None]
+        economy = np.tanh(s.memory.mT + s.memory) - (s.sanctions + s.sanctions.mT)
+        security = security + p["alarm_gain"] * seen.recalibration  # a growing threat: recalibrate
+        u = ((w[..., 0] * p["threat_sensitivity"])[..., :, None] * security
+             + w[..., 1][..., :, None] * economy
+             + (w[..., 2] * p["homophily_strength"])[..., :, None] * seen.ideology
+             + p["treaty_anchor"] * s.treaty * (1.0 + s.depth)
+             + s.stance)
         if noise:
             u = u + p["decision_noise"] * m.rng.standard_normal((n, n))
-        np.fill_diagonal(u, 0.0)
-        lean = np.tanh(u)
-        np.fill_diagonal(lean, 0.0)
-        return lean
+        zero_diagonal(u)
+        return zero_diagonal(np.tanh(u))
 
     @staticmethod
     def debtors(m: "AllianceModel") -> list["StateAgent"]:

@@ -20,6 +20,7 @@ from .calendar import Calendar
 from .effects import Step
 from .mechanisms import (alarm, alignment, alliance, attrition, balance, blocs, capability, coalitions, economy,
                          exchange, experience, homophily, leaning, tension, threat)
+from .mechanisms.algebra import zero_diagonal
 from . import perception
 from .recorder import Recorder
 from .state import Baseline, Flows, State
@@ -219,9 +220,7 @@ class AllianceModel(mesa.Model):
         a = a + self.dt * balance.balance_drift(a, p["balance_rate"])
         if noise:
             a = a + leaning.shocks(self.rng, self.n, p["affinity_noise"], self.dt)
-        a = np.clip(a, -1.0, 1.0)
-        np.fill_diagonal(a, 0.0)
-        self.state.affinity = a
+        self.state.affinity = zero_diagonal(np.clip(a, -1.0, 1.0))
 
     def _front(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(national, foreign, total) front troops; sets ``front_strength`` (firepower)."""
@@ -229,7 +228,7 @@ class AllianceModel(mesa.Model):
         national, foreign = attrition.front_forces(s.manpower, self.base.front_share, s.deployed, s.at_war)
         front = national + foreign
         fights = experience.fighting_quality(s.experience, p["experience_gain"])
-        foreign_quality = np.where(foreign > 0, s.deployed.T @ fights, 0.0)  # Σ_g D_gr q_g / (1 + gain)
+        foreign_quality = np.where(foreign > 0, np.matvec(s.deployed.mT, fights), 0.0)  # Σ_g D_gr q_g / (1 + gain)
         quality = np.divide(national * fights + foreign_quality, front, out=fights.copy(), where=front > 0)
         s.front_strength = attrition.firepower(front, s.munitions, s.tech * quality, p["munitions_use"],
                                                p["reserve_years"], p["min_effect"])
@@ -245,20 +244,20 @@ class AllianceModel(mesa.Model):
         share_national = np.divide(national, front, out=np.zeros_like(front), where=front > 0)
         s.manpower -= lost * share_national
         foreign_share = np.divide(lost * (1 - share_national), foreign, out=np.zeros_like(front), where=foreign > 0)
-        fighting_abroad = s.deployed @ (foreign > 0).astype(float)  # each giver's troops on a front abroad
-        lost_abroad = s.deployed @ np.minimum(foreign_share, 1.0)
-        s.deployed *= 1.0 - np.minimum(foreign_share, 1.0)[None, :]
+        fighting_abroad = np.matvec(s.deployed, (foreign > 0).astype(float))  # each giver's troops on a front abroad
+        lost_abroad = np.matvec(s.deployed, np.minimum(foreign_share, 1.0))
+        s.deployed *= 1.0 - np.minimum(foreign_share, 1.0)[..., None, :]
         s.field, s.veterans = experience.advance(s.field, s.veterans, national + fighting_abroad,
                                                  lost * share_national + lost_abroad, dt_, p["learning_years"],
                                                  p["tour_years"], p["experience_years"])
         s.experience, s.quality = self._quality(s.veterans, b.manpower0)
         f.losses = lost
         s.losses_total += lost
-        fighting = s.at_war.any(axis=1)
+        fighting = s.at_war.any(axis=-1)
         capacity = p["recruitment_rate"] * self.world.population * self.world.recruitment * dt_
         s.manpower += attrition.recruits(s.manpower, b.manpower0, fighting, capacity)
         s.munitions = attrition.restock(s.munitions, b.munitions0, p["production_per_milex"] * b.milex, used, dt_)
-        s.activity += np.where(fighting, dt_, 0.0) + f.operations.sum(axis=1) * dt_
+        s.activity += np.where(fighting, dt_, 0.0) + f.operations.sum(axis=-1) * dt_
         sanctioned = economy.new_sanctions(s.sanctions, self.world.sanctions)
         s.economy = economy.adjust(s.economy, b.economy0, sanctioned, p["sanction_cost"], p["economy_years"], dt_)
 
@@ -270,7 +269,7 @@ class AllianceModel(mesa.Model):
 
     def _update_capability(self) -> None:
         s, b = self.state, self.base
-        troops = s.manpower + s.deployed.sum(axis=0)
+        troops = s.manpower + s.deployed.sum(axis=-2)
         s.capability = capability.capability(b.cinc, s.tech / b.tech0, s.quality / b.quality0,
                                              troops / np.maximum(b.manpower0, 1.0), s.munitions / b.munitions0,
                                              s.economy / b.economy0, self.params["stock_cap"])
