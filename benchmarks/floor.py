@@ -328,7 +328,7 @@ def run_floor(world: World, params: dict[str, float], seed: int, replicate: int 
         a = leaning.relax(affinity, leaning.mutual(lean), lean_rate, dt_years)
         a = a + dt_years * balance.balance_drift(a, balance_rate)
         if noise:
-            a = a + leaning.shocks(rng, n, p["affinity_noise"], dt_years)
+            a = a + leaning.shocks(rng.standard_normal((n, n)), p["affinity_noise"], dt_years)
         a = np.clip(a, -1.0, 1.0)
         a[diagonal, diagonal] = 0.0
         return a

@@ -28,6 +28,7 @@ import numpy as np
 from . import effects as fx
 from .data import StateRecord
 from .effects import WEIGHTS
+from .state import State
 from .mechanisms import exchange
 from .mechanisms.algebra import zero_diagonal
 
@@ -120,30 +121,35 @@ class StateAgent(mesa.Agent):
              + p["treaty_anchor"] * s.treaty * (1.0 + s.depth)
              + s.stance)
         if noise:
-            u = u + p["decision_noise"] * m.rng.standard_normal((n, n))
+            u = u + p["decision_noise"] * m.normal((n, n))
         zero_diagonal(u)
         return zero_diagonal(np.tanh(u))
 
     @staticmethod
-    def debtors(m: "AllianceModel") -> list["StateAgent"]:
-        """The states with a repayment to decide this step (they owe a partner they lean toward), in
-        agent order: ``reciprocate`` does nothing for the others, and a repayment settles only the
-        payer's own debts, so the set does not change while they decide.
+    def debtors(state: State) -> list[int]:
+        """The states (indices) with a repayment to decide this step (they owe a partner they lean
+        toward), in agent order: ``repay`` does nothing for the others, and a repayment settles only
+        the payer's own debts, so the set does not change while they decide.
         """
-        return [m.states[i] for i in np.flatnonzero((m.state.debt * (m.state.lean > 0)).any(axis=1)).tolist()]
+        return np.flatnonzero((state.debt * (state.lean > 0)).any(axis=1)).tolist()
 
     def reciprocate(self) -> None:
         """Repay creditors it leans toward, in money and technology, within its budget."""
-        m, i, p = self.model, self.index, self.model.params
-        owed = m.state.debt[i] * (m.state.lean[i] > 0)
-        repaid = exchange.repayments(owed, p["reciprocity"], m.dt)
+        self.repay(self.model.now, self.index)
+
+    @staticmethod
+    def repay(x: fx.Step, i: int) -> None:
+        """State i's repayments in the step ``x`` (one replicate's arrays)."""
+        s, p = x.state, x.params
+        owed = s.debt[i] * (s.lean[i] > 0)
+        repaid = exchange.repayments(owed, p["reciprocity"], x.dt)
         if not repaid.any():
             return
-        money = repaid * p["repayment_gdp_share"] * m.state.economy[i]
-        budget = p["support_budget"] * self.risk_tolerance * m.state.economy[i] * m.dt
+        money = repaid * p["repayment_gdp_share"] * s.economy[i]
+        budget = p["support_budget"] * float(s.risk_tolerance[i]) * s.economy[i] * x.dt
         scale = min(1.0, budget / money.sum()) if money.sum() > 0 else 0.0
         for c in np.flatnonzero(money):
-            fx.transfer_economy(m.now, i, int(c), money[c] * scale, repayment=repaid[c] * scale)
+            fx.transfer_economy(x, i, int(c), money[c] * scale, repayment=repaid[c] * scale)
             level = min(p["tech_transfer"] * repaid[c] * scale, 1.0)
-            if m.state.tech[i] > m.state.tech[c] and level > 0:
-                fx.transfer_technology(m.now, i, int(c), level, repayment=0.0)
+            if s.tech[i] > s.tech[c] and level > 0:
+                fx.transfer_technology(x, i, int(c), level, repayment=0.0)

@@ -5,6 +5,10 @@ step, its flows, the run's baseline — and nothing else: no model, no string id
 compiled to indices once, ``simulation.events.compile_events``). Transfers are booked as flows
 (value to the receiver, cost to the giver) that the exchange mechanism then turns into affinity
 and memory (``mechanisms/exchange.py``: Blau 1964; Keohane 1986).
+
+Every effect acts on one replicate's arrays or, alike, on a batch of replicates stacked along a
+leading axis (``[..., g, r]`` indexing, ``np.minimum``/``np.maximum``): an event does the same to
+every replicate of a batch, each from its own values, with the bits it gives that replicate alone.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .mechanisms import exchange
+from .mechanisms.algebra import zero_diagonal
 from .state import Baseline, Flows, State
 
 WEIGHTS = ("security", "economy", "ideology")  # columns of State.preference_weights
@@ -35,6 +40,10 @@ class Step:
     def contains(self, day: dt.date) -> bool:
         return self.start <= day < self.stop
 
+    def item(self, b: int) -> "Step":
+        """Replicate b of a batch's step (views of its arrays)."""
+        return Step(self.state.item(b), self.flows.item(b), self.base, self.params, self.dt, self.start, self.stop)
+
 
 def _book(x: Step, g: int, r: int, value: float, cost: float, military: bool, settles: float | None = None) -> None:
     """Book a transfer g → r: its value and cost, and what it does to debts.
@@ -43,34 +52,39 @@ def _book(x: Step, g: int, r: int, value: float, cost: float, military: bool, se
     the part of the giver's debt to the receiver it extinguishes).
     """
     f, s = x.flows, x.state
-    f.value[g, r] += value
-    f.cost[g, r] += cost
+    f.value[..., g, r] += value
+    f.cost[..., g, r] += cost
     if settles is None:
-        s.debt[r, g] += value
+        s.debt[..., r, g] += value
     else:
-        s.debt[g, r] = max(s.debt[g, r] - settles, 0.0)
+        s.debt[..., g, r] = np.maximum(s.debt[..., g, r] - settles, 0.0)
     if military:
-        f.military_value[g, r] += value
-        s.activity[g] += value + cost
-        s.activity[r] += value
+        f.military_value[..., g, r] += value
+        s.activity[..., g] += value + cost
+        s.activity[..., r] += value
 
 
 def deploy(x: Step, g: int, r: int, thousands: float) -> None:
     """Troops of giver g sent to fight for r (at most the troops g has at home)."""
     s = x.state
-    troops = min(thousands, s.manpower[g])
-    front = x.base.front_share[r] * s.manpower[r] + s.deployed[:, r].sum()
-    value = float(exchange.relative_value(troops, front))
-    s.manpower[g] -= troops
-    s.deployed[g, r] += troops
+    troops = np.minimum(thousands, s.manpower[..., g])
+    front = x.base.front_share[r] * s.manpower[..., r] + s.deployed[..., :, r].sum(axis=-1)
+    value = exchange.relative_value(troops, front)
+    s.manpower[..., g] -= troops
+    s.deployed[..., g, r] += troops
     _book(x, g, r, value, troops / max(x.base.manpower0[g], 1e-9), military=True)
 
 
-def affordable(x: Step, g: int, usd_bn: float) -> float:
+def affordable(x: Step, g: int, usd_bn: float | np.ndarray) -> np.ndarray:
     """What a giver can still pay this step: all its payments together at most its output over the step."""
-    paid = min(usd_bn, max(max(x.state.economy[g], 0.0) * x.dt - x.flows.paid[g], 0.0))
-    x.flows.paid[g] += paid
+    paid = np.minimum(usd_bn, np.maximum(np.maximum(x.state.economy[..., g], 0.0) * x.dt - x.flows.paid[..., g], 0.0))
+    x.flows.paid[..., g] += paid
     return paid
+
+
+def _share_of(amount: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """The share ``amount / whole`` where the whole is positive, else 0."""
+    return np.divide(amount, whole, out=np.zeros(np.broadcast(amount, whole).shape), where=whole > 0)
 
 
 def transfer_munitions(x: Step, g: int, r: int, mse: float, bought: bool = False) -> None:
@@ -79,15 +93,15 @@ def transfer_munitions(x: Step, g: int, r: int, mse: float, bought: bool = False
     if bought:  # military aid: the giver pays money, its own stock is untouched
         usd_bn = affordable(x, g, mse / p["mse_per_usd_bn"])
         delivered = usd_bn * p["mse_per_usd_bn"]
-        cost = usd_bn / s.economy[g]
-        s.economy[g] -= usd_bn
+        cost = usd_bn / s.economy[..., g]
+        s.economy[..., g] -= usd_bn
     else:
-        delivered = min(mse, s.munitions[g])
+        delivered = np.minimum(mse, s.munitions[..., g])
         cost = delivered / x.base.munitions0[g]
-        s.munitions[g] -= delivered
-    value = float(exchange.relative_value(delivered, s.munitions[r]))
-    s.munitions[r] += delivered
-    x.flows.delivered_munitions[g, r] += delivered
+        s.munitions[..., g] -= delivered
+    value = exchange.relative_value(delivered, s.munitions[..., r])
+    s.munitions[..., r] += delivered
+    x.flows.delivered_munitions[..., g, r] += delivered
     _book(x, g, r, value, cost, military=True)
 
 
@@ -95,34 +109,34 @@ def transfer_economy(x: Step, g: int, r: int, usd_bn: float, repayment: float | 
     """Money g → r within g's means; a repayment settles ``repayment`` of g's debt to r."""
     s = x.state
     usd_bn = affordable(x, g, usd_bn)
-    value = float(exchange.relative_value(usd_bn, s.economy[r]))
-    cost = usd_bn / s.economy[g] if s.economy[g] > 0 else 0.0
-    s.economy[g] -= usd_bn
-    s.economy[r] += usd_bn
+    value = exchange.relative_value(usd_bn, s.economy[..., r])
+    cost = _share_of(usd_bn, s.economy[..., g])
+    s.economy[..., g] -= usd_bn
+    s.economy[..., r] += usd_bn
     if repayment is None:  # a repayment settles a debt: money, but no commitment
-        x.flows.paid_money[g, r] += usd_bn
+        x.flows.paid_money[..., g, r] += usd_bn
     _book(x, g, r, value, cost, military=False, settles=repayment)
 
 
 def transfer_technology(x: Step, g: int, r: int, level: float, repayment: float | None = None) -> None:
     """Technology g → r: r catches up ``level`` of its gap to g."""
     s = x.state
-    gained = float(exchange.catch_up(s.tech[g], s.tech[r], level))
-    value = float(exchange.relative_value(gained, s.tech[r]))
-    s.tech[r] += gained
+    gained = exchange.catch_up(s.tech[..., g], s.tech[..., r], level)
+    value = exchange.relative_value(gained, s.tech[..., r])
+    s.tech[..., r] += gained
     _book(x, g, r, value, 0.0, military=True, settles=repayment)
 
 
 def gather(x: Step, idx: list[int], gain: float, host: int | None = None) -> None:
     """Summits and signings: affinity among the attendees rises (more with the host, ``host_factor``)."""
     a = x.state.affinity
-    sub = np.ix_(idx, idx)
+    sub = (Ellipsis, *np.ix_(idx, idx))
     bump = gain * (1.0 - a[sub])
     if host is not None:
         h = idx.index(host)
-        bump[h, :] *= x.params["host_factor"]
-        bump[:, h] *= x.params["host_factor"]
-    np.fill_diagonal(bump, 0.0)
+        bump[..., h, :] *= x.params["host_factor"]
+        bump[..., :, h] *= x.params["host_factor"]
+    zero_diagonal(bump)
     a[sub] = np.clip(a[sub] + bump, -1.0, 1.0)
 
 
@@ -132,28 +146,28 @@ def set_treaty(x: Step, idx: list[int], strength: float) -> None:
     for i in idx:
         for j in idx:
             if i != j:
-                t[i, j] = max(t[i, j], strength) if strength > 0 else 0.0
+                t[..., i, j] = np.maximum(t[..., i, j], strength) if strength > 0 else 0.0
 
 
 def set_sanctions(x: Step, by: list[int], target: int, intensity: float) -> None:
     for i in by:
-        x.state.sanctions[i, target] = intensity
+        x.state.sanctions[..., i, target] = intensity
 
 
 def set_war(x: Step, i: int, j: int, at_war: bool) -> None:
-    x.state.at_war[i, j] = x.state.at_war[j, i] = at_war
+    x.state.at_war[..., i, j] = x.state.at_war[..., j, i] = at_war
 
 
 def operate(x: Step, actor: int, target: int, intensity: float) -> None:
     """An offensive: more fighting on that front this step (activity is counted with the war)."""
-    x.flows.operations[actor, target] += intensity
+    x.flows.operations[..., actor, target] += intensity
 
 
 def shock(x: Step, i: int, j: int, affinity: float, tension_delta: float) -> None:
     a, t = x.state.affinity, x.flows.tension_shock
-    a[i, j] = a[j, i] = float(np.clip(a[i, j] + affinity, -1, 1))
-    t[i, j] += tension_delta
-    t[j, i] = t[i, j]
+    a[..., i, j] = a[..., j, i] = np.clip(a[..., i, j] + affinity, -1, 1)
+    t[..., i, j] += tension_delta
+    t[..., j, i] = t[..., i, j]
 
 
 def change_leadership(x: Step, i: int, ideal_point: float | None, weights: dict[str, float] | None,
@@ -161,10 +175,10 @@ def change_leadership(x: Step, i: int, ideal_point: float | None, weights: dict[
     """A new leader or course: what is given replaces the state's value; what is not given stays."""
     s = x.state
     if ideal_point is not None:
-        s.ideal_points[i] = ideal_point
+        s.ideal_points[..., i] = ideal_point
     for name, value in (weights or {}).items():
-        s.preference_weights[i, WEIGHTS.index(name)] = value
+        s.preference_weights[..., i, WEIGHTS.index(name)] = value
     if risk_tolerance is not None:
-        s.risk_tolerance[i] = risk_tolerance
+        s.risk_tolerance[..., i] = risk_tolerance
     for j, shift in stance:
-        s.stance[i, j] = shift
+        s.stance[..., i, j] = shift

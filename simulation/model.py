@@ -5,6 +5,11 @@ computes what every state perceives (threats, security value of partners, ideolo
 :class:`~simulation.agents.StateAgent` decides how to lean and whom to repay; then the
 mechanisms run — transactional exchange, leaning then structural balance and noise, war
 attrition, tension — and coalitions and blocs are found. ``docs/ODD.md`` describes the model in the ODD protocol.
+
+A model may step a *batch* of replicates of one world and parameters together (``make_batch``):
+every array of the state gets a leading axis, each replicate draws from its own Generator, and
+each gets the bits it gets when it runs alone (``tests/test_batch.py``) — many small runs cost
+a few array operations instead of many.
 """
 
 from __future__ import annotations
@@ -34,8 +39,12 @@ class AllianceModel(mesa.Model):
     """A world of states stepping through a scenario's calendar."""
 
     def __init__(self, world: World, params: dict[str, float], rng: np.random.Generator | int | None = None,
-                 until: dt.date | None = None):
-        super().__init__(rng=rng)
+                 until: dt.date | None = None, batch: list[np.random.Generator] | None = None):
+        """``batch``: step these replicates together, one Generator each (then ``rng`` is unused)."""
+        super().__init__(rng=batch[0] if batch else rng)
+        self.batch = list(batch) if batch else None
+        for g in self.batch[1:] if self.batch else ():  # each as Mesa's set-up leaves a model's own (above)
+            g.integers(np.iinfo(np.int32).max)
         self.world, self.params = world, params
         self.calendar: Calendar = world.calendar
         self.boundaries = self.calendar.boundaries(until)
@@ -44,13 +53,15 @@ class AllianceModel(mesa.Model):
         self.ids = list(world.ids)
         self._index = {sid: i for i, sid in enumerate(self.ids)}
         self.base, self.state = self._initial()
-        self.flows = Flows.zeros(self.n)
         self.states = [StateAgent(self, i, rec, float(self.base.front_share[i])) for i, rec in enumerate(world.records)]
         self.anchor = self._index[world.anchor] if world.anchor else int(np.argmax(self.state.capability))
         self.dt = SPIN_UP_DT
         # the spin-up is deterministic (no noise, no events): computed once per world and parameters
         spun = world.memo(("spin-up", tuple(sorted(params.items()))), self._initial_affinity)
-        self.state.affinity = spun.copy()
+        if self.batch:
+            self.state = self.state.stacked(len(self.batch))
+        self.flows = Flows.zeros(self.n, self.size)
+        self.state.affinity = np.broadcast_to(spun, self.state.affinity.shape).copy()
         self._perceive()
         self.state.power_baseline = self.seen.power.copy()  # states start used to the powers around them
         self.state.tension = self._tension_target()
@@ -66,6 +77,19 @@ class AllianceModel(mesa.Model):
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    @property
+    def size(self) -> int | None:
+        """The number of replicates stepped together (None: one replicate, arrays without a batch axis)."""
+        return len(self.batch) if self.batch else None
+
+    def normal(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Standard normal draws of ``shape`` from the run's Generator; in a batch, one such draw
+        per replicate from its own Generator, stacked.
+        """
+        if self.batch is None:
+            return self.rng.standard_normal(shape)
+        return np.stack([g.standard_normal(shape) for g in self.batch])
 
     def _initial(self) -> tuple[Baseline, State]:
         """The baseline and the state at the start, from the compiled world (before the spin-up)."""
@@ -151,15 +175,14 @@ class AllianceModel(mesa.Model):
         start, stop = self.boundaries[k - 1], self.boundaries[k]
         self.dt = (stop - start).days / 365.25
         # a new state for the step: the previous one is never changed (test_model)
-        before, self.flows = self.state, Flows.zeros(self.n)
+        before, self.flows = self.state, Flows.zeros(self.n, self.size)
         self.state = before.copy()
         self.now = Step(self.state, self.flows, self.base, self.params, self.dt, start, stop)
         self._apply_events(k)
         # since the last perception (end of step k − 1) only the events and the power baseline moved
         self._perceive(perception.changed(self.state, before))
         self.state.lean = StateAgent.decide_leanings(self, noise=True)
-        for agent in StateAgent.debtors(self):  # the others have nothing to decide (StateAgent.step)
-            agent.step()
+        self._reciprocate()
         self._exchange()
         self._relations()
         self._war()
@@ -184,6 +207,19 @@ class AllianceModel(mesa.Model):
         while self.running:
             self.step()
         return self
+
+    def _reciprocate(self) -> None:
+        """The states that owe a partner they lean toward decide their repayments (``StateAgent.step``;
+        the others have nothing to decide); in a batch, each replicate's debtors on its own arrays.
+        """
+        if self.batch is None:
+            for i in StateAgent.debtors(self.state):
+                self.states[i].step()
+            return
+        for b in range(len(self.batch)):
+            x = self.now.item(b)
+            for i in StateAgent.debtors(x.state):
+                StateAgent.repay(x, i)
 
     def _apply_events(self, k: int) -> None:
         """Apply the events the compiled schedule holds for step k, in date order (ties in file order)."""
@@ -219,7 +255,7 @@ class AllianceModel(mesa.Model):
         a = leaning.relax(self.state.affinity, leaning.mutual(self.state.lean), p["lean_rate"], self.dt)
         a = a + self.dt * balance.balance_drift(a, p["balance_rate"])
         if noise:
-            a = a + leaning.shocks(self.rng, self.n, p["affinity_noise"], self.dt)
+            a = a + leaning.shocks(self.normal((self.n, self.n)), p["affinity_noise"], self.dt)
         self.state.affinity = zero_diagonal(np.clip(a, -1.0, 1.0))
 
     def _front(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -238,7 +274,7 @@ class AllianceModel(mesa.Model):
         """Attrition at the fronts, experience, recruitment, restocking and the economy (Lanchester 1916)."""
         s, b, f, p, dt_ = self.state, self.base, self.flows, self.params, self.dt
         national, foreign, front = self._front()
-        intensity = s.at_war * (1.0 + f.operations + f.operations.T)
+        intensity = s.at_war * (1.0 + f.operations + f.operations.mT)
         lost = attrition.losses(s.front_strength, intensity, p["attrition_rate"], dt_, front)
         used = attrition.munitions_used(front, intensity, p["munitions_use"], dt_, s.munitions)
         share_national = np.divide(national, front, out=np.zeros_like(front), where=front > 0)
@@ -282,18 +318,29 @@ class AllianceModel(mesa.Model):
 
     def _find_coalitions(self, first: bool = False) -> None:
         """Coalitions (Axelrod & Bennett 1993) and blocs (Davis 1967), alignment and polarization."""
-        s, p = self.state, self.params
-        sizes = s.capability / s.capability.sum()
+        s = self.state
+        sizes = s.capability / s.capability.sum(axis=-1, keepdims=True)
         weights = coalitions.pair_weights(sizes, s.affinity)
-        start = None if first else s.coalition
-        config, s.energy = coalitions.minimum(weights, self.rng, int(p["heuristic_restarts"]), start)
-        s.coalition = coalitions.label_against(config, self.anchor)
-        k = int(p["k_blocs"])
-        labels, s.frustration = blocs.best_blocs(s.affinity, k, self.rng, int(p["heuristic_restarts"]),
-                                                 None if first else s.bloc)
-        s.bloc = labels if first else blocs.align_labels(labels, s.bloc, k)
+        if self.batch is None:
+            s.coalition, s.energy, s.bloc, s.frustration = self._search(self.rng, weights, s.affinity, s.coalition,
+                                                                        s.bloc, first)
+        else:  # each replicate's own searches, from its own random starts
+            found = [self._search(g, *items, first) for g, *items in zip(self.batch, weights, s.affinity,
+                                                                         s.coalition, s.bloc, strict=True)]
+            s.coalition, s.energy, s.bloc, s.frustration = (np.stack(x) for x in zip(*found))
         s.alignment = alignment.alignment(s.affinity, sizes, s.coalition == 0)
         s.polarization = alignment.polarization(s.affinity, sizes, s.coalition)
+
+    def _search(self, rng: np.random.Generator, weights: np.ndarray, affinity: np.ndarray, coalition: np.ndarray,
+                bloc: np.ndarray, first: bool) -> tuple[np.ndarray, float, np.ndarray, float]:
+        """One replicate's (coalition, energy, bloc, frustration), starting from its previous ones."""
+        p = self.params
+        config, energy = coalitions.minimum(weights, rng, int(p["heuristic_restarts"]), None if first else coalition)
+        k = int(p["k_blocs"])
+        labels, frustration = blocs.best_blocs(affinity, k, rng, int(p["heuristic_restarts"]),
+                                               None if first else bloc)
+        labels = labels if first else blocs.align_labels(labels, bloc, k)
+        return coalitions.label_against(config, self.anchor), energy, labels, frustration
 
     # ------------------------------------------------------------------ lookups
     def idx(self, state: str) -> int:
@@ -304,6 +351,15 @@ class AllianceModel(mesa.Model):
 def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:
     """Replicate r's seed: child r of ``SeedSequence(seed)``, i.e. ``SeedSequence(seed).spawn(r + 1)[r]``."""
     return np.random.SeedSequence(entropy=seed, spawn_key=(replicate,))
+
+
+def make_batch(world: World, params: dict[str, float], seed: int, replicates: list[int],
+               until: dt.date | None = None) -> AllianceModel:
+    """Replicates ``replicates`` of a run seeded ``seed``, stepped together: replicate r of the
+    batch (``model.recorder.item(b)``) is the model ``make_model(world, params, seed, r)`` gives.
+    """
+    return AllianceModel(world, params, until=until,
+                         batch=[np.random.default_rng(seed_sequence(seed, r)) for r in replicates])
 
 
 def make_model(world: World | Scenario, params: dict[str, float], seed: int, replicate: int = 0,

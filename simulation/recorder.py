@@ -1,11 +1,13 @@
 """Collect the model's state into preallocated arrays; build tidy DataFrames once, at the end.
 
 Three tables (one row per step; per step × state; per step × unordered pair) and the log of
-events that fired. Columns are documented in ``docs/outputs.md``.
+events that fired. Columns are documented in ``docs/outputs.md``. A batch of replicates is
+recorded into arrays with a leading axis; ``item(b)`` is replicate b's recorder.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,38 +27,48 @@ class Recorder:
     def __init__(self, model: "AllianceModel"):
         self.model = model
         n, steps = model.n, model.n_steps + 1
+        lead = () if model.size is None else (model.size,)  # a batch: replicate first
         self.iu = np.triu_indices(n, 1)
         self.flat, self.flat_t = upper_flat(n), self.iu[1] * n + self.iu[0]  # row-major offsets of (i, j) and (j, i)
         self.metric_names = MODEL_METRICS + tuple(f"tension_{r}" for r in model.world.regions)
         self.region_weights = [tension.region_weights(core, members)
                                for core, members in model.world.regions.values()]
-        self.metrics = np.zeros((steps, len(self.metric_names)))
-        self.states = np.zeros((steps, n, len(STATE_COLUMNS)))
-        self.coalition = np.zeros((steps, n), dtype=np.int8)
-        self.bloc = np.zeros((steps, n), dtype=np.int8)
-        self.pairs = np.zeros((steps, len(PAIR_COLUMNS), len(self.iu[0])))  # (step, column, pair): columns contiguous
+        self.metrics = np.zeros((*lead, steps, len(self.metric_names)))
+        self.states = np.zeros((*lead, steps, n, len(STATE_COLUMNS)))
+        self.coalition = np.zeros((*lead, steps, n), dtype=np.int8)
+        self.bloc = np.zeros((*lead, steps, n), dtype=np.int8)
+        # (step, column, pair): columns contiguous
+        self.pairs = np.zeros((*lead, steps, len(PAIR_COLUMNS), len(self.iu[0])))
         self.last = -1
+
+    def item(self, b: int) -> "Recorder":
+        """Replicate b of a batch's recorder (views of its arrays): its tables and series."""
+        one = copy.copy(self)
+        one.metrics, one.states, one.coalition, one.bloc, one.pairs = (
+            self.metrics[b], self.states[b], self.coalition[b], self.bloc[b], self.pairs[b])
+        return one
 
     def record(self, k: int) -> None:
         m = self.model
         s, b, f, seen = m.state, m.base, m.flows, m.seen
         regional = [tension.weighted_mean(s.tension, w) for w in self.region_weights]
-        self.metrics[k] = [tension.global_tension(s.tension, s.capability), s.energy, s.frustration,
-                           s.polarization, *regional]
-        strain = np.where(s.at_war.any(axis=1), 1.0 - s.manpower / np.maximum(b.manpower0, 1e-9), 0.0)
-        self.states[k] = np.column_stack([
+        self.metrics[..., k, :] = np.stack([tension.global_tension(s.tension, s.capability), s.energy, s.frustration,
+                                            s.polarization, *regional], axis=-1)
+        strain = np.where(s.at_war.any(axis=-1), 1.0 - s.manpower / np.maximum(b.manpower0, 1e-9), 0.0)
+        self.states[..., k, :, :] = np.stack([
             s.manpower, s.munitions, s.economy, s.capability, s.tech, s.front_strength,
-            s.deployed.sum(axis=0), s.deployed.sum(axis=1), f.losses, strain, seen.threat.sum(axis=1),
-            s.alignment, f.value.sum(axis=1), f.value.sum(axis=0), s.experience, seen.alarm.sum(axis=1),
-        ])
-        self.coalition[k] = s.coalition
-        self.bloc[k] = s.bloc
-        row, flat, flat_t = self.pairs[k], self.flat, self.flat_t  # the pairs i < j, and j > i read as (j, i)
-        for out, (matrix, where) in zip(row, (
+            s.deployed.sum(axis=-2), s.deployed.sum(axis=-1), f.losses, strain, seen.threat.sum(axis=-1),
+            s.alignment, f.value.sum(axis=-1), f.value.sum(axis=-2), s.experience, seen.alarm.sum(axis=-1),
+        ], axis=-1)
+        self.coalition[..., k, :] = s.coalition
+        self.bloc[..., k, :] = s.bloc
+        row, flat, flat_t = self.pairs[..., k, :, :], self.flat, self.flat_t  # pairs i < j; j > i read as (j, i)
+        lead = s.affinity.shape[:-2]
+        for c, (matrix, where) in enumerate((
                 (s.affinity, flat), (s.tension, flat), (s.treaty, flat), (s.at_war, flat), (f.value, flat),
                 (f.value, flat_t), (seen.war_parties, flat), (s.depth, flat), (seen.involvement, flat),
                 (seen.involvement, flat_t))):
-            np.take(matrix.ravel(), where, out=out)
+            np.take(matrix.reshape(*lead, -1), where, axis=-1, out=row[..., c, :])
         self.last = k
 
     # ------------------------------------------------------------------ one series

@@ -1,7 +1,9 @@
 """The model's dynamic state: typed containers of arrays, declared in one place.
 
 N is the number of states; (N, N) arrays are indexed [row state, column state], "g → r" for a
-flow from giver g to receiver r. Four containers, by lifetime:
+flow from giver g to receiver r. A batch of B replicates stepped together (``AllianceModel``'s
+``batch``) holds the same containers with a leading axis: (B, N), (B, N, N), and (B,) for the
+scalars; ``item(b)`` is replicate b's view of them. Four containers, by lifetime:
 
 - :class:`Baseline` — fixed for the run once the model is built (what ratios are taken against);
 - :class:`State` — what evolves from step to step (the model's state variables, ODD §2);
@@ -81,6 +83,15 @@ class State:
         return State(*(v.copy() if isinstance(v, np.ndarray) else v
                        for v in (getattr(self, f.name) for f in fields(self))))
 
+    def stacked(self, batch: int) -> "State":
+        """``batch`` copies of this state along a new leading axis (scalars become (batch,) arrays)."""
+        return State(*(None if v is None else np.repeat(np.asarray(v)[None], batch, axis=0)
+                       for v in (getattr(self, f.name) for f in fields(self))))
+
+    def item(self, b: int) -> "State":
+        """Replicate b of a stacked state: views, so that writing to them writes to the stack."""
+        return State(*(None if v is None else v[b] for v in (getattr(self, f.name) for f in fields(self))))
+
 
 @dataclass(slots=True)
 class Flows:
@@ -97,8 +108,14 @@ class Flows:
     paid: Array  # (N,) US$ bn paid out this step (aid and repayments: the affordability cap)
 
     @classmethod
-    def zeros(cls, n: int) -> "Flows":
-        return cls(*(np.zeros((n, n)) for _ in range(7)), np.zeros(n), np.zeros(n))
+    def zeros(cls, n: int, batch: int | None = None) -> "Flows":
+        """No flows, for one replicate or (``batch``) a stack of them."""
+        lead = () if batch is None else (batch,)
+        return cls(*(np.zeros((*lead, n, n)) for _ in range(7)), np.zeros((*lead, n)), np.zeros((*lead, n)))
+
+    def item(self, b: int) -> "Flows":
+        """Replicate b of stacked flows (views)."""
+        return Flows(*(getattr(self, f.name)[b] for f in fields(self)))
 
 
 @dataclass(slots=True)

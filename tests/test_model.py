@@ -159,11 +159,11 @@ def test_a_step_builds_a_new_state_and_never_changes_the_previous_one():
 def test_only_the_states_that_owe_decide_repayments(monkeypatch):
     """``StateAgent.debtors``: calling every agent's ``step`` (Mesa's ``agents.do``) changes nothing."""
     a, b = model_for("korea_russia_2024"), model_for("korea_russia_2024")
-    monkeypatch.setattr(StateAgent, "debtors", staticmethod(lambda m: list(m.agents)))
+    monkeypatch.setattr(StateAgent, "debtors", staticmethod(lambda state: list(range(len(state.manpower)))))
     b.run()
     monkeypatch.undo()
     a.run()
-    owing = StateAgent.debtors(a)
+    owing = StateAgent.debtors(a.state)
     assert 0 < len(owing) < a.n
     for table in ("model", "states", "pairs"):
         pd.testing.assert_frame_equal(a.recorder.tables()[table], b.recorder.tables()[table], check_exact=True)

@@ -30,7 +30,7 @@ from functools import lru_cache
 import numpy as np
 
 from simulation.mechanisms import annealing
-from simulation.mechanisms.algebra import first_kept, first_minimum, upper
+from simulation.mechanisms.algebra import first_kept, first_minimum, upper, zero_diagonal
 from simulation.mechanisms.blocs import TABLE_LIMIT, exact_sums
 
 EXACT_MAX = 20
@@ -40,9 +40,7 @@ FLIP_GAIN = 1e-12  # a flip is made when it lowers the energy by more than this
 
 def pair_weights(sizes: np.ndarray, propensity: np.ndarray) -> np.ndarray:
     """w_ij = s_i s_j p_ij with a zero diagonal."""
-    w = np.outer(sizes, sizes) * propensity
-    np.fill_diagonal(w, 0.0)
-    return w
+    return zero_diagonal(sizes[..., :, None] * sizes[..., None, :] * propensity)
 
 
 def energy(assignment: np.ndarray, weights: np.ndarray) -> np.ndarray:

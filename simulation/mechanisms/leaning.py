@@ -24,7 +24,9 @@ def relax(affinity: np.ndarray, target: np.ndarray, rate: float, dt: float) -> n
     return target + (affinity - target) * np.exp(-rate * dt)
 
 
-def shocks(rng: np.random.Generator, n: int, sd: float, dt: float) -> np.ndarray:
-    """Symmetric Wiener increments sd √dt ξ (zero diagonal; one draw per pair, upper triangle)."""
-    z = np.triu(rng.standard_normal((n, n)), 1)
-    return sd * np.sqrt(dt) * (z + z.T)
+def shocks(normal: np.ndarray, sd: float, dt: float) -> np.ndarray:
+    """Symmetric Wiener increments sd √dt ξ from standard normal draws (..., N, N): one per pair,
+    the upper triangle's; zero diagonal.
+    """
+    z = np.triu(normal, 1)
+    return sd * np.sqrt(dt) * (z + z.mT)

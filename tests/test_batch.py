@@ -1,0 +1,66 @@
+"""Replicates stepped together (``make_batch``) give every replicate the bytes it gets alone
+(``make_model``): every table, on scenarios with every event type, wars, deployments and aid,
+repayments, and a world of every state (heuristic searches with their own random starts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+from simulation import load_scenario
+from simulation.model import make_batch, make_model
+from simulation.runner import resolve_params
+from simulation.world import build_world
+
+UNTIL = {"world_2024": dt.date(2024, 8, 1)}
+
+
+@lru_cache(maxsize=None)
+def world_of(name: str):
+    loaded = load_scenario(name)
+    return build_world(loaded.scenario), resolve_params(loaded)
+
+
+def same_bytes(got, want, what: str) -> None:
+    for table in want:
+        assert list(got[table].columns) == list(want[table].columns), f"{what}.{table}"
+        for column in want[table].columns:
+            x, y = got[table][column].to_numpy(), want[table][column].to_numpy()
+            same = x.tobytes() == y.tobytes() if x.dtype.kind in "biufcmM" else list(x) == list(y)
+            assert x.dtype == y.dtype and same, f"{what}.{table}.{column} differs"
+
+
+@pytest.mark.parametrize("name", ["korea_russia_2024", "escalation", "us_withdrawal", "china_distances",
+                                  "world_2024"])
+def test_each_replicate_of_a_batch_is_the_replicate_run_alone(name):
+    world, params = world_of(name)
+    replicates = [3, 0, 7]  # any replicates, in any order
+    batch = make_batch(world, params, 11, replicates, UNTIL.get(name)).run()
+    for b, r in enumerate(replicates):
+        alone = make_model(world, params, 11, r, UNTIL.get(name)).run()
+        same_bytes(batch.recorder.item(b).tables(r), alone.recorder.tables(r), f"{name} replicate {r}")
+        assert batch.fired == alone.fired
+
+
+def test_each_replicates_generator_is_where_its_own_model_leaves_it():
+    world, params = world_of("korea_russia_2024")
+    batch = make_batch(world, params, 2, [0, 1, 2])
+    for r, g in enumerate(batch.batch):
+        assert g.bit_generator.state == make_model(world, params, 2, r).rng.bit_generator.state
+    batch.run()
+    for r, g in enumerate(batch.batch):
+        assert g.bit_generator.state == make_model(world, params, 2, r).run().rng.bit_generator.state
+
+
+def test_a_batch_has_one_leading_axis_and_a_batch_of_one_is_one_run():
+    world, params = world_of("korea_russia_2024")
+    batch = make_batch(world, params, 4, [5], dt.date(2024, 9, 1)).run()
+    n = len(world.records)
+    assert batch.state.affinity.shape == (1, n, n) and batch.state.energy.shape == (1,)
+    alone = make_model(world, params, 4, 5, dt.date(2024, 9, 1)).run()
+    same_bytes(batch.recorder.item(0).tables(5), alone.recorder.tables(5), "batch of one")
+    assert np.array_equal(batch.state.affinity[0], alone.state.affinity)
