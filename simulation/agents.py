@@ -129,9 +129,11 @@ class StateAgent(mesa.Agent):
     def debtors(state: State) -> list[int]:
         """The states (indices) with a repayment to decide this step (they owe a partner they lean
         toward), in agent order: ``repay`` does nothing for the others, and a repayment settles only
-        the payer's own debts, so the set does not change while they decide.
+        the payer's own debts, so the set does not change while they decide. For a batch: the
+        states with a repayment to decide in any replicate.
         """
-        return np.flatnonzero((state.debt * (state.lean > 0)).any(axis=1)).tolist()
+        owes = (state.debt * (state.lean > 0)).any(axis=-1)
+        return np.flatnonzero(owes.reshape(-1, owes.shape[-1]).any(axis=0)).tolist()
 
     def reciprocate(self) -> None:
         """Repay creditors it leans toward, in money and technology, within its budget."""
@@ -139,17 +141,40 @@ class StateAgent(mesa.Agent):
 
     @staticmethod
     def repay(x: fx.Step, i: int) -> None:
-        """State i's repayments in the step ``x`` (one replicate's arrays)."""
+        """State i's repayments in the step ``x``: one replicate's, or those of every replicate of a
+        batch, each from its own arrays.
+
+        Debts it owes creditors it leans toward are repaid at the rate ``reciprocity``, in money
+        (its GDP share ``repayment_gdp_share``, within ``support_budget`` × risk tolerance of its
+        economy) and, toward a creditor less advanced than itself, in technology.
+        """
         s, p = x.state, x.params
-        owed = s.debt[i] * (s.lean[i] > 0)
+        owed = s.debt[..., i, :] * (s.lean[..., i, :] > 0)
         repaid = exchange.repayments(owed, p["reciprocity"], x.dt)
         if not repaid.any():
             return
-        money = repaid * p["repayment_gdp_share"] * s.economy[i]
-        budget = p["support_budget"] * float(s.risk_tolerance[i]) * s.economy[i] * x.dt
-        scale = min(1.0, budget / money.sum()) if money.sum() > 0 else 0.0
-        for c in np.flatnonzero(money):
-            fx.transfer_economy(x, i, int(c), money[c] * scale, repayment=repaid[c] * scale)
-            level = min(p["tech_transfer"] * repaid[c] * scale, 1.0)
-            if s.tech[i] > s.tech[c] and level > 0:
-                fx.transfer_technology(x, i, int(c), level, repayment=0.0)
+        economy = s.economy[..., i]
+        money = repaid * p["repayment_gdp_share"] * economy[..., None]
+        budget = p["support_budget"] * s.risk_tolerance[..., i] * economy * x.dt
+        total = money.sum(axis=-1)
+        ratio = np.divide(budget, total, out=np.zeros_like(total), where=total > 0)
+        scale = np.where(total > 0, np.minimum(1.0, ratio), 0.0)
+        for c in np.flatnonzero(money.reshape(-1, money.shape[-1]).any(axis=0)).tolist():
+            _each_where(x, money[..., c] != 0, fx.transfer_economy, i, c, money[..., c] * scale,
+                        repayment=repaid[..., c] * scale)
+            level = np.minimum(p["tech_transfer"] * repaid[..., c] * scale, 1.0)
+            _each_where(x, (s.tech[..., i] > s.tech[..., c]) & (level > 0), fx.transfer_technology, i, c, level,
+                        repayment=0.0)
+
+
+def _each_where(x: fx.Step, where: np.ndarray, effect, *args, **kwargs) -> None:
+    """``effect(x, *args, **kwargs)`` in the replicates ``where`` holds: at once when it holds for
+    all of them (or for the one replicate of ``x``), else replicate by replicate — a replicate's
+    arrays are never touched by an effect that is not its own.
+    """
+    if where.all():
+        effect(x, *args, **kwargs)
+        return
+    for b in np.flatnonzero(where).tolist():
+        effect(x.item(b), *(a[b] if isinstance(a, np.ndarray) else a for a in args),
+               **{k: v[b] if isinstance(v, np.ndarray) else v for k, v in kwargs.items()})

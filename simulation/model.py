@@ -216,10 +216,8 @@ class AllianceModel(mesa.Model):
             for i in StateAgent.debtors(self.state):
                 self.states[i].step()
             return
-        for b in range(len(self.batch)):
-            x = self.now.item(b)
-            for i in StateAgent.debtors(x.state):
-                StateAgent.repay(x, i)
+        for i in StateAgent.debtors(self.state):
+            StateAgent.repay(self.now, i)
 
     def _apply_events(self, k: int) -> None:
         """Apply the events the compiled schedule holds for step k, in date order (ties in file order)."""
@@ -321,26 +319,18 @@ class AllianceModel(mesa.Model):
         s = self.state
         sizes = s.capability / s.capability.sum(axis=-1, keepdims=True)
         weights = coalitions.pair_weights(sizes, s.affinity)
+        restarts, k = int(self.params["heuristic_restarts"]), int(self.params["k_blocs"])
         if self.batch is None:
-            s.coalition, s.energy, s.bloc, s.frustration = self._search(self.rng, weights, s.affinity, s.coalition,
-                                                                        s.bloc, first)
-        else:  # each replicate's own searches, from its own random starts
-            found = [self._search(g, *items, first) for g, *items in zip(self.batch, weights, s.affinity,
-                                                                         s.coalition, s.bloc, strict=True)]
-            s.coalition, s.energy, s.bloc, s.frustration = (np.stack(x) for x in zip(*found))
+            config, s.energy = coalitions.minimum(weights, self.rng, restarts, None if first else s.coalition)
+            labels, s.frustration = blocs.best_blocs(s.affinity, k, self.rng, restarts, None if first else s.bloc)
+        else:  # each replicate's own searches (heuristics: from its own random starts)
+            config, s.energy = coalitions.minimum_each(weights, self.batch, restarts, None if first else s.coalition)
+            labels, s.frustration = blocs.best_blocs_each(s.affinity, k, self.batch, restarts,
+                                                          None if first else s.bloc)
+        s.coalition = coalitions.label_against(config, self.anchor)
+        s.bloc = labels if first else blocs.align_labels(labels, s.bloc, k)
         s.alignment = alignment.alignment(s.affinity, sizes, s.coalition == 0)
         s.polarization = alignment.polarization(s.affinity, sizes, s.coalition)
-
-    def _search(self, rng: np.random.Generator, weights: np.ndarray, affinity: np.ndarray, coalition: np.ndarray,
-                bloc: np.ndarray, first: bool) -> tuple[np.ndarray, float, np.ndarray, float]:
-        """One replicate's (coalition, energy, bloc, frustration), starting from its previous ones."""
-        p = self.params
-        config, energy = coalitions.minimum(weights, rng, int(p["heuristic_restarts"]), None if first else coalition)
-        k = int(p["k_blocs"])
-        labels, frustration = blocs.best_blocs(affinity, k, rng, int(p["heuristic_restarts"]),
-                                               None if first else bloc)
-        labels = labels if first else blocs.align_labels(labels, bloc, k)
-        return coalitions.label_against(config, self.anchor), energy, labels, frustration
 
     # ------------------------------------------------------------------ lookups
     def idx(self, state: str) -> int:

@@ -64,3 +64,26 @@ def test_a_batch_has_one_leading_axis_and_a_batch_of_one_is_one_run():
     alone = make_model(world, params, 4, 5, dt.date(2024, 9, 1)).run()
     same_bytes(batch.recorder.item(0).tables(5), alone.recorder.tables(5), "batch of one")
     assert np.array_equal(batch.state.affinity[0], alone.state.affinity)
+
+
+def test_repayments_some_replicates_make_and_others_not_touch_only_their_own(monkeypatch):
+    """When a repayment is made in some replicates of a batch and not in others, those others'
+    arrays are not touched at all (a replicate's bits never depend on the rest of its batch).
+    """
+    from simulation import agents
+
+    mixed = []
+    each_where = agents._each_where
+
+    def spy(x, where, effect, *args, **kwargs):
+        mixed.append(bool(np.any(where)) and not bool(np.all(where)))
+        return each_where(x, where, effect, *args, **kwargs)
+
+    monkeypatch.setattr(agents, "_each_where", spy)
+    world, params = world_of("korea_russia_2024")
+    replicates = list(range(16))
+    batch = make_batch(world, params, 11, replicates).run()
+    assert any(mixed), "no step repaid in some replicates only: the test no longer covers that case"
+    for b, r in enumerate(replicates):
+        alone = make_model(world, params, 11, r).run()
+        same_bytes(batch.recorder.item(b).tables(r), alone.recorder.tables(r), f"replicate {r}")

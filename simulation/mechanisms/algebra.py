@@ -104,6 +104,22 @@ def first_minimum(values: np.ndarray, keys: np.ndarray, exact, chunk: int, scale
     return best, best_value
 
 
+def first_minima(values: np.ndarray, groups: np.ndarray, scales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``first_minimum`` for a stack of items at once, where it needs no exact scores.
+
+    ``values`` (B, M): approximate values of the rows of each item; ``groups`` (M,): the rows' key
+    ids (equal keys, equal ids); ``scales`` (B,). For each item: its first row within the window of
+    ``first_minimum`` and whether every row in the window is in that row's group (``settled``) —
+    then ``first_minimum`` keeps that row, whatever the rounding of the values. An item that is not
+    settled (ties between partitions, values that are not finite) goes through ``first_minimum``.
+    """
+    low = values.min(axis=-1, keepdims=True)
+    near = values <= low + 1e-10 * (1.0 + scales)[:, None]
+    first = near.argmax(axis=-1)
+    settled = ~(near & (groups[None, :] != groups[first][:, None])).any(axis=-1) & np.isfinite(low[:, 0])
+    return first, settled
+
+
 KEPT_WINDOW = 1e-8  # relative window of ``first_kept``: far above rounding, far above a chain of 1e-12 steps
 
 

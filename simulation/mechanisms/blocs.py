@@ -39,7 +39,7 @@ from itertools import permutations
 import numpy as np
 
 from . import annealing
-from .algebra import first_kept, first_minimum, upper
+from .algebra import first_kept, first_minima, first_minimum, upper
 
 EXACT_LIMIT = 2_000_000
 CHUNK = 1 << 15
@@ -124,6 +124,46 @@ def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
         if f[i] < best_f - 1e-12:
             best, best_f = labels[i].astype(int), float(f[i])
     return canonical(best), best_f
+
+
+@lru_cache(maxsize=4)
+def _groups(n: int, k: int) -> np.ndarray:
+    """Partition ids of the rows of ``_table(n, k)``: rows that label the same partition share one."""
+    return np.unique(_table(n, k)[1], axis=0, return_inverse=True)[1].ravel()
+
+
+def exact_blocs_each(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``exact_blocs`` of every item of a stack (B, N, N): labels (B, N) and frustrations (B,).
+
+    Every labeling of every item is scored by one matrix product; an item whose minimum is one
+    partition (``algebra.first_minima``) keeps the enumeration's first labeling of it, scored by
+    ``frustration`` as ``exact_blocs`` scores it; the others go through ``exact_blocs``.
+    """
+    n = weights.shape[-1]
+    table = _table(n, k)
+    if table is None:
+        return _stack([exact_blocs(w, k) for w in weights])
+    labels, same = table
+    w = weights[..., *upper(n)]
+    pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
+    first, settled = first_minima(pos.sum(axis=-1)[:, None] + (neg - pos) @ same.T, _groups(n, k),
+                                  np.abs(w).sum(axis=-1))
+    return _stack([(canonical(labels[i]), frustration(weights[b], labels[i])) if settled[b]
+                   else exact_blocs(weights[b], k) for b, i in enumerate(first.tolist())])
+
+
+def _stack(found: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """(labels, values) of every item, stacked."""
+    return np.stack([x for x, _ in found]), np.array([float(v) for _, v in found])
+
+
+def best_blocs_each(weights: np.ndarray, k: int, rngs: list[np.random.Generator], restarts: int,
+                    start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``best_blocs`` of every item of a stack, item b searching with ``rngs[b]`` from ``start[b]``."""
+    if k ** max(weights.shape[-1] - 1, 0) <= EXACT_LIMIT:
+        return exact_blocs_each(weights, k)
+    starts = [None] * len(weights) if start is None else start
+    return _stack([heuristic_blocs(w, k, g, restarts, s) for w, g, s in zip(weights, rngs, starts, strict=True)])
 
 
 def exact_sums(weights: np.ndarray) -> bool:
@@ -333,14 +373,13 @@ def canonical(labels: np.ndarray) -> np.ndarray:
 
 
 def align_labels(labels: np.ndarray, previous: np.ndarray, k: int) -> np.ndarray:
-    """Permute bloc labels to agree with ``previous`` as much as possible (stable colours)."""
-    best, best_overlap = labels, -1
-    for perm in permutations(range(k)):
-        candidate = np.asarray(perm)[labels]
-        overlap = int((candidate == previous).sum())
-        if overlap > best_overlap:
-            best, best_overlap = candidate, overlap
-    return best
+    """Permute bloc labels to agree with ``previous`` as much as possible (stable colours): the
+    first permutation (in ``itertools.permutations`` order) with the most labels in common; for
+    a stack of labelings (..., N), each item's own.
+    """
+    candidates = np.array(list(permutations(range(k))))[:, labels]  # (k!, ..., N)
+    best = (candidates == previous).sum(axis=-1).argmax(axis=0)  # the first of the largest overlaps
+    return np.take_along_axis(candidates, best[None, ..., None], axis=0)[0]
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from functools import lru_cache
 import numpy as np
 
 from simulation.mechanisms import annealing
-from simulation.mechanisms.algebra import first_kept, first_minimum, upper, zero_diagonal
-from simulation.mechanisms.blocs import TABLE_LIMIT, exact_sums
+from simulation.mechanisms.algebra import first_kept, first_minima, first_minimum, upper, zero_diagonal
+from simulation.mechanisms.blocs import TABLE_LIMIT, _stack, exact_sums
 
 EXACT_MAX = 20
 CHUNK = 1 << 16
@@ -287,5 +287,32 @@ def minimum(weights: np.ndarray, rng: np.random.Generator, restarts: int,
 
 
 def label_against(assignment: np.ndarray, anchor: int) -> np.ndarray:
-    """Relabel so that the anchor state is in coalition 0 (called "A")."""
-    return assignment if assignment[anchor] == 0 else 1 - assignment
+    """Relabel so that the anchor state is in coalition 0 (called "A"); each item of a stack (..., N)."""
+    return np.where(assignment[..., anchor, None] == 0, assignment, 1 - assignment)
+
+
+def exact_minimum_each(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``exact_minimum`` of every item of a stack (B, N, N): configurations (B, N), energies (B,).
+
+    Every configuration of every item is scored by one matrix product; an item with one
+    configuration at its minimum (``algebra.first_minima``) keeps it, scored by ``energy`` as
+    ``exact_minimum`` scores it; the others go through ``exact_minimum``.
+    """
+    n = weights.shape[-1]
+    table = _table(n) if n <= EXACT_MAX else None
+    if table is None:
+        return _stack([exact_minimum(w) for w in weights])
+    configs, apart = table
+    w = weights[..., *upper(n)]
+    first, settled = first_minima(w @ apart.T, np.arange(len(configs)), np.abs(w).sum(axis=-1))
+    return _stack([(configs[i].copy(), energy(configs[i], weights[b])) if settled[b] else exact_minimum(weights[b])
+                   for b, i in enumerate(first.tolist())])
+
+
+def minimum_each(weights: np.ndarray, rngs: list[np.random.Generator], restarts: int,
+                 start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``minimum`` of every item of a stack, item b searching with ``rngs[b]`` from ``start[b]``."""
+    if weights.shape[-1] <= EXACT_MAX:
+        return exact_minimum_each(weights)
+    starts = [None] * len(weights) if start is None else start
+    return _stack([heuristic_minimum(w, g, restarts, s) for w, g, s in zip(weights, rngs, starts, strict=True)])
