@@ -340,7 +340,7 @@ def sweep_command(
 
 def _sweep_with_progress(spec_obj, out: Path, context, extra: dict, workers: int, client, resume: bool):
     from simulation.sweep.design import expected_runs
-    from simulation.sweep.evaluate import evaluate_model
+    from simulation.sweep.evaluate import batch_size, evaluate_model
     from simulation.sweep.execute import run_sweep
 
     total = expected_runs(spec_obj)
@@ -349,15 +349,15 @@ def _sweep_with_progress(spec_obj, out: Path, context, extra: dict, workers: int
                    TimeRemainingColumn(), console=err_console)
     with bar:
         task = bar.add_task("sweep", total=total, rate=0.0)
-        started, ran = dt.datetime.now(), {"n": 0}
+        started, before = dt.datetime.now(), []
 
-        def progress(done: int, _total: int) -> None:
-            ran["n"] += 1
+        def progress(done: int, _total: int) -> None:  # first called with the runs stored before
+            before.append(done) if not before else None
             elapsed = max((dt.datetime.now() - started).total_seconds(), 1e-9)
-            bar.update(task, completed=done, rate=ran["n"] / elapsed)
+            bar.update(task, completed=done, rate=(done - before[0]) / elapsed)
 
         return run_sweep(spec_obj, out, evaluate_model, context, workers=workers, scheduler=client,
-                         resume=resume, progress=progress, manifest_extra=extra)
+                         resume=resume, progress=progress, manifest_extra=extra, batch=batch_size(context))
 
 
 @app.command("analyze")

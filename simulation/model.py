@@ -33,6 +33,7 @@ from .scenario.schema import Scenario
 from .world import World, build_world
 
 SPIN_UP_DT = 1.0 / 12.0  # the spin-up steps a month at a time (ODD §5.3)
+BATCH_CELLS = 1 << 12  # replicates × N² stepped together at most (benchmarks/batches.py)
 
 
 class AllianceModel(mesa.Model):
@@ -341,6 +342,14 @@ class AllianceModel(mesa.Model):
 def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:
     """Replicate r's seed: child r of ``SeedSequence(seed)``, i.e. ``SeedSequence(seed).spawn(r + 1)[r]``."""
     return np.random.SeedSequence(entropy=seed, spawn_key=(replicate,))
+
+
+def batch_size(n: int) -> int:
+    """How many replicates of an N-state world to step together: an array operation costs about
+    the same for one small world or many, so small worlds go in large batches; from about 50
+    states on an operation's cost grows with its size and a batch gains nothing (one at a time).
+    """
+    return max(1, BATCH_CELLS // (n * n))
 
 
 def make_batch(world: World, params: dict[str, float], seed: int, replicates: list[int],

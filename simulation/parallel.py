@@ -40,6 +40,17 @@ def results(tasks: Iterable, evaluator: Callable, context, workers: int = 1, cli
     return (evaluator(context, task) for task in tasks)
 
 
+def batches(items: list, size: int, workers: int = 1) -> list[list]:
+    """``items`` in order, cut into consecutive batches of at most ``size``, and into at least
+    ``workers`` batches when there are that many items (so that every worker has work).
+    """
+    if not items:
+        return []
+    count = max(-(-len(items) // max(size, 1)), min(workers, len(items)))
+    cuts = [len(items) * i // count for i in range(count + 1)]
+    return [items[a:b] for a, b in zip(cuts, cuts[1:])]
+
+
 def _init_worker(evaluator, context) -> None:
     global _WORKER
     _WORKER = (evaluator, context)

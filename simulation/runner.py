@@ -1,4 +1,4 @@
-"""Run a scenario: one model per replicate, each seeded from ``SeedSequence(seed).spawn``.
+"""Run a scenario: replicates seeded from ``SeedSequence(seed).spawn``, stepped in batches.
 
 ``run`` is the Python API (``from simulation import load_scenario, run``); the CLI and the
 sweeps call it too. Replicate r always gets child r of the seed sequence, so replicate 0 is the
@@ -23,7 +23,7 @@ import pandas as pd
 from . import data, parallel
 from . import params as P
 from .events import default_label, involved
-from .model import make_model
+from .model import batch_size, make_batch, make_model
 from .scenario import LoadedScenario, ScenarioError, load_scenario
 from .world import World, build_world
 
@@ -97,11 +97,16 @@ def data_hashes(years: bool = False) -> dict[str, str]:
             for name in data.TABLES + (data.YEAR_TABLES if years else ())}
 
 
-def run_replicate(world: World, params: dict[str, float], seed: int, replicate: int = 0,
-                  until: dt.date | None = None) -> tuple[dict[str, pd.DataFrame], list]:
-    """Replicate ``replicate`` of a run seeded ``seed``: its tables and the events that fired, as (step, event)."""
-    model = make_model(world, params, seed, replicate, until).run()
-    return model.recorder.tables(replicate), model.fired
+def run_replicates(world: World, params: dict[str, float], seed: int, replicates: list[int],
+                   until: dt.date | None = None) -> list[tuple[int, dict[str, pd.DataFrame], list]]:
+    """Replicates ``replicates`` of a run seeded ``seed``, stepped together (``make_batch``): for
+    each, (replicate, its tables, the events that fired as (step, event)) — the same as it gives alone.
+    """
+    if len(replicates) == 1:
+        model = make_model(world, params, seed, replicates[0], until).run()
+        return [(replicates[0], model.recorder.tables(replicates[0]), model.fired)]
+    model = make_batch(world, params, seed, replicates, until).run()
+    return [(r, model.recorder.item(b).tables(r), model.fired) for b, r in enumerate(replicates)]
 
 
 def events_table(fired: list) -> pd.DataFrame:
@@ -121,10 +126,10 @@ def resolve_params(loaded: LoadedScenario, overrides: Mapping[str, object] | Non
         raise ScenarioError([f"--set: {exc}"]) from None
 
 
-def _replicate(context: tuple, r: int) -> tuple[int, dict, list]:
-    """Replicate r of an ensemble (an evaluator for ``parallel.results``)."""
+def _replicates(context: tuple, replicates: list[int]) -> list[tuple[int, dict, list]]:
+    """A batch of replicates of an ensemble (an evaluator for ``parallel.results``)."""
     world, params, seed, until = context
-    return (r, *run_replicate(world, params, seed, r, until))
+    return run_replicates(world, params, seed, replicates, until)
 
 
 def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicates: int = 1,
@@ -143,10 +148,13 @@ def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicat
     seed = sc.seed if seed is None else seed
     world = build_world(sc)
     done: dict[int, tuple[dict, list]] = {}
+    workers = min(workers, replicates)
+    work = parallel.batches(list(range(replicates)), batch_size(len(world.records)), workers)
     try:
-        for r, tables, fired_r in parallel.results(range(replicates), _replicate, (world, resolved, seed, until),
-                                                   min(workers, replicates), preload=("simulation.runner",)):
-            done[r] = tables, fired_r
+        for batch in parallel.results(work, _replicates, (world, resolved, seed, until), workers,
+                                      preload=("simulation.runner",)):
+            for r, tables, fired_r in batch:
+                done[r] = tables, fired_r
             if progress:
                 progress(len(done))
     except BrokenProcessPool:

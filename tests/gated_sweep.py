@@ -20,11 +20,11 @@ import simulation.sweep.evaluate as evaluate
 _real = evaluate.evaluate_model
 
 
-def gated(context, task):
+def gated(context, tasks):
     at, release = int(os.environ["GATED_SWEEP_AT"]), Path(os.environ["GATED_SWEEP_RELEASE"])
-    while task.run_id >= at and not release.exists():
+    while max(task.run_id for task in tasks) >= at and not release.exists():
         time.sleep(0.01)
-    return _real(context, task)
+    return _real(context, tasks)
 
 
 evaluate.evaluate_model = gated  # the CLI imports it when the sweep starts

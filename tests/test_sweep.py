@@ -309,9 +309,10 @@ def test_morris_with_a_date_factor(tmp_path):
                      factors={"x1": {"low": -3.0, "high": 3.0}, "x2": {"low": -3.0, "high": 3.0},
                               "x3": {"low": dt.date(2024, 1, 1), "high": dt.date(2024, 1, 7)}})
 
-    def evaluator(context, task):
-        values = dict(task.factors, x3=float(task.factors["x3"].toordinal() - dt.date(2024, 1, 1).toordinal()) / 2)
-        return ishigami(context, dataclasses.replace(task, factors=values))
+    def evaluator(context, tasks):
+        return ishigami(context, [dataclasses.replace(task, factors=dict(
+            task.factors, x3=float(task.factors["x3"].toordinal() - dt.date(2024, 1, 1).toordinal()) / 2))
+            for task in tasks])
 
     run_sweep(spec, tmp_path / "md", evaluator, None)
     mu = analyze(tmp_path / "md").indices.query("index == 'mu_star'").set_index("factor")["value"]

@@ -1,7 +1,9 @@
-"""Evaluators: what one run of a sweep computes. Pluggable: any picklable ``f(context, task)``.
+"""Evaluators: what the runs of a sweep compute. Pluggable: any picklable ``f(context, tasks)``
+that returns one (row, series or None) per task, in order; the tasks of one call are runs of one
+sample (the same factor values), at most ``run_sweep``'s ``batch`` of them.
 
-``evaluate_model`` runs the alliance model with the task's factor values and records the spec's
-outputs. By default replicate r of every sample is seeded with child r of
+``evaluate_model`` runs the alliance model with the tasks' factor values — their replicates
+stepped together (``make_batch``), each the run it is alone — and records the spec's outputs. By default replicate r of every sample is seeded with child r of
 ``SeedSequence(sweep seed)`` — the same seed as replicate r of ``alliance-sim run --seed S`` — so
 samples share random numbers (common random numbers); with ``random_numbers: independent`` run i
 gets child i. Either way a run's result depends only on the spec and its run id, never on the
@@ -21,7 +23,8 @@ import pandas as pd
 from .. import data
 from .. import params as P
 from ..expectations import value_at
-from ..model import make_model
+from ..model import batch_size as model_batch_size
+from ..model import make_batch, make_model
 from ..scenario.checks import metric_kind
 from ..scenario.schema import Scenario
 from ..world import build_world
@@ -84,11 +87,11 @@ def apply_factors(scenario: Scenario, factors: dict) -> tuple[Scenario, dict]:
     return scenario.model_copy(update={"events": events}), overrides
 
 
-def output_series(model, out: Output, scenario: Scenario) -> pd.Series:
-    """The output's metric over the run (index: dates)."""
+def output_series(recorder, out: Output, scenario: Scenario) -> pd.Series:
+    """The output's metric over the run (index: dates), from its recorder."""
     kind = metric_kind(out.metric, scenario)
-    return model.recorder.series(kind, out.metric, out.state and data.canonical(out.state),
-                                 out.pair and [data.canonical(s) for s in out.pair])
+    return recorder.series(kind, out.metric, out.state and data.canonical(out.state),
+                           out.pair and [data.canonical(s) for s in out.pair])
 
 
 def output_value(column: pd.Series, out: Output) -> float:
@@ -111,34 +114,70 @@ def _series_rows(columns: dict[str, pd.Series], run_id: int) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def evaluate_model(context: ModelContext, task: Task) -> tuple[dict, pd.DataFrame | None]:
-    """Run the model for one task; failures are recorded, never raised."""
+def batch_size(context: ModelContext) -> int:
+    """How many runs of one sample to evaluate together (``model.batch_size`` of the scenario's world)."""
+    return model_batch_size(len(world_of(context.scenario, changed=False).records))
+
+
+def evaluate_model(context: ModelContext, tasks: list[Task]) -> list[tuple[dict, pd.DataFrame | None]]:
+    """Run the model for runs of one sample, stepped together; failures are recorded, never raised.
+
+    If the batch fails, each run is run alone, so that an error is recorded against the run that raised it.
+    """
     spec, start = context.spec, time.perf_counter()
-    row = {"run_id": task.run_id, "sample_id": task.sample_id, "replicate": task.replicate,
-           "seed": f"SeedSequence({spec.seed}).spawn_key=({seed_key(spec, task)[0]},)"} | task.factors
     try:
-        sc, overrides = apply_factors(context.scenario, task.factors)
+        sc, overrides = apply_factors(context.scenario, tasks[0].factors)
         params = P.resolve(sc.parameters, overrides)
         world = world_of(sc, changed=sc is not context.scenario)
-        model = make_model(world, params, spec.seed, seed_key(spec, task)[0], spec.until).run()
-        columns = {o.name: output_series(model, o, sc) for o in spec.outputs}
-        outputs = {o.name: output_value(columns[o.name], o) for o in spec.outputs}
-        extra = _series_rows(columns, task.run_id) if spec.series else None
-        return row | outputs | {"status": "ok", "error": "", "seconds": time.perf_counter() - start}, extra
+        keys = [seed_key(spec, task)[0] for task in tasks]
+        if len(tasks) == 1:
+            recorders = [make_model(world, params, spec.seed, keys[0], spec.until).run().recorder]
+        else:
+            batch = make_batch(world, params, spec.seed, keys, spec.until).run()
+            recorders = [batch.recorder.item(b) for b in range(len(tasks))]
     except Exception as exc:  # noqa: BLE001 - a failed run is data, not a crash of the sweep
-        text = f"{type(exc).__name__}: {exc}"
-        tail = traceback.format_exc(limit=2).strip().splitlines()[-1]
-        return row | {o.name: np.nan for o in spec.outputs} | {
-            "status": "error", "error": text if tail in text else f"{text} ({tail})",
-            "seconds": time.perf_counter() - start}, None
+        if len(tasks) > 1:
+            return [result for task in tasks for result in evaluate_model(context, [task])]
+        return [_failed(spec, tasks[0], exc, start)]
+    seconds = (time.perf_counter() - start) / len(tasks)  # the batch's time, shared by its runs
+    return [_outputs(spec, sc, task, recorder, seconds) for task, recorder in zip(tasks, recorders, strict=True)]
 
 
-def ishigami(context, task: Task) -> tuple[dict, None]:
-    """Ishigami & Homma (1990) test function, a = 7, b = 0.1, for checking the Sobol machinery."""
-    x1, x2, x3 = (float(task.factors[k]) for k in ("x1", "x2", "x3"))
-    y = np.sin(x1) + 7.0 * np.sin(x2) ** 2 + 0.1 * x3**4 * np.sin(x1)
+def _row(spec: SweepSpec, task: Task) -> dict:
     return {"run_id": task.run_id, "sample_id": task.sample_id, "replicate": task.replicate,
-            "seed": "", **task.factors, "y": y, "status": "ok", "error": "", "seconds": 0.0}, None
+            "seed": f"SeedSequence({spec.seed}).spawn_key=({seed_key(spec, task)[0]},)"} | task.factors
+
+
+def _outputs(spec: SweepSpec, sc: Scenario, task: Task, recorder, seconds: float) -> tuple[dict, pd.DataFrame | None]:
+    """The row (and series) of one finished run."""
+    start = time.perf_counter()
+    try:
+        columns = {o.name: output_series(recorder, o, sc) for o in spec.outputs}
+        outputs = {o.name: output_value(columns[o.name], o) for o in spec.outputs}
+    except Exception as exc:  # noqa: BLE001
+        return _failed(spec, task, exc, start, seconds)
+    extra = _series_rows(columns, task.run_id) if spec.series else None
+    return _row(spec, task) | outputs | {"status": "ok", "error": "",
+                                         "seconds": seconds + time.perf_counter() - start}, extra
+
+
+def _failed(spec: SweepSpec, task: Task, exc: Exception, start: float, seconds: float = 0.0) -> tuple[dict, None]:
+    text = f"{type(exc).__name__}: {exc}"
+    tail = traceback.format_exc(limit=2).strip().splitlines()[-1]
+    return _row(spec, task) | {o.name: np.nan for o in spec.outputs} | {
+        "status": "error", "error": text if tail in text else f"{text} ({tail})",
+        "seconds": seconds + time.perf_counter() - start}, None
+
+
+def ishigami(context, tasks: list[Task]) -> list[tuple[dict, None]]:
+    """Ishigami & Homma (1990) test function, a = 7, b = 0.1, for checking the Sobol machinery."""
+    out = []
+    for task in tasks:
+        x1, x2, x3 = (float(task.factors[k]) for k in ("x1", "x2", "x3"))
+        y = np.sin(x1) + 7.0 * np.sin(x2) ** 2 + 0.1 * x3**4 * np.sin(x1)
+        out.append(({"run_id": task.run_id, "sample_id": task.sample_id, "replicate": task.replicate,
+                     "seed": "", **task.factors, "y": y, "status": "ok", "error": "", "seconds": 0.0}, None))
+    return out
 
 
 def factor_value(value):

@@ -167,6 +167,17 @@ class _Writer:
 
 
 # ------------------------------------------------------------------------------- the sweep
+def batches_of(tasks: list[Task], batch: int, workers: int) -> list[list[Task]]:
+    """The tasks in batches of runs of one sample: at most ``batch`` runs, and no more than an even
+    share of the runs per worker (so that every worker has work).
+    """
+    size = max(1, min(batch, -(-len(tasks) // max(workers, 1))))
+    samples: dict[int, list[Task]] = {}
+    for task in tasks:
+        samples.setdefault(task.sample_id, []).append(task)
+    return [part for runs in samples.values() for part in parallel.batches(runs, size)]
+
+
 def tasks_of(spec: SweepSpec, skip: set[int]) -> list[Task]:
     frame = design(spec)
     names = list(spec.factors)
@@ -193,23 +204,26 @@ def connect(scheduler: str, timeout: str = "10s"):
 
 def run_sweep(spec: SweepSpec, out: Path, evaluator: Callable, context, workers: int = 1,
               scheduler: str | object | None = None, resume: bool = False, flush_every: int = 25,
-              progress: Callable[[int, int], None] | None = None, manifest_extra: dict | None = None) -> SweepSummary:
+              progress: Callable[[int, int], None] | None = None, manifest_extra: dict | None = None,
+              batch: int = 1) -> SweepSummary:
     """Run every task of the design not yet stored in ``out``; stream rows to Parquet.
 
     ``scheduler`` is a Dask scheduler address (connected here, closed at the end) or a Client.
+    ``evaluator(context, tasks)`` gets runs of one sample, at most ``batch`` at a time.
     """
     out = Path(out)
     own = isinstance(scheduler, str)
     client = connect(scheduler) if own else scheduler
     try:
         return _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress,
-                        manifest_extra or {})
+                        manifest_extra or {}, batch)
     finally:
         if own:
             client.close()
 
 
-def _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress, extra) -> SweepSummary:
+def _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress, extra,
+             batch) -> SweepSummary:
     created = not out.exists()
     try:
         done = prepare(out, spec, resume, extra)
@@ -221,12 +235,17 @@ def _execute(spec, out, evaluator, context, workers, client, resume, flush_every
     summary = SweepSummary(out, expected_runs(spec), len(done))
     writer = _Writer(out, flush_every)
     start = time.perf_counter()
-    results = parallel.results(tasks, evaluator, context, workers, client, preload=("simulation.sweep.evaluate",))
+    if progress:
+        progress(summary.done_before, summary.total)
+    slots = workers if client is None else sum(client.nthreads().values())
+    results = parallel.results(batches_of(tasks, batch, slots), evaluator, context, workers, client,
+                               preload=("simulation.sweep.evaluate",))
     try:
-        for row, series in results:
-            writer.add({k: factor_value(v) for k, v in row.items()}, series)
-            summary.ran += 1
-            summary.failed += row.get("status") != "ok"
+        for rows in results:
+            for row, series in rows:
+                writer.add({k: factor_value(v) for k, v in row.items()}, series)
+                summary.ran += 1
+                summary.failed += row.get("status") != "ok"
             if progress:
                 progress(summary.done_before + summary.ran, summary.total)
     except BaseException as exc:  # whatever stops the sweep, what finished is saved first
