@@ -113,3 +113,64 @@ def test_zero_diagonal_and_each():
     assert algebra.each(lambda x, y: x @ y, a, a).shape == (2, 3, 3)
     with pytest.raises(ValueError):  # items of different counts are an error, never silently cut
         algebra.each(lambda x, y: x + y, a, a[:1])
+
+
+def _networks(rng, count: int, n: int, ties: bool) -> np.ndarray:
+    """Symmetric signed weights with a zero diagonal; ``ties``: small integers (many equal optima)."""
+    w = rng.integers(-1, 2, (count, n, n)).astype(float) if ties else rng.standard_normal((count, n, n))
+    w = np.triu(w, 1)
+    return w + w.mT
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("n", [2, 5, 8])
+def test_exact_searches_of_a_stack_are_the_searches_of_each_network(n, ties):
+    from simulation.mechanisms import blocs, coalitions
+
+    rng = np.random.default_rng(n + 10 * ties)
+    weights = _networks(rng, 24, n, ties)
+    configs, energy = coalitions.exact_minimum_each(weights)
+    labels, frustration = blocs.exact_blocs_each(weights, 3)
+    for b, w in enumerate(weights):
+        c, e = coalitions.exact_minimum(w)
+        assert np.array_equal(configs[b], c) and energy[b].tobytes() == np.float64(e).tobytes()
+        lab, f = blocs.exact_blocs(w, 3)
+        assert np.array_equal(labels[b], lab) and frustration[b].tobytes() == np.float64(f).tobytes()
+
+
+def test_tied_minima_are_settled_by_the_enumerations_rule():
+    """Networks with equal optima are the items ``first_minima`` leaves to ``first_minimum``."""
+    rng = np.random.default_rng(3)
+    weights = _networks(rng, 24, 6, ties=True)
+    from simulation.mechanisms import coalitions
+
+    configs, apart = coalitions._table(6)
+    w = weights[..., *algebra.upper(6)]
+    _, settled = algebra.first_minima(w @ apart.T, np.arange(len(configs)), np.abs(w).sum(axis=-1))
+    assert 0 < settled.sum() < len(settled)
+
+
+def test_a_stack_of_bloc_labels_is_aligned_item_by_item():
+    from simulation.mechanisms import blocs, coalitions
+
+    rng = np.random.default_rng(5)
+    labels, previous = rng.integers(0, 3, (50, 9)), rng.integers(0, 3, (50, 9))
+    aligned = blocs.align_labels(labels, previous, 3)
+    against = coalitions.label_against(labels % 2, 4)
+    for b in range(50):
+        assert np.array_equal(aligned[b], blocs.align_labels(labels[b], previous[b], 3))
+        assert np.array_equal(against[b], coalitions.label_against(labels[b] % 2, 4))
+
+
+@pytest.mark.parametrize("n", [6, 40])
+def test_columns_shared_by_items_are_computed_together_with_the_bits_of_each(n):
+    """``by_columns`` (items grouped by their alarmed sources) and the stacked (max, ×) product."""
+    rng = np.random.default_rng(n)
+    alarms = rng.random((12, n, n)) * (rng.random((12, 1, n)) < 0.3)  # a few sources per item, some shared
+    alarms[::3] = alarms[0]
+    other = [rng.random((12, n, n)) for _ in range(3)]
+    identical(alarm.recalibration(alarms, *other), [alarm.recalibration(a, h, b, t)
+                                                    for a, h, b, t in zip(alarms, *other, strict=True)])
+    identical(alliance.shared_alarm(alarms), [alliance.shared_alarm(a) for a in alarms])
+    sparse = other[0] * (rng.random((12, n, n)) < 0.1)
+    identical(algebra.max_product(other[1], sparse), [algebra.max_product(d, s) for d, s in zip(other[1], sparse)])

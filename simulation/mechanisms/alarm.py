@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .algebra import each, zero_diagonal
+from .algebra import by_columns, zero_diagonal
 
 
 def aggregate_power(capability: np.ndarray, backing: np.ndarray) -> np.ndarray:
@@ -65,12 +65,15 @@ def recalibration(alarms: np.ndarray, hostile: np.ndarray, backing: np.ndarray, 
     those at war with it count fully); away from the growing power itself and from the partners
     that back it (b_kj).
     """
-    if alarms.ndim > 2:  # the sources differ from item to item
-        return each(recalibration, alarms, hostile, backing, treaty)
-    growing = np.flatnonzero(alarms.any(axis=0))  # only the sources someone is alarmed at
-    a = alarms[:, growing]
-    value = np.maximum(treaty[:, :, None], hostile[growing, :].T[None, :, :])  # (i, k, j): max(K_ik, η_kj)
-    toward = np.einsum("ij,ikj->ik", a, value)
-    out = toward - alarms - a @ backing[:, growing].T
-    np.fill_diagonal(out, 0.0)
-    return out
+    if alarms.ndim > 2:  # the sources differ from item to item: the items with the same ones together
+        return by_columns(_recalibration, alarms.any(axis=-2), alarms, hostile, backing, treaty)
+    return _recalibration(np.flatnonzero(alarms.any(axis=0)), alarms, hostile, backing, treaty)
+
+
+def _recalibration(growing: np.ndarray, alarms: np.ndarray, hostile: np.ndarray, backing: np.ndarray,
+                   treaty: np.ndarray) -> np.ndarray:
+    """``recalibration`` over the sources ``growing`` (those someone is alarmed at); a stack alike."""
+    a = alarms[..., growing]
+    value = np.maximum(treaty[..., :, :, None], hostile[..., growing, :].mT[..., None, :, :])  # (i, k, j)
+    toward = np.einsum("...ij,...ikj->...ik", a, value)
+    return zero_diagonal(toward - alarms - a @ backing[..., :, growing].mT)

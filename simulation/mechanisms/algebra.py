@@ -49,6 +49,24 @@ def each(function, *arrays: np.ndarray) -> np.ndarray:
     return np.stack([function(*items) for items in zip(*arrays, strict=True)])
 
 
+def by_columns(function, sources: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
+    """``function(columns, *items)`` for every item of stacks with one leading axis, where ``columns``
+    are the item's columns of ``sources`` (B, N) that hold; the items that share their columns are
+    computed as one stack (``function`` takes a stack, and gives each item the bits it gets alone).
+    """
+    keys = np.packbits(sources, axis=-1)
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    group = group.ravel()
+    out = None
+    for g in range(group.max() + 1):
+        rows = np.flatnonzero(group == g)
+        part = function(np.flatnonzero(sources[rows[0]]), *(a[rows] for a in arrays))
+        if out is None:
+            out = np.empty((len(sources), *part.shape[1:]), dtype=part.dtype)
+        out[rows] = part
+    return out
+
+
 def max_product(dense: np.ndarray, sparse: np.ndarray) -> np.ndarray:
     """``out[a, b] = max_k dense[a, k] · sparse[k, b]`` for non-negative arrays, 0 where no k has
     ``sparse[k, b] > 0``.
@@ -56,6 +74,8 @@ def max_product(dense: np.ndarray, sparse: np.ndarray) -> np.ndarray:
     The (max, ×) product visits only the non-zero entries of ``sparse`` (treaties and wars are a
     few per state): O(N · nnz) instead of O(N³), and the same floats as the dense product.
     """
+    if (dense.ndim > 2 or sparse.ndim > 2) and dense.shape[-2] <= DENSE_MAX:  # a stack, small: at once
+        return np.maximum((dense[..., :, :, None] * sparse[..., None, :, :]).max(axis=-2), 0.0)
     if dense.ndim > 2 or sparse.ndim > 2:  # a stack: the sparse pattern is each item's own
         if sparse.ndim == 2:
             return each(lambda d: max_product(d, sparse), dense)

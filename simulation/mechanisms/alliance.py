@@ -29,16 +29,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .algebra import each, zero_diagonal
+from .algebra import by_columns, zero_diagonal
 
 
 def shared_alarm(alarms: np.ndarray) -> np.ndarray:
     """S_ij = Σ_k min(a_ik, a_jk): the alarm i and j share about the same sources (zero diagonal)."""
-    if alarms.ndim > 2:  # the sources differ from item to item
-        return each(shared_alarm, alarms)
-    a = alarms[:, alarms.any(axis=0)]  # only the sources someone is alarmed at
-    out = np.minimum(a[:, None, :], a[None, :, :]).sum(axis=2)
-    return zero_diagonal(out)
+    if alarms.ndim > 2:  # the sources differ from item to item: the items with the same ones together
+        return by_columns(_shared, alarms.any(axis=-2), alarms)
+    return _shared(np.flatnonzero(alarms.any(axis=0)), alarms)
+
+
+def _shared(sources: np.ndarray, alarms: np.ndarray) -> np.ndarray:
+    """``shared_alarm`` over ``sources`` (those someone is alarmed at); a stack alike."""
+    a = alarms[..., sources]
+    return zero_diagonal(np.minimum(a[..., :, None, :], a[..., None, :, :]).sum(axis=-1))
 
 
 def drive(treaty: np.ndarray, affinity: np.ndarray, alarms: np.ndarray) -> np.ndarray:

@@ -148,8 +148,17 @@ def exact_blocs_each(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarra
     pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
     first, settled = first_minima(pos.sum(axis=-1)[:, None] + (neg - pos) @ same.T, _groups(n, k),
                                   np.abs(w).sum(axis=-1))
-    return _stack([(canonical(labels[i]), frustration(weights[b], labels[i])) if settled[b]
-                   else exact_blocs(weights[b], k) for b, i in enumerate(first.tolist())])
+    found = canonical_all(labels[first], k), frustrations(weights, labels[first])
+    for b in np.flatnonzero(~settled).tolist():
+        found[0][b], found[1][b] = exact_blocs(weights[b], k)
+    return found
+
+
+def frustrations(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``frustration`` of labeling b (B, N) of network b (B, N, N), for every b: the same bits."""
+    same = labels[:, :, None] == labels[:, None, :]
+    pos, neg = frustration_parts(weights)
+    return np.where(same, neg, pos).sum(axis=(-2, -1))
 
 
 def _stack(found: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:

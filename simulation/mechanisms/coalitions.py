@@ -305,8 +305,17 @@ def exact_minimum_each(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     configs, apart = table
     w = weights[..., *upper(n)]
     first, settled = first_minima(w @ apart.T, np.arange(len(configs)), np.abs(w).sum(axis=-1))
-    return _stack([(configs[i].copy(), energy(configs[i], weights[b])) if settled[b] else exact_minimum(weights[b])
-                   for b, i in enumerate(first.tolist())])
+    found = configs[first], energies(configs[first], weights)
+    for b in np.flatnonzero(~settled).tolist():
+        found[0][b], found[1][b] = exact_minimum(weights[b])
+    return found
+
+
+def energies(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``energy`` of assignment b (B, N) in network b (B, N, N), for every b: the same bits."""
+    spins = 1.0 - 2.0 * assignments
+    upper_w = np.triu(weights, 1)
+    return (upper_w.sum(axis=(-2, -1)) - np.einsum("bi,bij,bj->b", spins, upper_w, spins)) / 2.0
 
 
 def minimum_each(weights: np.ndarray, rngs: list[np.random.Generator], restarts: int,

@@ -3,11 +3,12 @@ that returns one (row, series or None) per task, in order; the tasks of one call
 sample (the same factor values), at most ``run_sweep``'s ``batch`` of them.
 
 ``evaluate_model`` runs the alliance model with the tasks' factor values — their replicates
-stepped together (``make_batch``), each the run it is alone — and records the spec's outputs. By default replicate r of every sample is seeded with child r of
-``SeedSequence(sweep seed)`` — the same seed as replicate r of ``alliance-sim run --seed S`` — so
-samples share random numbers (common random numbers); with ``random_numbers: independent`` run i
-gets child i. Either way a run's result depends only on the spec and its run id, never on the
-backend, the number of workers or the order of completion.
+stepped together (``make_batch``), each the run it is alone — and records the spec's outputs.
+By default replicate r of every sample is seeded with child r of ``SeedSequence(sweep seed)`` —
+the same seed as replicate r of ``alliance-sim run --seed S`` — so samples share random numbers
+(common random numbers); with ``random_numbers: independent`` run i gets child i. Either way a
+run's result depends only on the spec and its run id, never on the backend, the number of
+workers, the batches or the order of completion.
 """
 
 from __future__ import annotations
