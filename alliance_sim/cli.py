@@ -49,14 +49,14 @@ def _parse_date(value: str | None, flag: str) -> dt.date | None:
 
 
 Workers = Annotated[int | None, typer.Option(
-    help="worker processes for the replicates (default: all cores); the tables are the same bytes for any number",
+    help="worker processes for the replicates (default: every core, once the work would take longer than "
+         "starting them); the tables are the same bytes for any number",
     min=1, max=limits.MAX_WORKERS)]
 
 
-def _workers(asked: int | None) -> int:
-    from simulation.parallel import cores
-
-    return asked or cores()
+def _workers(asked: int | None) -> int | None:
+    """The number of worker processes asked for; None (not asked): every core, when that pays."""
+    return asked
 
 
 def _parse_sets(items: list[str]) -> dict[str, float]:

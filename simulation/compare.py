@@ -130,7 +130,7 @@ class Comparison:
 
 def compare(base: LoadedScenario, variants: list[LoadedScenario], replicates: int = 100,
             seed: int | None = None, params: dict | None = None, at: list[dt.date] | None = None,
-            progress: Callable[[int], None] | None = None, workers: int = 1) -> Comparison:
+            progress: Callable[[int], None] | None = None, workers: int | None = 1) -> Comparison:
     """Ensembles of the base and each variant with common random numbers; bands and effects."""
     problems = [p for v in variants for p in calendar_problems(base, v)]
     names = [base.scenario.name] + [v.scenario.name for v in variants]

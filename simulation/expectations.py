@@ -119,7 +119,7 @@ class CheckResult:
 
 
 def check(loaded: LoadedScenario, replicates: int = 100, seed: int | None = None,
-          params: dict | None = None, progress=None, workers: int = 1) -> CheckResult:
+          params: dict | None = None, progress=None, workers: int | None = 1) -> CheckResult:
     """Run the ensemble (and the base's, with the same seeds, when needed) and check every expectation."""
     sc = loaded.scenario
     result = run(loaded, seed=seed, replicates=replicates, params=params, progress=progress, workers=workers)

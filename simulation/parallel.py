@@ -1,5 +1,7 @@
 """One executor for independent model runs: in this process, on local worker processes, or on a
-Dask cluster. Ensembles (``run``, ``check``, ``compare``) and sweeps both use it.
+Dask cluster. Ensembles (``run``, ``check``, ``compare``) and sweeps both use it. Asked for no
+particular number of workers (``workers=None``), it starts worker processes only when the work
+left would take longer here than starting them costs (``POOL_START``).
 
 ``results(tasks, evaluator, context, …)`` yields ``evaluator(context, task)`` for every task, in
 the order the runs finish. The context (a compiled world, parameters…) goes to each worker once,
@@ -12,9 +14,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 
 _WORKER: tuple | None = None
+POOL_START = 2.0  # seconds to start worker processes (an interpreter importing the model; docs/performance.md)
 
 
 def cores() -> int:
@@ -25,19 +29,36 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def results(tasks: Iterable, evaluator: Callable, context, workers: int = 1, client=None,
+def results(tasks: Iterable, evaluator: Callable, context, workers: int | None = 1, client=None,
             preload: tuple[str, ...] = ()) -> Iterator:
     """``evaluator(context, task)`` for each task, as the runs finish.
 
     ``client``: a Dask ``distributed.Client`` (then ``workers`` is ignored); ``workers`` > 1:
     that many local processes (forkserver, with the ``preload`` modules imported before forking);
-    otherwise serially in this process. The evaluator must be a module-level function.
+    ``None``: as many as there are cores, when that pays (``automatic``); otherwise serially in
+    this process. The evaluator must be a module-level function.
     """
     if client is not None:
         return _dask(tasks, evaluator, context, client)
+    if workers is None:
+        return automatic(list(tasks), evaluator, context, cores(), preload)
     if workers > 1:
         return _pool(tasks, evaluator, context, workers, preload)
     return (evaluator(context, task) for task in tasks)
+
+
+def automatic(tasks: list, evaluator: Callable, context, workers: int, preload: tuple[str, ...]) -> Iterator:
+    """Tasks here, one after the other, until the rest would take longer here than on ``workers``
+    processes started for them: R > POOL_START + R / workers, with R the time the tasks done so far
+    say the rest takes here; then the rest on the pool.
+    """
+    start = time.perf_counter()
+    for done, task in enumerate(tasks, start=1):
+        yield evaluator(context, task)
+        rest = (time.perf_counter() - start) / done * (len(tasks) - done)
+        if workers > 1 and rest * (1.0 - 1.0 / workers) > POOL_START:
+            yield from _pool(tasks[done:], evaluator, context, workers, preload)
+            return
 
 
 def batches(items: list, size: int, workers: int = 1) -> list[list]:

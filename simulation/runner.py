@@ -134,11 +134,12 @@ def _replicates(context: tuple, replicates: list[int]) -> list[tuple[int, dict, 
 
 def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicates: int = 1,
         until: dt.date | None = None, params: Mapping[str, object] | None = None,
-        progress: Callable[[int], None] | None = None, workers: int = 1) -> RunResult:
+        progress: Callable[[int], None] | None = None, workers: int | None = 1) -> RunResult:
     """Run ``replicates`` replicates of a scenario and return the stacked tables.
 
-    ``workers`` > 1 runs replicates in that many processes; the tables are the same bytes
-    whatever the number of workers (replicate r is seeded by child r and stacked in order r).
+    ``workers`` > 1 runs batches of replicates in that many processes (None: on every core when
+    that pays, ``parallel.automatic``); the tables are the same bytes whatever the number of
+    workers and batches (replicate r is seeded by child r and stacked in order r).
     """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     sc = loaded.scenario
@@ -148,8 +149,8 @@ def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicat
     seed = sc.seed if seed is None else seed
     world = build_world(sc)
     done: dict[int, tuple[dict, list]] = {}
-    workers = min(workers, replicates)
-    work = parallel.batches(list(range(replicates)), batch_size(len(world.records)), workers)
+    workers = None if workers is None else min(workers, replicates)
+    work = parallel.batches(list(range(replicates)), batch_size(len(world.records)), workers or parallel.cores())
     try:
         for batch in parallel.results(work, _replicates, (world, resolved, seed, until), workers,
                                       preload=("simulation.runner",)):

@@ -1,5 +1,12 @@
 """Test data shared by several test modules (tests/ is on sys.path under pytest)."""
 
+import os
+
+
+def where_run(context, task) -> tuple:
+    """An evaluator for ``simulation.parallel``: the task and the process that ran it."""
+    return task, os.getpid()
+
 MINIMAL = """\
 name: mini
 title: Minimal test scenario

@@ -57,3 +57,30 @@ def test_cli_check_prints_the_same_table_with_one_and_two_workers():
 def test_workers_must_be_positive():
     proc = cli("run", "korea_russia_2024", "--workers", "0")
     assert proc.returncode == 2 and "--workers" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_automatic_workers_start_only_when_the_rest_would_take_longer_here(monkeypatch):
+    """Not asked for a number of workers, the executor keeps small work in this process and hands
+    the rest of larger work to worker processes (POOL_START set so that the decision is certain).
+    """
+    import os
+
+    from helpers import where_run
+    from simulation import parallel
+
+    monkeypatch.setattr(parallel, "POOL_START", float("inf"))  # starting workers never pays
+    done = list(parallel.results(range(6), where_run, None, workers=None))
+    assert sorted(t for t, _ in done) == list(range(6)) and {pid for _, pid in done} == {os.getpid()}
+    monkeypatch.setattr(parallel, "POOL_START", 0.0)  # always pays: the first task here, the rest on workers
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    done = list(parallel.results(range(6), where_run, None, workers=None, preload=("helpers",)))
+    assert sorted(t for t, _ in done) == list(range(6))
+    assert done[0] == (0, os.getpid()) and os.getpid() not in {pid for _, pid in done[1:]}
+
+
+def test_batches_cut_in_order_and_give_every_worker_work():
+    from simulation.parallel import batches
+
+    assert batches(list(range(10)), 4) == [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]]
+    assert batches(list(range(10)), 64, workers=2) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    assert batches([1], 64, workers=4) == [[1]] and batches([], 8) == []

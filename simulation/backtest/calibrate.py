@@ -72,7 +72,7 @@ class Calibration:
 
 
 def calibrate(names: Sequence[str], origins: Sequence[int], horizons: Sequence[int], replicates: int, seed: int,
-              workers: int = 1, max_evaluations: int = 40, base: dict | None = None,
+              workers: int | None = 1, max_evaluations: int = 40, base: dict | None = None,
               progress: Callable[[int], None] | None = None) -> Calibration:
     """Fit ``names`` on the training origins among ``origins`` (see the module docstring)."""
     train, _ = split(origins)
@@ -101,7 +101,7 @@ def calibrate(names: Sequence[str], origins: Sequence[int], horizons: Sequence[i
 
 
 def held_out(cal: Calibration, origins: Sequence[int], horizons: Sequence[int], replicates: int, seed: int,
-             workers: int = 1) -> pd.DataFrame:
+             workers: int | None = 1) -> pd.DataFrame:
     """The skill table of the held-out ``origins`` with the default and with the fitted values
     (column ``parameters``), the same seeds for both.
     """

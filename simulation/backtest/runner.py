@@ -138,7 +138,7 @@ def origin_dyads(year: int, horizons: Sequence[int], stacked: np.ndarray, seed: 
 
 
 def backtest(origins: Sequence[int], horizons: Sequence[int] = DEFAULT_HORIZONS, replicates: int = 4,
-             seed: int = 20241023, params: dict | None = None, workers: int = 1,
+             seed: int = 20241023, params: dict | None = None, workers: int | None = 1,
              progress: Callable[[int], None] | None = None) -> pd.DataFrame:
     """The dyads table of every origin, in origin order. The runs (origin × replicate) share one
     pool of ``workers``; an origin's rows are built as soon as its replicates are in.
