@@ -30,7 +30,7 @@ from .data import StateRecord
 from .effects import WEIGHTS
 from .state import State
 from .mechanisms import exchange
-from .mechanisms.algebra import zero_diagonal
+from .mechanisms.algebra import at, zero_diagonal
 
 if TYPE_CHECKING:
     from .model import AllianceModel
@@ -107,11 +107,10 @@ class StateAgent(mesa.Agent):
         """
         p, n, s, seen = m.params, m.n, m.state, m.seen
         w = s.preference_weights  # (n, 3): security, economy, ideology
-        main = np.argmax(seen.threat, axis=-1)[..., None]  # (i, 1): i's main threat
+        main = at(np.argmax(seen.threat, axis=-1))  # each state's main threat
         against = seen.threat_shares.copy()
-        weak = seen.bandwagoning.astype(bool)[..., None]  # Walt: a weak state next to a threat joins it, not balance
-        shares = np.take_along_axis(seen.threat_shares, main, axis=-1)
-        np.put_along_axis(against, main, np.where(weak, -shares, shares), axis=-1)
+        weak = seen.bandwagoning.astype(bool)  # Walt: a weak state next to a threat joins it, not balance
+        against[main] = np.where(weak, -against[main], against[main])
         security = (seen.security - seen.war_parties) - against * (0.5 + s.risk_tolerance)[..., :, None]
         economy = np.tanh(s.memory.mT + s.memory) - (s.sanctions + s.sanctions.mT)
         security = security + p["alarm_gain"] * seen.recalibration  # a growing threat: recalibrate
@@ -160,10 +159,10 @@ class StateAgent(mesa.Agent):
         ratio = np.divide(budget, total, out=np.zeros_like(total), where=total > 0)
         scale = np.where(total > 0, np.minimum(1.0, ratio), 0.0)
         for c in np.flatnonzero(money.reshape(-1, money.shape[-1]).any(axis=0)).tolist():
-            _each_where(x, money[..., c] != 0, fx.transfer_economy, i, c, money[..., c] * scale,
-                        repayment=repaid[..., c] * scale)
-            level = np.minimum(p["tech_transfer"] * repaid[..., c] * scale, 1.0)
-            _each_where(x, (s.tech[..., i] > s.tech[..., c]) & (level > 0), fx.transfer_technology, i, c, level,
+            _each_where(x, money[x.at(c)] != 0, fx.transfer_economy, i, c, money[x.at(c)] * scale,
+                        repayment=repaid[x.at(c)] * scale)
+            level = np.minimum(p["tech_transfer"] * repaid[x.at(c)] * scale, 1.0)
+            _each_where(x, (s.tech[x.at(i)] > s.tech[x.at(c)]) & (level > 0), fx.transfer_technology, i, c, level,
                         repayment=0.0)
 
 

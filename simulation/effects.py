@@ -7,7 +7,7 @@ compiled to indices once, ``simulation.events.compile_events``). Transfers are b
 and memory (``mechanisms/exchange.py``: Blau 1964; Keohane 1986).
 
 Every effect acts on one replicate's arrays or, alike, on a batch of replicates stacked along a
-leading axis (``[..., g, r]`` indexing, ``np.minimum``/``np.maximum``): an event does the same to
+leading axis (``x.at(g, r)`` indexing, ``np.minimum``/``np.maximum``): an event does the same to
 every replicate of a batch, each from its own values, with the bits it gives that replicate alone.
 """
 
@@ -37,8 +37,16 @@ class Step:
     start: dt.date
     stop: dt.date
 
+    lead: tuple = ()  # a batch: (slice(None),), every replicate's axis
+
     def contains(self, day: dt.date) -> bool:
         return self.start <= day < self.stop
+
+    def at(self, *index) -> tuple:
+        """``index`` into the step's arrays: as it is for one replicate, after the replicate axis in a batch
+        (for one replicate, plain indices give NumPy scalars, which cost less than views).
+        """
+        return (*self.lead, *index)
 
     def item(self, b: int) -> "Step":
         """Replicate b of a batch's step (views of its arrays)."""
@@ -52,33 +60,34 @@ def _book(x: Step, g: int, r: int, value: float, cost: float, military: bool, se
     the part of the giver's debt to the receiver it extinguishes).
     """
     f, s = x.flows, x.state
-    f.value[..., g, r] += value
-    f.cost[..., g, r] += cost
+    f.value[x.at(g, r)] += value
+    f.cost[x.at(g, r)] += cost
     if settles is None:
-        s.debt[..., r, g] += value
+        s.debt[x.at(r, g)] += value
     else:
-        s.debt[..., g, r] = np.maximum(s.debt[..., g, r] - settles, 0.0)
+        s.debt[x.at(g, r)] = np.maximum(s.debt[x.at(g, r)] - settles, 0.0)
     if military:
-        f.military_value[..., g, r] += value
-        s.activity[..., g] += value + cost
-        s.activity[..., r] += value
+        f.military_value[x.at(g, r)] += value
+        s.activity[x.at(g)] += value + cost
+        s.activity[x.at(r)] += value
 
 
 def deploy(x: Step, g: int, r: int, thousands: float) -> None:
     """Troops of giver g sent to fight for r (at most the troops g has at home)."""
     s = x.state
-    troops = np.minimum(thousands, s.manpower[..., g])
-    front = x.base.front_share[r] * s.manpower[..., r] + s.deployed[..., :, r].sum(axis=-1)
+    troops = np.minimum(thousands, s.manpower[x.at(g)])
+    front = x.base.front_share[r] * s.manpower[x.at(r)] + s.deployed[..., :, r].sum(axis=-1)
     value = exchange.relative_value(troops, front)
-    s.manpower[..., g] -= troops
-    s.deployed[..., g, r] += troops
+    s.manpower[x.at(g)] -= troops
+    s.deployed[x.at(g, r)] += troops
     _book(x, g, r, value, troops / max(x.base.manpower0[g], 1e-9), military=True)
 
 
 def affordable(x: Step, g: int, usd_bn: float | np.ndarray) -> np.ndarray:
     """What a giver can still pay this step: all its payments together at most its output over the step."""
-    paid = np.minimum(usd_bn, np.maximum(np.maximum(x.state.economy[..., g], 0.0) * x.dt - x.flows.paid[..., g], 0.0))
-    x.flows.paid[..., g] += paid
+    room = np.maximum(x.state.economy[x.at(g)], 0.0) * x.dt - x.flows.paid[x.at(g)]
+    paid = np.minimum(usd_bn, np.maximum(room, 0.0))
+    x.flows.paid[x.at(g)] += paid
     return paid
 
 
@@ -93,15 +102,15 @@ def transfer_munitions(x: Step, g: int, r: int, mse: float, bought: bool = False
     if bought:  # military aid: the giver pays money, its own stock is untouched
         usd_bn = affordable(x, g, mse / p["mse_per_usd_bn"])
         delivered = usd_bn * p["mse_per_usd_bn"]
-        cost = usd_bn / s.economy[..., g]
-        s.economy[..., g] -= usd_bn
+        cost = usd_bn / s.economy[x.at(g)]
+        s.economy[x.at(g)] -= usd_bn
     else:
-        delivered = np.minimum(mse, s.munitions[..., g])
+        delivered = np.minimum(mse, s.munitions[x.at(g)])
         cost = delivered / x.base.munitions0[g]
-        s.munitions[..., g] -= delivered
-    value = exchange.relative_value(delivered, s.munitions[..., r])
-    s.munitions[..., r] += delivered
-    x.flows.delivered_munitions[..., g, r] += delivered
+        s.munitions[x.at(g)] -= delivered
+    value = exchange.relative_value(delivered, s.munitions[x.at(r)])
+    s.munitions[x.at(r)] += delivered
+    x.flows.delivered_munitions[x.at(g, r)] += delivered
     _book(x, g, r, value, cost, military=True)
 
 
@@ -109,21 +118,21 @@ def transfer_economy(x: Step, g: int, r: int, usd_bn: float, repayment: float | 
     """Money g → r within g's means; a repayment settles ``repayment`` of g's debt to r."""
     s = x.state
     usd_bn = affordable(x, g, usd_bn)
-    value = exchange.relative_value(usd_bn, s.economy[..., r])
-    cost = _share_of(usd_bn, s.economy[..., g])
-    s.economy[..., g] -= usd_bn
-    s.economy[..., r] += usd_bn
+    value = exchange.relative_value(usd_bn, s.economy[x.at(r)])
+    cost = _share_of(usd_bn, s.economy[x.at(g)])
+    s.economy[x.at(g)] -= usd_bn
+    s.economy[x.at(r)] += usd_bn
     if repayment is None:  # a repayment settles a debt: money, but no commitment
-        x.flows.paid_money[..., g, r] += usd_bn
+        x.flows.paid_money[x.at(g, r)] += usd_bn
     _book(x, g, r, value, cost, military=False, settles=repayment)
 
 
 def transfer_technology(x: Step, g: int, r: int, level: float, repayment: float | None = None) -> None:
     """Technology g → r: r catches up ``level`` of its gap to g."""
     s = x.state
-    gained = exchange.catch_up(s.tech[..., g], s.tech[..., r], level)
-    value = exchange.relative_value(gained, s.tech[..., r])
-    s.tech[..., r] += gained
+    gained = exchange.catch_up(s.tech[x.at(g)], s.tech[x.at(r)], level)
+    value = exchange.relative_value(gained, s.tech[x.at(r)])
+    s.tech[x.at(r)] += gained
     _book(x, g, r, value, 0.0, military=True, settles=repayment)
 
 
@@ -146,28 +155,28 @@ def set_treaty(x: Step, idx: list[int], strength: float) -> None:
     for i in idx:
         for j in idx:
             if i != j:
-                t[..., i, j] = np.maximum(t[..., i, j], strength) if strength > 0 else 0.0
+                t[x.at(i, j)] = np.maximum(t[x.at(i, j)], strength) if strength > 0 else 0.0
 
 
 def set_sanctions(x: Step, by: list[int], target: int, intensity: float) -> None:
     for i in by:
-        x.state.sanctions[..., i, target] = intensity
+        x.state.sanctions[x.at(i, target)] = intensity
 
 
 def set_war(x: Step, i: int, j: int, at_war: bool) -> None:
-    x.state.at_war[..., i, j] = x.state.at_war[..., j, i] = at_war
+    x.state.at_war[x.at(i, j)] = x.state.at_war[x.at(j, i)] = at_war
 
 
 def operate(x: Step, actor: int, target: int, intensity: float) -> None:
     """An offensive: more fighting on that front this step (activity is counted with the war)."""
-    x.flows.operations[..., actor, target] += intensity
+    x.flows.operations[x.at(actor, target)] += intensity
 
 
 def shock(x: Step, i: int, j: int, affinity: float, tension_delta: float) -> None:
     a, t = x.state.affinity, x.flows.tension_shock
-    a[..., i, j] = a[..., j, i] = np.clip(a[..., i, j] + affinity, -1, 1)
-    t[..., i, j] += tension_delta
-    t[..., j, i] = t[..., i, j]
+    a[x.at(i, j)] = a[x.at(j, i)] = np.clip(a[x.at(i, j)] + affinity, -1, 1)
+    t[x.at(i, j)] += tension_delta
+    t[x.at(j, i)] = t[x.at(i, j)]
 
 
 def change_leadership(x: Step, i: int, ideal_point: float | None, weights: dict[str, float] | None,
@@ -175,10 +184,10 @@ def change_leadership(x: Step, i: int, ideal_point: float | None, weights: dict[
     """A new leader or course: what is given replaces the state's value; what is not given stays."""
     s = x.state
     if ideal_point is not None:
-        s.ideal_points[..., i] = ideal_point
+        s.ideal_points[x.at(i)] = ideal_point
     for name, value in (weights or {}).items():
-        s.preference_weights[..., i, WEIGHTS.index(name)] = value
+        s.preference_weights[x.at(i, WEIGHTS.index(name))] = value
     if risk_tolerance is not None:
-        s.risk_tolerance[..., i] = risk_tolerance
+        s.risk_tolerance[x.at(i)] = risk_tolerance
     for j, shift in stance:
-        s.stance[..., i, j] = shift
+        s.stance[x.at(i, j)] = shift

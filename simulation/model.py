@@ -178,7 +178,8 @@ class AllianceModel(mesa.Model):
         # a new state for the step: the previous one is never changed (test_model)
         before, self.flows = self.state, Flows.zeros(self.n, self.size)
         self.state = before.copy()
-        self.now = Step(self.state, self.flows, self.base, self.params, self.dt, start, stop)
+        self.now = Step(self.state, self.flows, self.base, self.params, self.dt, start, stop,
+                        () if self.batch is None else (slice(None),))
         self._apply_events(k)
         # since the last perception (end of step k − 1) only the events and the power baseline moved
         self._perceive(perception.changed(self.state, before))

@@ -37,11 +37,39 @@ def upper_flat(n: int) -> np.ndarray:
     return flat
 
 
+@lru_cache(maxsize=16)
+def _range(n: int) -> np.ndarray:
+    r = np.arange(n)
+    r.setflags(write=False)
+    return r
+
+
 def zero_diagonal(a: np.ndarray) -> np.ndarray:
     """Set the diagonal of every (N, N) item of ``a`` to zero, in place (``np.fill_diagonal`` for stacks)."""
-    r = np.arange(a.shape[-1])
-    a[..., r, r] = 0
+    if a.ndim == 2:
+        np.fill_diagonal(a, 0)
+    else:
+        r = _range(a.shape[-1])
+        a[..., r, r] = 0
     return a
+
+
+def at(index: np.ndarray) -> tuple:
+    """Fancy indices that pick, for every row i of every item, the entry ``index[..., i]``:
+    ``x[at(index)]`` is ``x[..., i, index[..., i]]`` of a stack of matrices, ``x[..., index[..., i]]``
+    of a stack of vectors (rows of a matrix when ``x`` is one): for ``index`` (N,) or (B, N).
+    """
+    rows = _range(index.shape[-1])
+    if index.ndim == 1:
+        return rows, index
+    return _range(index.shape[0])[:, None], rows, index
+
+
+def of(index: np.ndarray) -> tuple:
+    """Fancy indices that pick, for every row i of every item, the vector or row ``index[..., i]``
+    of that item: ``x[of(index)]`` is ``x[..., index[..., i]]`` (for ``index`` (N,) or (B, N)).
+    """
+    return (index,) if index.ndim == 1 else (_range(index.shape[0])[:, None], index)
 
 
 def each(function, *arrays: np.ndarray) -> np.ndarray:

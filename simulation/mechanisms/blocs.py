@@ -386,9 +386,17 @@ def align_labels(labels: np.ndarray, previous: np.ndarray, k: int) -> np.ndarray
     first permutation (in ``itertools.permutations`` order) with the most labels in common; for
     a stack of labelings (..., N), each item's own.
     """
-    candidates = np.array(list(permutations(range(k))))[:, labels]  # (k!, ..., N)
+    candidates = _permutations(k)[:, labels]  # (k!, ..., N)
     best = (candidates == previous).sum(axis=-1).argmax(axis=0)  # the first of the largest overlaps
-    return np.take_along_axis(candidates, best[None, ..., None], axis=0)[0]
+    return candidates[best] if best.ndim == 0 else candidates[best, np.arange(len(best))]
+
+
+@lru_cache(maxsize=8)
+def _permutations(k: int) -> np.ndarray:
+    """Every permutation of 0 … k − 1, one a row, in ``itertools.permutations`` order."""
+    perms = np.array(list(permutations(range(k))))
+    perms.setflags(write=False)
+    return perms
 
 
 @dataclass(frozen=True)

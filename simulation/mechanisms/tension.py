@@ -70,15 +70,14 @@ def region_weights(core: np.ndarray, members: np.ndarray) -> np.ndarray:
 
 def weighted_mean(tension: np.ndarray, weights: np.ndarray) -> float | np.ndarray:
     """Mean of the upper triangle of ``tension`` with pair ``weights`` (0 if no weight)."""
-    iu = upper_flat(tension.shape[-1])
-    def pairs(a: np.ndarray) -> np.ndarray:  # (..., N, N) → (..., pairs), C-ordered: sums as for one item
-        return np.take(a.reshape(*a.shape[:-2], -1), iu, axis=-1)
-
-    w = pairs(weights)
-    weighted = (pairs(tension) * w).sum(axis=-1)
+    iu = upper_flat(tension.shape[-1])  # (..., N, N) → (..., pairs), C-ordered (np.take): sums as for one item
+    w = np.take(weights.reshape(*weights.shape[:-2], -1), iu, axis=-1)
+    weighted = (np.take(tension.reshape(*tension.shape[:-2], -1), iu, axis=-1) * w).sum(axis=-1)
     total = w.sum(axis=-1)
-    mean = np.divide(weighted, total, out=np.zeros(np.broadcast_shapes(weighted.shape, total.shape)), where=total > 0)
-    return float(mean) if mean.ndim == 0 else mean
+    if np.ndim(weighted) == 0:  # one item
+        return float(weighted / total) if total > 0 else 0.0
+    return np.divide(weighted, total, out=np.zeros(np.broadcast_shapes(weighted.shape, total.shape)),
+                     where=total > 0)
 
 
 def global_tension(tension: np.ndarray, capability: np.ndarray) -> float | np.ndarray:

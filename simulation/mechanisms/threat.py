@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .algebra import max_product, zero_diagonal
+from .algebra import at, max_product, of, zero_diagonal
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -81,9 +81,8 @@ def bandwagons(theta: np.ndarray, capability: np.ndarray, affinity: np.ndarray, 
     threat) is below ``ratio`` × the main threat's capability.
     """
     main = np.argmax(theta, axis=-1)  # (..., i): i's main threat
-    has_threat = np.take_along_axis(theta, main[..., None], axis=-1)[..., 0] > 0
-    of_threat = np.take_along_axis(affinity, np.broadcast_to(main[..., :, None], affinity.shape), axis=-2)
-    friends = (affinity > 0) & (of_threat <= 0)  # (i, j): j likes i and not i's main threat
-    np.put_along_axis(friends, main[..., None], False, axis=-1)  # the threat does not back its victim against itself
+    has_threat = theta[at(main)] > 0
+    friends = (affinity > 0) & (affinity[of(main)] <= 0)  # (i, j): j likes i and not i's main threat
+    friends[at(main)] = False  # the threat does not back its victim against itself
     backing = capability + (friends * capability[..., None, :]).sum(axis=-1)
-    return has_threat & (backing < ratio * np.take_along_axis(capability, main, axis=-1))
+    return has_threat & (backing < ratio * capability[of(main)])
