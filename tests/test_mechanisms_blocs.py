@@ -906,3 +906,51 @@ def test_first_kept_scores_every_row_when_the_products_overflow():
     w = w + w.T
     w[0, 1] = w[1, 0] = np.nan
     assert coalitions.heuristic_minimum(w, np.random.default_rng(1), 5) == (None, np.inf)  # as before: nothing kept
+
+
+def chunked_blocs(weights: np.ndarray, k: int, chunk: int) -> tuple[np.ndarray, float]:
+    """The enumeration's own loop, the reference: chunk after chunk of labelings (the last node in
+    bloc 0), the first minimum of a chunk kept if it beats the best by more than 1e-12.
+    """
+    n = weights.shape[0]
+    count = k ** max(n - 1, 0)
+    powers = k ** np.arange(n - 1, dtype=np.int64)
+    best, best_f = None, np.inf
+    for start in range(0, count, chunk):
+        codes = np.arange(start, min(count, start + chunk), dtype=np.int64)
+        labels = np.hstack([(codes[:, None] // powers) % k, np.zeros((len(codes), 1), dtype=np.int64)])
+        f = blocs.frustration(weights, labels)
+        i = int(np.argmin(f))
+        if f[i] < best_f - 1e-12:
+            best, best_f = labels[i].astype(int), float(f[i])
+    return blocs.canonical(best), best_f
+
+
+@pytest.mark.parametrize("kind", ["continuous", "signs", "halves", "zeros"])
+@pytest.mark.parametrize("n, k", [(1, 3), (2, 2), (5, 3), (8, 3), (9, 2)])
+@pytest.mark.parametrize("tabled", [True, False])
+def test_scored_enumerations_equal_the_chunked_loop(monkeypatch, kind, n, k, tabled):
+    """The table and the compiled loop (``kernels.bloc_frustrations``, when the table would be too
+    large) score every labeling; near-ties are settled by the loop's rule: the loop's result.
+    """
+    from simulation.mechanisms import blocs as B
+
+    rng = np.random.default_rng(n * 10 + k + 1000 * tabled)
+    monkeypatch.setattr(B, "CHUNK", 10)  # many uneven chunks: the rule between chunks matters
+    if not tabled:
+        monkeypatch.setattr(B, "_table", lambda n, k: None)
+    for _ in range(6):
+        w = {"continuous": rng.normal(size=(n, n)), "signs": rng.choice([-1.0, 0.0, 1.0], size=(n, n)),
+             "halves": rng.integers(-2, 3, size=(n, n)) / 2.0, "zeros": np.zeros((n, n))}[kind]
+        w = np.triu(w, 1) + np.triu(w, 1).T
+        got, want = B.exact_blocs(w, k), chunked_blocs(w, k, 10)
+        assert np.array_equal(got[0], want[0]) and got[1] == want[1]
+
+
+def test_compiled_frustrations_are_every_labeling_scored():
+    from simulation.mechanisms import kernels
+
+    w = random_signed(8, seed=4)
+    count = 3 ** 7
+    expected = blocs.frustration(w, blocs._labelings(np.arange(count), 8, 3))
+    assert np.allclose(kernels.bloc_frustrations(*blocs.frustration_parts(w), 3, count), expected, rtol=0, atol=1e-12)

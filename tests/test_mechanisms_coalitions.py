@@ -572,3 +572,50 @@ def test_tabled_enumeration_equals_the_chunked_one(monkeypatch, kind, n):
             m.setattr(C, "_table", lambda n: None)
             chunked = C.exact_minimum(w)
         assert np.array_equal(tabled[0], chunked[0]) and tabled[1] == chunked[1]
+
+
+def chunked_minimum(weights: np.ndarray, chunk: int) -> tuple[np.ndarray, float]:
+    """The enumeration's own loop, the reference: chunk after chunk of configurations (the last
+    state in coalition 0), the first minimum of a chunk kept if it beats the best by more than 1e-12.
+    """
+    n = weights.shape[0]
+    count = 1 << max(n - 1, 0)
+    best, best_e = None, np.inf
+    for start in range(0, count, chunk):
+        configs = coalitions._configurations(n, start, min(count, start + chunk))
+        configs = np.hstack([configs, np.zeros((len(configs), 1), np.int8)])
+        e = coalitions.energy(configs, weights)
+        k = int(np.argmin(e))
+        if e[k] < best_e - 1e-12:
+            best, best_e = configs[k].astype(int), float(e[k])
+    return best, best_e
+
+
+@pytest.mark.parametrize("kind", ["continuous", "signs", "halves", "zeros"])
+@pytest.mark.parametrize("n", [1, 2, 6, 10])
+@pytest.mark.parametrize("tabled", [True, False])
+def test_scored_enumerations_equal_the_chunked_loop(monkeypatch, kind, n, tabled):
+    """The table and the compiled loop (``kernels.coalition_energies``, when the table would be too
+    large) score every configuration; near-ties are settled by the loop's rule: the loop's result.
+    """
+    from simulation.mechanisms import coalitions as C
+
+    rng = np.random.default_rng(n + 100 * tabled)
+    monkeypatch.setattr(C, "CHUNK", 7)  # many uneven chunks: the rule between chunks matters
+    if not tabled:
+        monkeypatch.setattr(C, "_table", lambda n: None)
+    for _ in range(8):
+        w = {"continuous": rng.normal(size=(n, n)), "signs": rng.choice([-1.0, 0.0, 1.0], size=(n, n)),
+             "halves": rng.integers(-2, 3, size=(n, n)) / 2.0, "zeros": np.zeros((n, n))}[kind]
+        w = np.triu(w, 1) + np.triu(w, 1).T
+        got, want = C.exact_minimum(w), chunked_minimum(w, 7)
+        assert np.array_equal(got[0], want[0]) and got[1] == want[1]
+
+
+def test_compiled_energies_are_every_configuration_scored():
+    from simulation.mechanisms import kernels
+
+    w = random_weights(9, seed=3)
+    count = 1 << 8
+    expected = coalitions.energy(coalitions._configs(np.arange(count), 9), w)
+    assert np.allclose(kernels.coalition_energies(np.triu(w, 1), count), expected, rtol=0, atol=1e-12)

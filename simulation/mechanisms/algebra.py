@@ -125,7 +125,7 @@ def max_product(dense: np.ndarray, sparse: np.ndarray) -> np.ndarray:
     return out
 
 
-def first_minimum(values: np.ndarray, keys: np.ndarray, exact, chunk: int, scale: float) -> tuple[int, float]:
+def first_minimum(values: np.ndarray, keys, exact, chunk: int, scale: float) -> tuple[int, float]:
     """The row a chunked enumeration keeps, from approximate ``values`` of every row.
 
     The enumerations of ``blocs.exact_blocs`` and ``coalitions.exact_minimum`` keep, chunk after
@@ -134,11 +134,12 @@ def first_minimum(values: np.ndarray, keys: np.ndarray, exact, chunk: int, scale
     enumeration's own function, which gives the same numbers row by row as over a whole chunk)
     recomputes one row of each distinct ``keys`` among those (rows with equal keys have equal
     values), and the enumeration's rule picks among them. So the result is the enumeration's,
-    while every other row costs one matrix-vector product.
+    while every other row costs one matrix-vector product (or a compiled loop, ``kernels``).
     """
     near = np.flatnonzero(values <= values.min() + 1e-10 * (1.0 + scale))
     first: dict[bytes, int] = {}
-    group = [first.setdefault(keys[i].tobytes(), len(first)) for i in near.tolist()]
+    near_keys = keys(near) if callable(keys) else keys[near]  # ``keys``: an array of rows, or rows → their keys
+    group = [first.setdefault(key.tobytes(), len(first)) for key in near_keys]
     if len(first) == 1:
         return int(near[0]), float(np.atleast_1d(exact(near[:1]))[0])
     leaders = np.array([int(near[group.index(g)]) for g in range(len(first))])

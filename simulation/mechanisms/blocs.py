@@ -85,45 +85,53 @@ def _table(n: int, k: int) -> tuple[np.ndarray, np.ndarray] | None:
     count, pairs = k ** max(n - 1, 0), n * (n - 1) // 2
     if count * pairs > TABLE_LIMIT:
         return None
-    codes = np.arange(count, dtype=np.int64)
-    labels = np.zeros((count, n), dtype=int)
+    labels = _labelings(np.arange(count, dtype=np.int64), n, k)
+    return labels, _same(labels)
+
+
+def _labelings(codes: np.ndarray, n: int, k: int) -> np.ndarray:
+    """The enumeration's labelings of ``codes``: code c puts node i < N-1 in bloc (c // k^i) % k, the last in 0."""
+    labels = np.zeros((len(codes), n), dtype=int)
     if n > 1:
         labels[:, :-1] = (codes[:, None] // k ** np.arange(n - 1, dtype=np.int64)) % k
-    iu = np.triu_indices(n, 1)
-    return labels, (labels[:, iu[0]] == labels[:, iu[1]]).astype(float)
+    return labels
+
+
+def _same(labels: np.ndarray) -> np.ndarray:
+    """"In the same bloc" (M, pairs i < j) of labelings (M, N): what identifies a partition."""
+    i, j = upper(labels.shape[1])
+    return (labels[:, i] == labels[:, j]).astype(float)
 
 
 def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
     """Minimum-frustration partition into at most k blocs, by enumeration (last node in bloc 0).
 
-    Every labeling is scored at once from a table kept per (N, k) (one matrix-vector product);
-    the few within rounding of the minimum are settled by the enumeration's own rule
-    (``algebra.first_minimum``), so the result is that of the chunked enumeration below, which
-    runs when the table would be too large.
+    Every labeling is scored at once — from a table kept per (N, k) (one matrix-vector product),
+    or, when the table would be too large, by a compiled loop (``kernels.bloc_frustrations``) —
+    and the few within rounding of the minimum are settled by the enumeration's own rule
+    (``algebra.first_minimum``: chunk after chunk of CHUNK labelings, the first minimum of a chunk
+    kept if it beats the best so far by more than 1e-12, every value by ``frustration``). The
+    chunked loop itself is kept in the tests as the reference.
     """
     n = weights.shape[0]
     count = k ** max(n - 1, 0)
     if count > EXACT_LIMIT:
         raise ValueError(f"exact search needs k^(N-1) = {count} labelings (limit {EXACT_LIMIT})")
+    w = weights[upper(n)]
+    pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
     table = _table(n, k)
     if table is not None:
         labels, same = table
-        w = weights[upper(n)]
-        pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
         i, f = first_minimum(pos.sum() + same @ (neg - pos), same, lambda rows: frustration(weights, labels[rows]),
                              CHUNK, float(np.abs(w).sum()))
         return canonical(labels[i]), f
-    powers = k ** np.arange(n - 1, dtype=np.int64)
-    best, best_f = None, np.inf
-    for start in range(0, count, CHUNK):
-        codes = np.arange(start, min(count, start + CHUNK), dtype=np.int64)
-        labels = (codes[:, None] // powers) % k
-        labels = np.hstack([labels, np.zeros((len(codes), 1), dtype=np.int64)])
-        f = frustration(weights, labels)
-        i = int(np.argmin(f))
-        if f[i] < best_f - 1e-12:
-            best, best_f = labels[i].astype(int), float(f[i])
-    return canonical(best), best_f
+    from simulation.mechanisms import kernels  # numba: imported (and compiled or loaded) on first use only
+
+    parts = frustration_parts(weights)
+    i, f = first_minimum(kernels.bloc_frustrations(*parts, k, count), lambda rows: _same(_labelings(rows, n, k)),
+                         lambda rows: frustration(weights, _labelings(rows, n, k), parts), CHUNK,
+                         float(np.abs(w).sum()))
+    return canonical(_labelings(np.array([i]), n, k)[0]), f
 
 
 @lru_cache(maxsize=4)

@@ -76,30 +76,36 @@ def _table(n: int) -> tuple[np.ndarray, np.ndarray] | None:
 def exact_minimum(weights: np.ndarray) -> tuple[np.ndarray, float]:
     """The lowest-energy two-coalition configuration (first found among ties).
 
-    Scored at once from a table kept per N, the near-minima settled by the enumeration's own
-    rule (``algebra.first_minimum``): the chunked enumeration's result, which runs when the table
-    would be too large.
+    Every configuration is scored at once — from a table kept per N, or, when the table would be
+    too large, by a compiled loop (``kernels.coalition_energies``) — and the near-minima settled
+    by the enumeration's own rule (``algebra.first_minimum``: chunk after chunk of CHUNK
+    configurations, the first minimum of a chunk kept if it beats the best so far by more than
+    1e-12, every value by ``energy``). The chunked loop itself is kept in the tests as the reference.
     """
     n = weights.shape[0]
     if n > EXACT_MAX:
         raise ValueError(f"exact search is limited to {EXACT_MAX} states (got {n})")
+    w = weights[upper(n)]
     table = _table(n)
     if table is not None:
         configs, apart = table
-        w = weights[upper(n)]
         i, e = first_minimum(apart @ w, configs, lambda rows: energy(configs[rows], weights), CHUNK,
                              float(np.abs(w).sum()))
         return configs[i].copy(), e
-    best, best_e = None, np.inf
+    from simulation.mechanisms import kernels  # numba: imported (and compiled or loaded) on first use only
+
     count = 1 << max(n - 1, 0)
-    for start in range(0, count, CHUNK):
-        configs = _configurations(n, start, min(count, start + CHUNK))
-        configs = np.hstack([configs, np.zeros((len(configs), 1), np.int8)])
-        e = energy(configs, weights)
-        k = int(np.argmin(e))
-        if e[k] < best_e - 1e-12:
-            best, best_e = configs[k].astype(int), float(e[k])
-    return best, best_e
+    i, e = first_minimum(kernels.coalition_energies(np.triu(weights, 1), count), lambda rows: _configs(rows, n),
+                         lambda rows: energy(_configs(rows, n), weights), CHUNK, float(np.abs(w).sum()))
+    return _configs(np.array([i]), n)[0], e
+
+
+def _configs(codes: np.ndarray, n: int) -> np.ndarray:
+    """The enumeration's configurations of ``codes`` (M, N): node i < N-1 in coalition (c >> i) & 1, the last in 0."""
+    configs = np.zeros((len(codes), n), dtype=int)
+    if n > 1:
+        configs[:, :-1] = (codes[:, None] >> np.arange(n - 1)) & 1
+    return configs
 
 
 def descend(assignment: np.ndarray, weights: np.ndarray) -> np.ndarray:
