@@ -114,6 +114,7 @@ class Comparison:
     def manifest(self) -> dict:
         base = self.base.manifest()
         return base | {
+            "command": "compare",
             "comparison": {
                 "base": self.base.loaded.scenario.name,
                 "variants": {name: {"file": str(r.loaded.path), "sha256": r.loaded.sha256,

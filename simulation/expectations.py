@@ -55,11 +55,11 @@ def value_at(table: pd.DataFrame, day: dt.date) -> pd.Series:
     return (rows if len(rows) else table).iloc[-1]
 
 
-def _window(table: pd.DataFrame, exp: Expectation) -> pd.DataFrame:
+def in_window(table: pd.DataFrame, window: list[dt.date]) -> pd.DataFrame:
     """Rows dated inside the window; if none falls inside, the row as of its end."""
-    lo, hi = (pd.Timestamp(d) for d in exp.window)
+    lo, hi = (pd.Timestamp(d) for d in window)
     inside = table[(table.index >= lo) & (table.index <= hi)]
-    return inside if len(inside) else value_at(table, exp.window[1]).to_frame().T
+    return inside if len(inside) else value_at(table, window[1]).to_frame().T
 
 
 def _measure(table: pd.DataFrame, exp: Expectation) -> pd.Series:
@@ -67,7 +67,7 @@ def _measure(table: pd.DataFrame, exp: Expectation) -> pd.Series:
         return value_at(table, exp.to) - value_at(table, exp.from_)
     if exp.at is not None:
         return value_at(table, exp.at)
-    return _window(table, exp).mean()
+    return in_window(table, exp.window).mean()
 
 
 def _membership(tables: dict, exp: Expectation) -> np.ndarray:
@@ -76,7 +76,7 @@ def _membership(tables: dict, exp: Expectation) -> np.ndarray:
     holds = (a == b) if exp.test == "same" else (a != b)
     if exp.at is not None:
         return value_at(holds, exp.at).to_numpy(bool)
-    return _window(holds, exp).all().to_numpy(bool)
+    return in_window(holds, exp.window).all().to_numpy(bool)
 
 
 def measure(tables: dict, exp: Expectation, scenario: Scenario) -> np.ndarray:

@@ -103,6 +103,14 @@ def _fields(cls: type, names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(n for n in names if n in cls.model_fields)
 
 
+def date_order_problems(event) -> Iterator[tuple[str, str]]:
+    """(field, problem) for each of the event's end dates (``until``, ``in_force``, ``lifted``) before its date."""
+    for name in _fields(type(event), DATE_FIELDS):
+        when = getattr(event, name)
+        if when is not None and not event.date <= when:
+            yield name, f"{when} is before the event's date {event.date}"
+
+
 def _event_problems(scenario: Scenario, members: set[str]) -> Iterator[Problem]:
     start, end = scenario.calendar.start, scenario.calendar.end
     ids: dict[str, int] = {}
@@ -113,10 +121,8 @@ def _event_problems(scenario: Scenario, members: set[str]) -> Iterator[Problem]:
         if not start <= event.date <= end:
             yield ("events", i, "date"), f"{event.date} is outside the calendar ({start} to {end})"
         cls = type(event)
-        for name in _fields(cls, DATE_FIELDS):
-            when = getattr(event, name)
-            if when is not None and not event.date <= when:
-                yield ("events", i, name), f"{when} is before the event's date {event.date}"
+        for name, problem in date_order_problems(event):
+            yield ("events", i, name), problem
         refs = state_refs(event, stance=True)
         lists = _fields(cls, STATE_LISTS)
         stance = list(event.stance or {}) if "stance" in cls.model_fields else []
@@ -194,6 +200,9 @@ def subject_problems(kind: str, state, pair, path: tuple, members: set[str]) -> 
     for j, ref in enumerate(pair or []):
         if not _in_scenario(ref, members):
             yield path + ("pair", j), _unknown(ref, members)
+    if pair and len(pair) == 2 and data.resolve_id(pair[0]) is not None and \
+            data.resolve_id(pair[0]) == data.resolve_id(pair[1]):
+        yield path + ("pair",), f"a pair is two different states (got {pair[0]} and {pair[1]})"
     if state is not None and not _in_scenario(state, members):
         yield path + ("state",), _unknown(state, members)
 

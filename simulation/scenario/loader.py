@@ -55,6 +55,10 @@ class LoadedScenario:
     base: Path | None = None  # the file this variant extends
 
 
+SCENARIO_KEYS = {"calendar", "states", "events", "extends", "system", "relations"}  # what only scenarios have
+SWEEP_KEYS = {"design", "factors", "outputs", "samples"}  # what only sweep specs have
+
+
 def shipped_root() -> Path:
     """The folder of the scenarios shipped with the package."""
     return Path(str(files("scenarios")))
@@ -69,6 +73,10 @@ def find(reference: str | Path) -> Path:
     path = Path(reference)
     if path.is_file():
         return path
+    if path.is_dir():
+        held = " (it holds an alliance-sim output)" if (path / "manifest.json").is_file() else ""
+        raise ScenarioError([f"{reference}: is a folder{held}: expected a scenario file (YAML) or the name of a "
+                             "shipped scenario"])
     name = str(reference).removesuffix(".yaml")
     if name in shipped_names():  # a shipped scenario by its exact name, nothing else
         return shipped_root() / f"{name}.yaml"
@@ -242,6 +250,9 @@ def resolve(file: Path, root: Path, chain: tuple[Path, ...] = ()) -> tuple[Locat
         raise ScenarioError([f"{display(exc.file)}:{exc.line}: {exc.message}"]) from None
     if not isinstance(here.data, dict):
         raise ScenarioError([f"{display(file)}:1: the scenario must be a mapping of fields (name, calendar, ...)"])
+    if not chain and SWEEP_KEYS & set(here.data) and not SCENARIO_KEYS & set(here.data):
+        raise ScenarioError([f"{display(file)}:1: is a sweep spec ({', '.join(sorted(SWEEP_KEYS & set(here.data)))}), "
+                             f"not a scenario: run it with `alliance-sim sweep {display(file)} --out FOLDER`"])
     if "extends" not in here.data:
         for key in VARIANT_KEYS[1:]:
             if key in here.data:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import data
 from .. import params as P
-from ..expectations import value_at
+from ..expectations import in_window, value_at
 from ..model import batch_size as model_batch_size
 from ..model import make_batch, make_model
 from ..scenario.checks import metric_kind
@@ -102,11 +102,10 @@ def output_value(column: pd.Series, out: Output) -> float:
     if out.summary == "change":  # as `check` measures a rise: value as of the end minus value as of the start
         frame = column.to_frame()
         return float(value_at(frame, out.window[1]).iloc[0] - value_at(frame, out.window[0]).iloc[0])
-    if out.window is not None:
-        lo, hi = (pd.Timestamp(d) for d in out.window)
-        column = column[(column.index >= lo) & (column.index <= hi)]
-    summaries = {"final": column.iloc[-1], "max": column.max(), "min": column.min(), "mean": column.mean()}
-    return float(summaries[out.summary])
+    if out.window is not None:  # as `check` reads a window: the rows inside, or the row as of its end
+        column = in_window(column.to_frame(), out.window).iloc[:, 0]
+    summaries = {"final": lambda c: c.iloc[-1], "max": pd.Series.max, "min": pd.Series.min, "mean": pd.Series.mean}
+    return float(summaries[out.summary](column))
 
 
 def _series_rows(columns: dict[str, pd.Series], run_id: int) -> pd.DataFrame:

@@ -20,8 +20,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from ..params import PARAMETERS
 from ..scenario import LoadedScenario, ScenarioError, find, load_scenario
-from ..scenario.checks import subject_problems, members_of, known_metrics, metric_kind
-from ..scenario.loader import format_problems, validation_problems
+from ..scenario.checks import date_order_problems, known_metrics, members_of, metric_kind, subject_problems
+from ..scenario.loader import SCENARIO_KEYS, SWEEP_KEYS, display, format_problems, validation_problems
 from .. import limits
 from ..scenario.schema import Date, Int, Num, StateId, Strict
 from ..scenario.yamlmap import YamlError, load
@@ -120,9 +120,12 @@ def _knob_problems(factor: Factor, event, field: str, sc) -> list[str]:
             out.append(f"{v} is outside the calendar of {sc.name} ({sc.calendar.start} to {sc.calendar.end})")
             continue
         try:
-            type(event).model_validate(event.model_dump() | {field: v})
+            changed = type(event).model_validate(event.model_dump() | {field: v})
         except ValidationError as exc:
             out.append(f"{v}: {exc.errors()[0]['msg'].lower()}")
+            continue
+        out += [f"{v}: the event would then start after it ends ({problem})"
+                if name != field else f"{v}: {problem}" for name, problem in date_order_problems(changed)]
     return out
 
 
@@ -192,12 +195,19 @@ def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[t
 def load_spec(path: str | Path, for_model: bool = True) -> tuple[SweepSpec, LoadedScenario | None]:
     """Validate a spec file (and its scenario); raise :class:`ScenarioError` with file:line messages."""
     path = Path(path)
+    if path.is_dir():
+        raise ScenarioError([f"{path}: is a folder: expected a sweep spec file (YAML; see scenarios/sweeps/)"])
     if not path.is_file():
         raise ScenarioError([f"{path}: no such sweep spec"])
     try:
         located = load(path)
     except YamlError as exc:
         raise ScenarioError([f"{exc.file}:{exc.line}: {exc.message}"]) from None
+    keys = set(located.data) if isinstance(located.data, dict) else set()
+    if SCENARIO_KEYS & keys and not SWEEP_KEYS & keys:
+        raise ScenarioError([f"{display(path)}:1: is a scenario ({', '.join(sorted(SCENARIO_KEYS & keys))}), not a "
+                             f"sweep spec: run it with `alliance-sim run {display(path)}`, or sweep it from a spec "
+                             "that names it (scenario:) and the factors to vary (docs/sweeps.md)"])
     try:
         spec = SweepSpec.model_validate(located.data)
     except ValidationError as exc:
