@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from simulation import limits
+from simulation import interrupt, limits
 from simulation import params as P
 from simulation.output import FORMATS, OutputError, check_destination, write_run
 from simulation.scenario import ScenarioError, load_scenario, shipped_names
@@ -39,6 +39,28 @@ class BadInput(ValueError):
     """A bad flag value (exit code 2)."""
 
 
+class _Now:
+    """What the command is doing, for the message of an interrupt (``main``)."""
+
+    bar: Progress | None = None  # the progress of the long part
+    kept = "nothing was written; run the command again to start over"
+
+    @classmethod
+    def progress(cls) -> str:
+        task = cls.bar.tasks[0] if cls.bar is not None and cls.bar.tasks else None
+        if task is None or not task.total:
+            return ""
+        return f" after {int(task.completed):,} of {int(task.total):,} {task.description}"
+
+
+def _destination(out: Path, overwrite: bool) -> Path:
+    """``check_destination``, and what an interrupt leaves there: nothing (results are written whole)."""
+    check_destination(out, overwrite)
+    _Now.kept = (f"nothing was written to {display(out)} (results are written only when complete); "
+                 "run the command again to start over")
+    return out
+
+
 def _parse_date(value: str | None, flag: str) -> dt.date | None:
     if value is None:
         return None
@@ -49,14 +71,19 @@ def _parse_date(value: str | None, flag: str) -> dt.date | None:
 
 
 Workers = Annotated[int | None, typer.Option(
-    help="worker processes for the replicates (default: every core, once the work would take longer than "
-         "starting them); the tables are the same bytes for any number",
+    help="worker processes for the replicates (default: $ALLIANCE_SIM_WORKERS, else every core once the work "
+         "would take longer than starting them); the tables are the same bytes for any number",
     min=1, max=limits.MAX_WORKERS)]
 
 
 def _workers(asked: int | None) -> int | None:
-    """The number of worker processes asked for; None (not asked): every core, when that pays."""
-    return asked
+    """The number of worker processes: asked, else ALLIANCE_SIM_WORKERS, else None (every core, when that pays)."""
+    from simulation.parallel import default_workers
+
+    try:
+        return asked if asked is not None else default_workers()
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def _parse_sets(items: list[str]) -> dict[str, float]:
@@ -79,10 +106,12 @@ def _parse_sets(items: list[str]) -> dict[str, float]:
     return out
 
 
-def _progress(total: int, what: str = "replicates") -> Progress:
-    return Progress(TextColumn(f"[bold]{what}"), BarColumn(), MofNCompleteColumn(), TextColumn("•"),
-                    TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console,
-                    disable=total < 2)
+def _progress(total: int) -> Progress:
+    """A progress bar for the long part of a command (its one task's description names the units)."""
+    _Now.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("•"),
+                        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console,
+                        disable=total < 2)
+    return _Now.bar
 
 
 def _meta(result, manifest: dict) -> dict:
@@ -154,11 +183,11 @@ def run_command(
             raise BadInput(f"--network-date {day}: outside the run "
                            f"({sc.calendar.start} to {until_date or sc.calendar.end})")
     out = out or Path("runs") / f"{sc.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    check_destination(out, overwrite)
+    _destination(out, overwrite)
     from simulation.runner import run  # imports Mesa: only when a run is asked for
 
     with _progress(replicates) as bar:
-        task = bar.add_task("run", total=replicates)
+        task = bar.add_task("replicates", total=replicates)
         result = run(loaded, seed=seed, replicates=replicates, until=until_date, params=overrides,
                      progress=lambda done: bar.update(task, completed=done), workers=_workers(workers))
     manifest = result.manifest()
@@ -190,7 +219,7 @@ def check_command(
 
     runs = 2 if any(e.versus_base for e in loaded.scenario.expectations) else 1
     with _progress(replicates * runs) as bar:
-        task = bar.add_task("check", total=replicates * runs)
+        task = bar.add_task("runs", total=replicates * runs)
         done = {"n": 0}
 
         def step(_: int) -> None:
@@ -241,12 +270,12 @@ def compare_command(
     loaded_base = load_scenario(base)
     loaded = [load_scenario(v) for v in variants]
     out = out or Path("runs") / f"compare-{loaded_base.scenario.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    check_destination(out, overwrite)
+    _destination(out, overwrite)
     from simulation.compare import compare
 
     total = replicates * (1 + len(loaded))
     with _progress(total) as bar:
-        task = bar.add_task("compare", total=total)
+        task = bar.add_task("runs", total=total)
         done = {"n": 0}
 
         def step(_: int) -> None:
@@ -363,20 +392,19 @@ def _sweep_with_progress(spec_obj, out: Path, context, extra: dict, workers: int
 @app.command("analyze")
 def analyze_command(folder: Annotated[Path, typer.Argument(help="sweep folder")]) -> None:
     """Sensitivity indices (Sobol or Morris) of a finished or partial sweep: indices.csv, analysis.html."""
-    import json as _json
-
     from simulation.sweep.analyze import analyze, wide
-    from simulation.sweep.execute import MANIFEST, _atomic_write
+    from simulation.sweep.execute import read_manifest, write_files
     from viz.sweep_report import build_sweep_report
 
+    _Now.kept = (f"{display(folder)} is unchanged (its analysis files are written only when complete); "
+                 "run the command again")
     result = analyze(folder)
-    manifest = _json.loads((folder / MANIFEST).read_text())
-    _atomic_write(folder / "indices.csv", lambda p: result.indices.to_csv(p, index=False))
-    written = ["indices.csv", "analysis.html"]
+    manifest = read_manifest(folder)
+    files = {"indices.csv": lambda p: result.indices.to_csv(p, index=False)}
     if result.response is not None:
-        _atomic_write(folder / "response.csv", lambda p: result.response.to_csv(p, index=False))
-        written.insert(1, "response.csv")
-    _atomic_write(folder / "analysis.html", lambda p: build_sweep_report(result, p, manifest))
+        files["response.csv"] = lambda p: result.response.to_csv(p, index=False)
+    files["analysis.html"] = lambda p: build_sweep_report(result, p, manifest)
+    write_files(folder, files)
     out_console.print(result.note)
     if result.response is not None:
         _print_response(result.response)
@@ -390,7 +418,7 @@ def analyze_command(folder: Annotated[Path, typer.Argument(help="sweep folder")]
             view.add_row(r["output"], r["factor"], *(f"{r[n]:.3f}" + ("" if r[f"{n}_conf"] != r[f"{n}_conf"]
                                                                       else f" ± {r[f'{n}_conf']:.3f}") for n in names))
         out_console.print(view)
-    out_console.print("→ " + ", ".join(display(folder / name) for name in written))
+    out_console.print("→ " + ", ".join(display(folder / name) for name in files))
 
 
 def _print_response(curves) -> None:
@@ -454,9 +482,9 @@ def backtest_command(
     except (KeyError, ValueError) as exc:
         raise BadInput(f"--set: {exc}") from None
     out = out or Path("runs") / f"backtest-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    check_destination(out, overwrite)
-    with _progress(len(years), "origins") as bar:
-        task = bar.add_task("backtest", total=len(years))
+    _destination(out, overwrite)
+    with _progress(len(years)) as bar:
+        task = bar.add_task("origins", total=len(years))
         dyads = B.backtest(years, spans, replicates, seed, overrides, _workers(workers),
                            progress=lambda n: bar.advance(task, n))
     skill = B.skill_table(dyads, seed)
@@ -493,7 +521,7 @@ def backtest_ties_command(
     if fmt not in FORMATS:
         raise BadInput(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
     out = out or Path("runs") / f"backtest-ties-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    check_destination(out, overwrite)
+    _destination(out, overwrite)
     from simulation.backtest import ties as T
 
     dyads = T.backtest_ties(balance_rate)
@@ -545,9 +573,9 @@ def calibrate_command(
     if problems:
         raise BadInput(problems[0])
     out = out or Path("runs") / f"calibrate-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    check_destination(out, overwrite)
-    with _progress(max_evaluations, "evaluations") as bar:
-        task = bar.add_task("fit", total=max_evaluations)
+    _destination(out, overwrite)
+    with _progress(max_evaluations) as bar:
+        task = bar.add_task("evaluations", total=max_evaluations)
         try:
             result = C.calibrate(names, train[::every], spans, replicates, seed, _workers(workers), max_evaluations,
                                  progress=lambda n: bar.advance(task, n))
@@ -761,7 +789,10 @@ def _run_app() -> None:
 
 
 def main() -> None:
-    """Entry point: run the app and turn expected failures into exit code 2, bugs into 1."""
+    """Entry point: run the app and turn expected failures into exit code 2, bugs into 1, signals
+    into 130 (SIGINT) or 143 (SIGTERM) with what was kept.
+    """
+    interrupt.install()
     try:
         _run_app()
     except (ScenarioError, OutputError, BadInput, SweepError) as exc:
@@ -769,11 +800,15 @@ def main() -> None:
             err_console.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except SweepInterrupted as exc:
-        err_console.print(f"[yellow]{escape(str(exc))}[/yellow]")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: nothing was written")
-        sys.exit(130)
+        err_console.print(f"[yellow]{escape(str(exc))}[/yellow]", highlight=False, soft_wrap=True)
+        sys.exit(exc.code)
+    except (interrupt.Interrupted, KeyboardInterrupt) as exc:
+        written = getattr(exc, "written", None)  # the signal came as the result was put in place
+        kept = f"the result is complete in {display(written)}" if written else _Now.kept
+        what = str(exc) if isinstance(exc, interrupt.Interrupted) else "interrupted"
+        err_console.print(f"[yellow]{what}{_Now.progress()}: {escape(kept)}[/yellow]", highlight=False,
+                          soft_wrap=True)
+        sys.exit(interrupt.exit_code(exc))
     except OSError as exc:  # the machine said no: a full disk, a file size limit, permissions
         where = f"{exc.filename}: " if exc.filename else ""
         err_console.print(f"[red]error:[/red] {escape(where)}{escape(exc.strerror or str(exc))} "

@@ -7,6 +7,8 @@ asked (``--overwrite``), and only if it is an earlier alliance-sim result (a fol
 ``manifest.json``): a user's own folder is never deleted. The replacement is one atomic exchange
 of the two folders (Linux ``renameat2(RENAME_EXCHANGE)``), so the old result stays in place until
 the new one is complete; elsewhere two renames, with the old one restored if the second fails.
+Interrupted (Ctrl-C, SIGTERM: ``interrupt``), the temporary folder is removed and the destination
+is as it was; the swap itself is never cut in two.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+
+from . import interrupt
 
 FORMATS = ("parquet", "csv")
 
@@ -84,22 +88,33 @@ def write_run(out: Path, tables: dict[str, pd.DataFrame], manifest: dict, fmt: s
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; results are ordinary folders
+    old, swapped = None, False
     try:
-        files = [_write_table(t, tmp / name, fmt).name for name, t in tables.items()]
-        for name, writer in (extras or {}).items():
-            writer(tmp / name)
-            files.append(name)
-        manifest = dict(manifest) | {"files": sorted(files) + ["manifest.json"], "format": fmt}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, out)
+        with interrupt.on_force(lambda: shutil.rmtree(tmp, ignore_errors=True)):
+            files = [_write_table(t, tmp / name, fmt).name for name, t in tables.items()]
+            for name, writer in (extras or {}).items():
+                writer(tmp / name)
+                files.append(name)
+            manifest = dict(manifest) | {"files": sorted(files) + ["manifest.json"], "format": fmt}
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+            with interrupt.deferred():  # a signal waits for the swap's renames, then is raised here
+                old, swapped = _swap_into_place(tmp, out), True
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise OutputError(f"{out}: cannot be written ({exc.strerror or exc}); "
                           f"{'the earlier result is unchanged' if out.exists() else 'nothing was written'}") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException as exc:
+        if swapped:  # interrupted just after the swap: the new result is complete and in place
+            exc.written = out
+        _remove(old if swapped else tmp)
         raise
+    _remove(old)
     return out
+
+
+def _remove(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 RENAME_EXCHANGE = 2  # linux/fs.h
@@ -124,14 +139,13 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(errno, os.strerror(errno), str(b))
 
 
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """``tmp`` becomes ``out`` in one step; an old result is removed only once replaced."""
+def _swap_into_place(tmp: Path, out: Path) -> Path | None:
+    """``tmp`` becomes ``out`` in one step; returns where the earlier result now is (to remove)."""
     if not out.exists():
         tmp.rename(out)
-        return
+        return None
     if _exchange(tmp, out):
-        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old result
-        return
+        return tmp  # tmp now holds the old result
     old = out.parent / f".old-{out.name}-{tmp.name[-8:]}"
     out.rename(old)
     try:
@@ -139,4 +153,4 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
     except BaseException:
         old.rename(out)  # restore the earlier result
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    return old

@@ -7,6 +7,7 @@ same run whether 1 or 100 replicates are asked for.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import platform
@@ -66,6 +67,7 @@ class RunResult:
         return {
             "package": "alliance-sim",
             "version": package_version(),
+            "command": "run",
             "scenario": {"name": sc.name, "title": sc.title, "file": str(self.loaded.path),
                          "sha256": self.loaded.sha256, "files": self.loaded.file_hashes},
             "calendar": {"start": str(sc.calendar.start), "end": str(sc.calendar.end),
@@ -152,12 +154,13 @@ def run(scenario: str | Path | LoadedScenario, seed: int | None = None, replicat
     workers = None if workers is None else min(workers, replicates)
     work = parallel.batches(list(range(replicates)), batch_size(len(world.records)), workers or parallel.cores())
     try:
-        for batch in parallel.results(work, _replicates, (world, resolved, seed, until), workers,
-                                      preload=("simulation.runner",)):
-            for r, tables, fired_r in batch:
-                done[r] = tables, fired_r
-            if progress:
-                progress(len(done))
+        with contextlib.closing(parallel.results(work, _replicates, (world, resolved, seed, until), workers,
+                                                 preload=("simulation.runner",))) as stream:
+            for batch in stream:
+                for r, tables, fired_r in batch:
+                    done[r] = tables, fired_r
+                if progress:
+                    progress(len(done))
     except BrokenProcessPool:
         raise RuntimeError("a worker process died (in a script, call run(..., workers=N) under "
                            "`if __name__ == '__main__':`, since worker processes import the main module)") from None

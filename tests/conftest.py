@@ -1,7 +1,13 @@
-"""Shared fixtures: small scenario files written to a temporary folder."""
+"""Shared fixtures: small scenario files written to a temporary folder.
+
+Every test runs with ALLIANCE_SIM_WORKERS=1 (inherited by the commands it starts): without
+``--workers``, runs stay in one process and never start workers by how fast the machine seems
+(``parallel.pays``). Tests of worker processes ask for them (``--workers 2``, ``workers=2``).
+"""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -9,6 +15,7 @@ import pytest
 
 from helpers import MINIMAL
 
+os.environ["ALLIANCE_SIM_WORKERS"] = "1"
 
 
 @pytest.fixture

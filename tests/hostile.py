@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import signal
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -121,22 +122,102 @@ def damaged_text(draw, text: str) -> str:
     return "".join(lines[:i] + [lines[i]] * draw(st.integers(2, 50)) + lines[i:])
 
 
+def bomb(fan: int, levels: int) -> str:
+    """A billion-laughs document: ``levels`` anchors, each a list of ``fan`` aliases of the one before."""
+    return MINIMAL + "a0: &a0 [" + ", ".join(["x"] * fan) + "]\n" + "".join(
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * fan) + "]\n" for i in range(1, levels))
+
+
+def deep(depth: int) -> str:
+    return MINIMAL + "x: " + "[" * depth + "]" * depth + "\n"
+
+
+def wide(events: int) -> str:
+    return MINIMAL.replace("events:\n", "events:\n" + "  - 1\n" * events)
+
+
+def long(characters: int) -> str:
+    return MINIMAL.replace("Minimal test scenario", "x" * characters)
+
+
+LARGEST = {"bomb": bomb(12, 10), "deep": deep(3000), "wide": wide(5000), "long": long(200_000)}  # of huge_or_deep
+
+
 @st.composite
 def huge_or_deep(draw, kinds=("bomb", "deep", "recursive", "wide", "long")) -> str:
     """Documents that grow: alias bombs, deep nesting, long lists (all refused), long strings (legal)."""
     kind = draw(st.sampled_from(kinds))
     if kind == "bomb":
-        fan, levels = draw(st.integers(5, 12)), draw(st.integers(5, 10))
-        return MINIMAL + "a0: &a0 [" + ", ".join(["x"] * fan) + "]\n" + "".join(
-            f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * fan) + "]\n" for i in range(1, levels))
+        return bomb(draw(st.integers(5, 12)), draw(st.integers(5, 10)))
     if kind == "deep":
-        depth = draw(st.integers(60, 3000))
-        return MINIMAL + "x: " + "[" * depth + "]" * depth + "\n"
+        return deep(draw(st.integers(60, 3000)))
     if kind == "recursive":
         return MINIMAL + "x: &r [1, {a: *r}]\n"
     if kind == "wide":
-        return MINIMAL.replace("events:\n", "events:\n" + "  - 1\n" * draw(st.integers(1000, 5000)))
-    return MINIMAL.replace("Minimal test scenario", "x" * draw(st.integers(10_000, 200_000)))
+        return wide(draw(st.integers(1000, 5000)))
+    return long(draw(st.integers(10_000, 200_000)))
+
+
+@st.composite
+def plausible_spec(draw) -> dict:
+    """A sweep spec of the default scenario built from its own names: parameters and event knobs,
+    metrics with their subjects, dates — mostly right, each sometimes wrong in the ways a user
+    gets them wrong (out of range, the wrong subject, one state twice, an event moved past its
+    end). It may or may not validate (for: what validates must also run)."""
+    from simulation.params import PARAMETERS
+    from simulation.scenario import load_scenario
+    from simulation.scenario.checks import known_metrics, metric_kind
+
+    sc = load_scenario("korea_russia_2024").scenario
+    start, end = sc.calendar.start, sc.calendar.end
+    right = st.integers(0, 5).map(bool)  # right five times in six
+
+    def day(low=start, high=end):
+        return draw(st.dates(min_value=low, max_value=high) if draw(right) else
+                    st.dates(min_value=low - dt.timedelta(days=60), max_value=high + dt.timedelta(days=60)))
+
+    knobs = {f"events.{e.id}.{f}": e for e in sc.events for f in ("date", "until", "troops", "shells", "missiles",
+                                                                   "value_usd_bn")
+             if isinstance(getattr(e, f, None), (int, float, dt.date)) and not isinstance(getattr(e, f), bool)}
+    factors = {}
+    for name in draw(st.lists(st.sampled_from(sorted(PARAMETERS) + sorted(knobs)), min_size=1, max_size=3,
+                              unique=True)):
+        if name in PARAMETERS:
+            p = PARAMETERS[name]
+            lo, hi = (p.low, p.high) if draw(right) else (p.low - 1, p.high + 1)
+            a, b = sorted(draw(st.floats(lo, hi, allow_nan=False)) for _ in range(2))
+            factors[name] = {"low": a, "high": b + 0.01}
+        elif name.endswith((".date", ".until")):
+            event = knobs[name]
+            a = day(start, getattr(event, "until", None) or end) if name.endswith(".date") else day(event.date, end)
+            factors[name] = {"low": a, "high": a + dt.timedelta(days=draw(st.integers(1, 120)))}
+        else:
+            value = getattr(knobs[name], name.rsplit(".", 1)[1])
+            a = draw(st.integers(0, int(2 * value) + 1) if draw(right) else st.integers(-5, 10**13))
+            factors[name] = {"low": a, "high": a + draw(st.integers(1, int(value) + 2))}
+    states = list(sc.states)
+    outputs = []
+    for i in range(draw(st.integers(1, 3))):
+        metric = draw(st.sampled_from(known_metrics(sc)))
+        output = {"name": f"o{i}", "metric": metric}
+        kind = metric_kind(metric, sc) if draw(right) else draw(st.sampled_from(["state", "pair", "model"]))
+        if kind == "state":
+            output["state"] = draw(st.sampled_from(states if draw(right) else states + ["KOR", "XXX"]))
+        elif kind in ("pair", "membership"):
+            pair = draw(st.lists(st.sampled_from(states), min_size=2, max_size=2, unique=draw(right)))
+            output["pair"] = pair if draw(right) else [pair[0], "KOR" if pair[0] == "ROK" else pair[0]]
+        timing = draw(st.sampled_from(["at", "window", "change", "summary", "none"]))
+        if timing == "at":
+            output["at"] = day()
+        elif timing in ("window", "change"):
+            first = day()
+            output["window"] = [first, first + dt.timedelta(days=draw(st.integers(-30 * (not draw(right)), 300)))]
+            output["summary"] = "change" if timing == "change" else draw(st.sampled_from(["max", "min", "mean"]))
+        elif timing == "summary":
+            output["summary"] = draw(st.sampled_from(["final", "max", "min", "mean"]))
+        outputs.append(output)
+    return {"name": "plausible", "scenario": "korea_russia_2024", "seed": 1, "design": "lhs", "samples": 2,
+            "factors": factors, "outputs": outputs, "until": draw(st.sampled_from([None, dt.date(2025, 6, 30)]))}
 
 
 @st.composite
@@ -149,10 +230,12 @@ def extends_trick(draw) -> tuple[str, str]:
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    """Run ``alliance-sim ARGS`` in this process: (exit code, stdout, stderr)."""
+    """Run ``alliance-sim ARGS`` in this process: (exit code, stdout, stderr). The command's signal
+    handlers (``interrupt.install``) are put back as they were afterwards."""
     from alliance_sim import cli
 
     out, err = io.StringIO(), io.StringIO()
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     argv = sys.argv
     sys.argv = ["alliance-sim", *args]
     code = 0
@@ -163,6 +246,8 @@ def invoke(*args: str) -> tuple[int, str, str]:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
         sys.argv = argv
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -21,6 +21,7 @@ import pytest
 CHROMIUM = os.environ.get("ALLIANCE_SIM_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WAIT = 180_000  # ms: a failure bound for conditions that hold within seconds, generous for a busy machine
 BAD_YAML = b"name: bad\ntitle: broken upload\ncalendar: {start: 2024-01-01, end: 2024-12-31}\nstates: [RUS, UKR]\nseed: -3\n"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
@@ -39,7 +40,7 @@ def start(*scenario: str):
     proc = subprocess.Popen([sys.executable, "-m", "alliance_sim", "dashboard", *scenario, "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
+    deadline = time.time() + WAIT / 1000
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url, timeout=2)
@@ -50,7 +51,7 @@ def start(*scenario: str):
             time.sleep(0.5)  # polling for the port to open
     else:
         proc.kill()
-        pytest.fail("dashboard did not start within 90 s")
+        pytest.fail(f"dashboard did not start within {WAIT // 1000} s")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -90,8 +91,8 @@ class Visit:
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         self.context.route("**/*", self._route)
         self.page.goto(url)
-        self.page.wait_for_selector(".sim-date", timeout=90_000)
-        self.page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+        self.page.wait_for_selector(".sim-date", timeout=WAIT)
+        self.page.wait_for_selector(".js-plotly-plot", timeout=WAIT)
 
     def _route(self, route) -> None:
         if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
@@ -107,7 +108,7 @@ class Visit:
         before = self.date()
         self.page.get_by_role("button", name="Step").click()
         self.page.wait_for_function("b => document.querySelector('.sim-date').innerText !== b", arg=before,
-                                    timeout=30_000)
+                                    timeout=WAIT)
 
     def network_title(self) -> str:
         return self.page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -142,12 +143,12 @@ TAB_DRAWN = """title => !document.querySelector('.v-window__container--is-active
 def open_tab(page, name: str) -> None:
     """Open a tab of the views and wait until its own figure is drawn (a condition, not a duration)."""
     page.get_by_role("tab", name=name).click()
-    page.wait_for_function(TAB_DRAWN, arg=TABS[name], timeout=90_000)
+    page.wait_for_function(TAB_DRAWN, arg=TABS[name], timeout=WAIT)
 
 
 def test_page_loads_offline_without_console_errors_and_nothing_is_blank(visit, tmp_path):
     # wait for a condition, not a duration: the open tab's figures drawn with marks
-    visit.page.wait_for_function(DRAWN, arg=2, timeout=90_000)
+    visit.page.wait_for_function(DRAWN, arg=2, timeout=WAIT)
     visit.page.screenshot(path=str(tmp_path / "network.png"), full_page=True)
     for name in TABS:  # every other tab draws its own figure
         open_tab(visit.page, name)
@@ -191,7 +192,7 @@ def test_malformed_upload_shows_the_error_and_the_app_still_steps(visit):
     with visit.page.expect_file_chooser() as chooser:
         visit.page.get_by_role("button", name="Upload YAML").click()
     chooser.value.set_files(files=[{"name": "bad.yaml", "mimeType": "application/x-yaml", "buffer": BAD_YAML}])
-    visit.page.wait_for_selector(".upload-error", timeout=30_000)
+    visit.page.wait_for_selector(".upload-error", timeout=WAIT)
     assert "bad.yaml:5: seed: must be >= 0 (got -3)" in visit.page.inner_text(".upload-error")
     visit.step()
     assert visit.date().endswith("step 1 of 19")
@@ -209,7 +210,7 @@ def test_an_alias_bomb_upload_is_refused_and_the_server_serves_other_sessions(se
         with a.page.expect_file_chooser() as chooser:
             a.page.get_by_role("button", name="Upload YAML").click()
         chooser.value.set_files(files=[{"name": "bomb.yaml", "mimeType": "application/x-yaml", "buffer": BOMB}])
-        a.page.wait_for_selector(".upload-error", timeout=30_000)
+        a.page.wait_for_selector(".upload-error", timeout=WAIT)
         assert "expands to more than" in a.page.inner_text(".upload-error")
         b.step()  # another session, meanwhile
         a.step()  # and the uploader's own page still works
@@ -225,7 +226,7 @@ def test_two_sessions_do_not_share_a_model(server, browser):
         a.step()
         a.step()
         b.page.reload()
-        b.page.wait_for_selector(".sim-date", timeout=60_000)
+        b.page.wait_for_selector(".sim-date", timeout=WAIT)
         assert a.date().endswith("step 2 of 19") and b.date().endswith("step 0 of 19")
     finally:
         a.close()
@@ -242,19 +243,19 @@ def test_the_whole_world_steps_filters_by_region_and_finds_a_state(world_server,
     visit = Visit(browser, world_server)
     page = visit.page
     try:
-        page.wait_for_function(DRAWN, arg=2, timeout=90_000)
+        page.wait_for_function(DRAWN, arg=2, timeout=WAIT)
         assert page.inner_text(".n-states").startswith("195 states")
         everywhere = page.evaluate(NODES)
         assert 10 <= len(everywhere) <= 40 and {"USA", "CHN", "RUS", "PRK"} <= set(everywhere)
         visit.step()
         assert visit.date().endswith("step 1 of 19")
         page.wait_for_function(f"() => {{ const d = ({NETWORK})(); return !!d && d.layout.title.text.includes('2024-06-30'); }}",
-                               timeout=60_000)
+                               timeout=WAIT)
 
         page.locator(".region-filter").click()
         page.get_by_role("option", name="Africa", exact=True).click()
         page.wait_for_function("() => document.querySelector('.n-states').innerText.endsWith('20 shown')"
-                               " && (" + NODES + ")().includes('NIG')", timeout=60_000)
+                               " && (" + NODES + ")().includes('NIG')", timeout=WAIT)
         african = page.evaluate(NODES)
         assert not {"USA", "RUS", "CHN"} & set(african) and {"NIG", "SAF"} <= set(african)
         page.screenshot(path=str(tmp_path / "world_africa.png"), full_page=True)
@@ -263,9 +264,9 @@ def test_the_whole_world_steps_filters_by_region_and_finds_a_state(world_server,
         picker.click()
         picker.fill("India")
         page.get_by_role("option", name="India (IND)").click()
-        page.wait_for_selector(".state-card", timeout=60_000)
+        page.wait_for_selector(".state-card", timeout=WAIT)
         assert "India (IND)" in page.inner_text(".state-card")
-        page.wait_for_function(f"() => ({NODES})().includes('IND')", timeout=60_000)  # pinned in the network
+        page.wait_for_function(f"() => ({NODES})().includes('IND')", timeout=WAIT)  # pinned in the network
         page.screenshot(path=str(tmp_path / "world_india.png"), full_page=True)
         assert visit.errors == [] and visit.external == []
     finally:

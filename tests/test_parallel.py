@@ -4,11 +4,13 @@ worker processes (replicate r is seeded by child r of the seed sequence and stac
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from simulation.runner import run
 
@@ -59,23 +61,44 @@ def test_workers_must_be_positive():
     assert proc.returncode == 2 and "--workers" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_automatic_workers_start_only_when_the_rest_would_take_longer_here(monkeypatch):
-    """Not asked for a number of workers, the executor keeps small work in this process and hands
-    the rest of larger work to worker processes (POOL_START set so that the decision is certain).
-    """
-    import os
+def test_workers_start_only_when_the_rest_would_take_longer_here():
+    """The automatic choice is a function of what was measured, nothing else (POOL_START = 2 s)."""
+    from simulation.parallel import pays
 
+    assert not pays(elapsed=1.0, done=1, total=2, workers=2)  # 1 s left: never worth 2 s of start-up
+    assert pays(elapsed=1.0, done=1, total=10, workers=2)  # 9 s left: 4.5 s saved on two workers
+    assert not pays(elapsed=1.0, done=1, total=10, workers=1)  # one core: never
+    assert not pays(elapsed=0.4, done=2, total=10, workers=2) and pays(elapsed=0.4, done=2, total=30, workers=2)
+    assert not pays(elapsed=5.0, done=5, total=5, workers=4)  # nothing left
+
+
+def test_automatic_hands_the_rest_to_workers_once_they_pay():
+    """With a clock that says each task takes 10 s, the first task runs here and the rest on
+    workers; with one that says no time passes, everything stays here."""
     from helpers import where_run
-    from simulation import parallel
+    from simulation.parallel import automatic
 
-    monkeypatch.setattr(parallel, "POOL_START", float("inf"))  # starting workers never pays
-    done = list(parallel.results(range(6), where_run, None, workers=None))
-    assert sorted(t for t, _ in done) == list(range(6)) and {pid for _, pid in done} == {os.getpid()}
-    monkeypatch.setattr(parallel, "POOL_START", 0.0)  # always pays: the first task here, the rest on workers
-    monkeypatch.setattr(parallel, "cores", lambda: 2)
-    done = list(parallel.results(range(6), where_run, None, workers=None, preload=("helpers",)))
+    ticks = iter(range(0, 1000, 10))
+    done = list(automatic(list(range(6)), where_run, None, 2, ("helpers",), clock=lambda: next(ticks)))
     assert sorted(t for t, _ in done) == list(range(6))
     assert done[0] == (0, os.getpid()) and os.getpid() not in {pid for _, pid in done[1:]}
+    done = list(automatic(list(range(6)), where_run, None, 2, (), clock=lambda: 0.0))
+    assert [t for t, _ in done] == list(range(6)) and {pid for _, pid in done} == {os.getpid()}
+
+
+def test_the_default_number_of_workers_comes_from_the_environment(monkeypatch):
+    from simulation.parallel import default_workers
+
+    monkeypatch.setenv("ALLIANCE_SIM_WORKERS", "3")
+    assert default_workers() == 3
+    monkeypatch.delenv("ALLIANCE_SIM_WORKERS")
+    assert default_workers() is None
+    monkeypatch.setenv("ALLIANCE_SIM_WORKERS", "two")
+    with pytest.raises(ValueError, match="ALLIANCE_SIM_WORKERS=two: must be a whole number"):
+        default_workers()
+    proc = subprocess.run([*CLI, "run", "korea_russia_2024", "--until", "2024-07-31"], capture_output=True, text=True,
+                          env=os.environ | {"ALLIANCE_SIM_WORKERS": "0"})
+    assert proc.returncode == 2 and "ALLIANCE_SIM_WORKERS=0" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_batches_cut_in_order_and_give_every_worker_work():

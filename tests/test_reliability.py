@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import resource
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "alliance_sim"]
+GATED = Path(__file__).with_name("gated.py")
 RUN = [*CLI, "run", "korea_russia_2024", "--no-report", "--until", "2024-09-30"]
 
 
@@ -54,24 +57,43 @@ def test_overwrite_never_deletes_a_folder_that_is_not_a_result(tmp_path):
     assert [p.name for p in mine.iterdir()] == ["chapter1.tex"] and (mine / "chapter1.tex").read_text() == "precious"
 
 
-@pytest.mark.parametrize("kill_after", [0.3, 0.8, 1.2, 1.6, 2.0, 2.4, 3.0, 3.6])
-def test_a_run_killed_at_any_point_leaves_the_old_result_or_a_complete_new_one(tmp_path, kill_after):
-    """SIGKILL at several offsets of an --overwrite run: whenever it lands, the folder is the
-    earlier result (same bytes) or the new one, complete — never missing, never half-written."""
+def killed_at(gate: str, args: list[str], folder: Path) -> None:
+    """Run ``alliance-sim ARGS`` with a fault point (tests/gate.py) and SIGKILL its process group
+    once a call is held there: the kill lands in that window, whatever the machine's speed."""
+    gates = folder / f"gate-{gate.replace(':', '-').replace('/', '-')}"
+    gates.mkdir()
+    proc = subprocess.Popen([sys.executable, str(GATED), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, env=os.environ | {"GATE": gate, "GATE_DIR": str(gates)})
+    try:
+        while not list(gates.glob("reached-*")):
+            assert proc.poll() is None, f"ended before the gate {gate}: {proc.stderr.read()[-2000:]}"
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+WRITE_POINTS = [  # the windows of a run's life, and what a kill there must leave
+    ("simulation.runner:run_replicates@0", "old"),  # computing
+    ("simulation.output:_write_table@1", "old"),  # one table written in the temporary folder
+    ("viz.report:build_report@0", "old"),  # the report being written
+    ("simulation.output:_swap_into_place@0", "old"),  # everything written, not yet in place
+    ("simulation.output:_exchange@0/after", "new"),  # in place, the earlier result not yet removed
+]
+
+
+@pytest.mark.parametrize("gate, expected", WRITE_POINTS, ids=[g.split(":")[1] for g, _ in WRITE_POINTS])
+def test_a_run_killed_at_any_point_leaves_the_old_result_or_a_complete_new_one(tmp_path, gate, expected):
+    """SIGKILL in each window of an --overwrite run: the folder is the earlier result (same bytes)
+    or the new one, complete — never missing, never half-written."""
     out = tmp_path / "result"
     assert subprocess.run([*RUN, "-k", "1", "--out", str(out)], capture_output=True).returncode == 0
     before = hashes(out)
-    proc = subprocess.Popen([*RUN, "-k", "4", "--out", str(out), "--overwrite"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        proc.wait(timeout=kill_after)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    killed_at(gate, [*RUN[3:], "-k", "4", "--out", str(out), "--overwrite", "--report"], tmp_path)
     assert out.is_dir() and complete(out)
     after = hashes(out)
     replicates = json.loads((out / "manifest.json").read_text())["seeds"]["replicates"]
-    assert after == before or replicates == 4
+    assert (after == before) if expected == "old" else (replicates == 4 and "report.html" in after)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".old-")]  # nothing hidden aside
 
 
@@ -164,21 +186,22 @@ def sweep_reference(tmp_path_factory) -> str:
     return hashlib.sha256((folder / "out" / "results.parquet").read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("kill_after", [0.5, 1.5, 2.5, 3.5, 5.0])
-def test_a_sweep_killed_at_any_point_resumes_to_the_same_bytes(tmp_path, sweep_reference, kill_after):
-    """SIGKILL to the whole sweep (no chance to save anything) at several offsets, then --resume:
+SWEEP_POINTS = [
+    "simulation.sweep.execute:_atomic_write@0",  # the folder made, its manifest not yet written
+    "simulation.sweep.execute:_atomic_write@2",  # manifest and design written, no run stored
+    "simulation.sweep.evaluate:evaluate_model@30",  # a part stored, runs in flight and buffered
+    "simulation.sweep.execute:consolidate@0",  # every run stored, results.parquet not yet written
+]
+
+
+@pytest.mark.parametrize("gate", SWEEP_POINTS, ids=["no-manifest", "no-run", "mid-sweep", "unconsolidated"])
+def test_a_sweep_killed_at_any_point_resumes_to_the_same_bytes(tmp_path, sweep_reference, gate):
+    """SIGKILL to the whole sweep (no chance to save anything) in each window, then --resume:
     every run stored once, results.parquet byte-identical to an uninterrupted sweep's."""
     (tmp_path / "spec.yaml").write_text(SWEEP)
     out = tmp_path / "out"
-    proc = subprocess.Popen([*CLI, "sweep", str(tmp_path / "spec.yaml"), "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        proc.wait(timeout=kill_after)
-    except subprocess.TimeoutExpired:
-        import os
-
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    killed_at(gate, ["sweep", str(tmp_path / "spec.yaml"), "--out", str(out)], tmp_path)
+    assert not (out / "results.parquet").exists()
     args = [*CLI, "sweep", str(tmp_path / "spec.yaml"), "--out", str(out)]
     resumed = subprocess.run(args + (["--resume"] if (out / "manifest.json").exists() else []),
                              capture_output=True, text=True)

@@ -16,9 +16,11 @@ from simulation.signed import EdgeListError, read_edge_list, write_partition
 GAHUKU_GAMA = Path(__file__).resolve().parents[1] / "scenarios" / "data" / "gahuku_gama_edges.csv"
 
 
+BLOCS = [sys.executable, "-m", "alliance_sim", "blocs", "--seconds", "86400"]  # the clock never cuts a search short
+
+
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "alliance_sim", "blocs", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    return subprocess.run([*BLOCS, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 def edges(tmp_path: Path, text: str, name: str = "edges.csv") -> Path:
@@ -145,7 +147,7 @@ def test_cli_never_overwrites_without_flag(tmp_path):
 
 def cli_many(runs: list[tuple[tuple[str, ...], Path | None]]) -> list[subprocess.CompletedProcess]:
     """Several `alliance-sim blocs` processes at once (each takes about 2 s to start)."""
-    procs = [(args, subprocess.Popen([sys.executable, "-m", "alliance_sim", "blocs", *args], cwd=cwd, text=True,
+    procs = [(args, subprocess.Popen([*BLOCS, *args], cwd=cwd, text=True,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)) for args, cwd in runs]
     out = []
     for args, proc in procs:

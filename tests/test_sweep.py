@@ -90,6 +90,11 @@ def test_lhs_stratifies_each_factor():
     ({"factors": {"events.deploy_main.date": {"low": dt.date(2020, 1, 1), "high": dt.date(2024, 12, 1)}}},
      "2020-01-01 is outside the calendar of korea_russia_2024"),
     ({"factors": {"events.deploy_main.date": {"low": 0, "high": 5}}}, "values must be dates like the event's"),
+    ({"factors": {"events.deploy_main.date": {"low": dt.date(2024, 10, 1), "high": dt.date(2025, 6, 30)}}},
+     "factors.events.deploy_main.date: 2025-06-30: the event would then start after it ends"),
+    ({"outputs": [{"name": "x", "metric": "affinity", "pair": ["RUS", "RUS"]}]},
+     "outputs[0].pair: a pair is two different states (got RUS and RUS)"),
+    ({"outputs": [{"name": "x", "metric": "affinity", "pair": ["ROK", "KOR"]}]}, "(got ROK and KOR)"),
 ])
 def test_bad_specs_name_file_line_field(tmp_path, change, message):
     import yaml
@@ -102,6 +107,43 @@ def test_bad_specs_name_file_line_field(tmp_path, change, message):
         load_spec(path)
     text = "\n".join(info.value.problems)
     assert message in text and f"{path}:" in text
+
+
+def test_a_window_without_a_step_reads_the_value_as_of_its_end(tmp_path):
+    """As `check` does: a window between two monthly steps (found by the hostile generator) was an IndexError."""
+    spec = spec_of(outputs=[{"name": "x", "metric": "global_tension", "window": ["2024-09-05", "2024-09-20"],
+                             "summary": "max"},
+                            {"name": "y", "metric": "global_tension", "at": "2024-08-31"}], samples=1, replicates=1)
+    runs = sweep(spec, tmp_path / "out")
+    assert runs["status"].tolist() == ["ok"] and runs["x"].iloc[0] == runs["y"].iloc[0]
+
+
+@pytest.mark.parametrize("command, message", [
+    (["analyze", "{run}"], "{run}: holds the result of `alliance-sim run`, not a sweep"),
+    (["analyze", "{spec}"], "{spec}: is a file: expected a sweep folder"),
+    (["sweep", "{spec}", "--out", "{run}"], "{run}: holds the result of `alliance-sim run`, not a sweep: choose another --out"),
+    (["sweep", "{folder}", "--out", "{folder}/x"], "{folder}: is a folder: expected a sweep spec file"),
+    (["sweep", "{scenario}", "--out", "{folder}/x"], "is a scenario (calendar, events, relations, states), not a sweep spec"),
+    (["run", "{spec}"], "spec.yaml:1: is a sweep spec (design, factors, outputs, samples), not a scenario"),
+    (["check", "{run}"], "{run}: is a folder (it holds an alliance-sim output): expected a scenario file"),
+])
+def test_a_file_or_folder_of_the_wrong_kind_says_what_was_expected(tmp_path, command, message):
+    """Found by a user: `analyze runs/base` (a run's folder) was an internal error."""
+    import yaml
+
+    from simulation.scenario import shipped_root
+
+    run = tmp_path / "run"
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(yaml.safe_load(SPEC)))
+    done = subprocess.run([sys.executable, "-m", "alliance_sim", "run", "korea_russia_2024", "--until", "2024-07-31",
+                           "--no-report", "--out", str(run)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    names = {"run": run, "spec": tmp_path / "spec.yaml", "folder": tmp_path,
+             "scenario": shipped_root() / "korea_russia_2024.yaml"}
+    proc = subprocess.run([sys.executable, "-m", "alliance_sim", *(a.format(**names) for a in command)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and message.format(**names) in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_low_must_be_below_high(tmp_path):
@@ -170,13 +212,25 @@ def test_replicate_r_is_replicate_r_of_a_cli_run_with_the_same_seed(tmp_path):
     assert swept["rus_prk"].to_numpy() == pytest.approx(last, abs=1e-12)
 
 
-def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):
-    spec = spec_of(samples=6, replicates=1, factors={"events.deploy_main.date": {"low": dt.date(2024, 10, 14),
-                                                                                   "high": dt.date(2024, 12, 20)}})
-    results = sweep(spec, tmp_path / "fail")
+def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, monkeypatch):
+    """A run that raises is stored with its error; its batch is rerun run by run, so the error is
+    recorded against the run that raised it (a validated spec cannot make runs fail: the fault is injected)."""
+    import simulation.sweep.evaluate as evaluate
+
+    real = evaluate.make_model
+
+    def fails_for_replicate_1(world, params, seed, key, until=None):
+        if key == 1:
+            raise ValueError("injected fault")
+        return real(world, params, seed, key, until)
+
+    monkeypatch.setattr(evaluate, "make_batch", lambda *a, **k: (_ for _ in ()).throw(ValueError("batch fault")))
+    monkeypatch.setattr(evaluate, "make_model", fails_for_replicate_1)
+    results = sweep(spec_of(samples=3, replicates=2), tmp_path / "fail")
     failed = results[results["status"] == "error"]
-    assert len(results) == 6 and 0 < len(failed) < 6
-    assert failed["error"].str.contains("would start after it ends").all() and failed["rus_prk"].isna().all()
+    assert len(results) == 6 and failed["replicate"].tolist() == [1, 1, 1]
+    assert failed["error"].str.contains("ValueError: injected fault").all() and failed["rus_prk"].isna().all()
+    assert results.loc[results["status"] == "ok", "rus_prk"].notna().all()
 
 
 def test_an_existing_sweep_needs_resume_and_the_same_spec(serial, tmp_path):
@@ -189,29 +243,7 @@ def test_an_existing_sweep_needs_resume_and_the_same_spec(serial, tmp_path):
     same(sweep(spec_of(), out, resume=True), serial)
 
 
-# ------------------------------------------------------------------------------- interruptions
-def _cli_sweep(spec: Path, out: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "alliance_sim", "sweep", str(spec), "--out", str(out), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _gated_sweep(spec: Path, out: Path, release: Path, *extra: str, at: int = 30) -> subprocess.Popen:
-    """A CLI sweep whose runs from ``at`` on wait until ``release`` exists (tests/gated_sweep.py)."""
-    env = os.environ | {"GATED_SWEEP_AT": str(at), "GATED_SWEEP_RELEASE": str(release)}
-    return subprocess.Popen([sys.executable, str(Path(__file__).with_name("gated_sweep.py")), "sweep", str(spec),
-                             "--out", str(out), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
-
-
-def _wait_for_parts(out: Path, proc: subprocess.Popen, n: int = 1, timeout: float = 240) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline and proc.poll() is None:
-        if len(list((out / "results").glob("part-*.parquet"))) >= n:
-            return
-        time.sleep(0.2)
-    pytest.fail(f"no part written (exit {proc.poll()}): {proc.stderr.read() if proc.poll() is not None else ''}")
-
-
+# ------------------------------------------------------------------------------- a worker killed
 def _children(pid: int) -> list[int]:
     children = []
     for entry in Path("/proc").iterdir():
@@ -225,11 +257,6 @@ def _children(pid: int) -> list[int]:
     return children
 
 
-def _descendants(pid: int) -> list[int]:
-    children = _children(pid)
-    return children + [d for c in children for d in _descendants(c)]
-
-
 @pytest.fixture(scope="module")
 def long_spec(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     folder = tmp_path_factory.mktemp("long")
@@ -239,39 +266,31 @@ def long_spec(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     return spec, reference
 
 
-def test_sigint_then_resume_stores_every_run_once(long_spec, tmp_path):
-    """Deterministic: runs from 30 on wait for a file that is never created, so the sweep is still
-    running (blocked) when SIGINT arrives, whatever the speed of the machine."""
-    spec, reference = long_spec
-    out = tmp_path / "sigint"
-    proc = _gated_sweep(spec, out, tmp_path / "never")
-    _wait_for_parts(out, proc)  # the first part (25 runs) is stored; the sweep waits at run 30
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=120) == 130
-    assert "continue with --resume" in proc.stderr.read()
-    partial = collect(out, None)
-    assert 0 < len(partial) < len(reference) and partial["run_id"].is_unique
-    assert "partial" in analyze(out).note
-    resumed = _cli_sweep(spec, out, "--resume")
-    assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
-    final = collect(out, None)
-    assert final["run_id"].is_unique and len(final) == len(reference)
-    same(final, reference)
-
-
 def test_killed_worker_then_resume_stores_every_run_once(long_spec, tmp_path):
-    """Deterministic as the SIGINT test: the workers wait at run 30 until the test has killed one."""
+    """Deterministic: the workers hold their fourth batch at a gate (tests/gate.py) until the test
+    has killed one of them."""
     spec, reference = long_spec
-    out = tmp_path / "killed"
-    proc = _gated_sweep(spec, out, tmp_path / "never", "--workers", "2")
-    _wait_for_parts(out, proc)
-    # the pool's workers are the forkserver's children (the resource tracker is the sweep's own child)
-    workers = [w for child in _children(proc.pid) for w in _children(child)]
-    assert workers, _descendants(proc.pid)
-    os.kill(workers[-1], signal.SIGKILL)
-    assert proc.wait(timeout=120) == 130 and "worker process died" in proc.stderr.read()
+    out, gates = tmp_path / "killed", tmp_path / "gate"
+    gates.mkdir()
+    env = os.environ | {"GATE": "simulation.sweep.evaluate:evaluate_model@3", "GATE_DIR": str(gates)}
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("gated.py")), "sweep", str(spec),
+                             "--out", str(out), "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        while len(list(gates.glob("reached-*"))) < 2:  # both workers hold a batch
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.02)
+        # the pool's workers are the forkserver's children (the resource tracker is the sweep's own child)
+        workers = [w for child in _children(proc.pid) for w in _children(child)]
+        os.kill(workers[-1], signal.SIGKILL)
+        assert proc.wait(timeout=120) == 130 and "worker process died" in proc.stderr.read()
+    finally:
+        (gates / "release").touch()
+        proc.kill()
     assert collect(out, None)["run_id"].is_unique
-    assert _cli_sweep(spec, out, "--resume", "--workers", "2").wait(timeout=300) == 0
+    resumed = subprocess.run([sys.executable, "-m", "alliance_sim", "sweep", str(spec), "--out", str(out), "--resume",
+                              "--workers", "2"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
     final = collect(out, None)
     assert final["run_id"].is_unique
     same(final, reference)

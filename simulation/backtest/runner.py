@@ -21,6 +21,7 @@ the voting map before the first step).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
@@ -148,13 +149,14 @@ def backtest(origins: Sequence[int], horizons: Sequence[int] = DEFAULT_HORIZONS,
     tasks = [(year, r) for year in origins for r in range(replicates)]
     runs: dict[int, dict[int, np.ndarray]] = {year: {} for year in origins}
     frames = {}
-    for year, r, affinity in parallel.results(tasks, _replicate, (spans, resolved, seed), workers):
-        runs[year][r] = affinity
-        if len(runs[year]) == replicates:
-            stacked = np.stack([runs[year].pop(i) for i in range(replicates)])
-            frames[year] = origin_dyads(year, spans[year], stacked, seed, resolved)
-            if progress:
-                progress(1)
+    with contextlib.closing(parallel.results(tasks, _replicate, (spans, resolved, seed), workers)) as stream:
+        for year, r, affinity in stream:
+            runs[year][r] = affinity
+            if len(runs[year]) == replicates:
+                stacked = np.stack([runs[year].pop(i) for i in range(replicates)])
+                frames[year] = origin_dyads(year, spans[year], stacked, seed, resolved)
+                if progress:
+                    progress(1)
     return pd.concat([frames[year] for year in origins], ignore_index=True)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .design import design, expected_runs, problem
-from .execute import MANIFEST, SweepError, read_results
+from .execute import read_manifest, read_results
 from .spec import SweepSpec
 
 INDEX_COLUMNS = ["output", "factor", "method", "index", "value", "conf"]
@@ -37,11 +37,8 @@ class Analysis:
 
 
 def load_sweep(out: Path) -> tuple[SweepSpec, pd.DataFrame]:
-    manifest = Path(out) / MANIFEST
-    if not manifest.is_file():
-        raise SweepError(f"{out}: not a sweep folder (no {MANIFEST})")
-    spec = SweepSpec.model_validate(json.loads(manifest.read_text())["spec"])
-    return spec, read_results(Path(out))
+    stored = read_manifest(Path(out))
+    return SweepSpec.model_validate(stored["spec"]), read_results(Path(out))
 
 
 def output_names(spec: SweepSpec, results: pd.DataFrame) -> list[str]:

@@ -10,9 +10,10 @@ stored with its error and the sweep goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
-import shutil
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .. import parallel
+from .. import interrupt, parallel
 from ..runner import package_version, platform_info
 from .design import design, expected_runs
 from .evaluate import Task, factor_value
@@ -35,7 +36,11 @@ class SweepError(ValueError):
 
 
 class SweepInterrupted(RuntimeError):
-    """Stopped early (Ctrl-C, a dead worker); what finished is saved."""
+    """Stopped early (Ctrl-C, SIGTERM, a dead worker); what finished is saved. ``code``: the exit code."""
+
+    def __init__(self, message: str, code: int = 130):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -51,9 +56,29 @@ class SweepSummary:
 
 # ------------------------------------------------------------------------------- the store
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    write_files(path.parent, {path.name: write})
+
+
+def write_files(folder: Path, writers: dict[str, Callable[[Path], None]]) -> None:
+    """Write several files of ``folder`` as a set: each to a temporary name, then all renamed in
+    one go that a signal waits for; stopped before, none of them is changed.
+    """
+    folder = Path(folder)
+    temporary = {name: folder / f".{name}.tmp" for name in writers}
+    renamed = False
+    try:
+        for name, write in writers.items():
+            write(temporary[name])
+        with interrupt.deferred():
+            for name, path in temporary.items():
+                os.replace(path, folder / name)
+            renamed = True
+    except BaseException as exc:
+        if renamed:  # a signal that waited for the renames: the files are complete
+            exc.written = folder
+        for path in temporary.values():
+            path.unlink(missing_ok=True)
+        raise
 
 
 def read_results(out: Path) -> pd.DataFrame:
@@ -82,7 +107,7 @@ def done_run_ids(out: Path) -> set[int]:
 
 
 def _manifest(spec: SweepSpec, total: int, extra: dict) -> dict:
-    return {"package": "alliance-sim", "version": package_version(), "sweep": spec.name,
+    return {"package": "alliance-sim", "version": package_version(), "command": "sweep", "sweep": spec.name,
             "spec": spec.model_dump(mode="json"), "spec_sha256": spec.digest(), "runs": total,
             "seeds": {"seed": spec.seed, "random_numbers": spec.random_numbers, "scheme": (
                 "run (sample s, replicate r) uses SeedSequence(seed, spawn_key=(r,)): replicate r of "
@@ -99,11 +124,31 @@ def _drop_orphan_series(out: Path) -> None:
             part.unlink()
 
 
+def read_manifest(out: Path) -> dict:
+    """The manifest of a sweep folder; :class:`SweepError` saying what ``out`` is when it is not one."""
+    if Path(out).is_file():
+        raise SweepError(f"{out}: is a file: expected a sweep folder (the --out of `alliance-sim sweep`)")
+    try:
+        stored = json.loads((Path(out) / MANIFEST).read_text())
+    except FileNotFoundError:
+        raise SweepError(f"{out}: not a sweep folder (no {MANIFEST}; expected the --out of `alliance-sim sweep`)") \
+            from None
+    except (OSError, ValueError) as exc:
+        raise SweepError(f"{out}/{MANIFEST}: cannot be read ({exc})") from None
+    if not isinstance(stored, dict) or "spec" not in stored:
+        what = f"the result of `alliance-sim {stored.get('command', 'run')}`" if isinstance(stored, dict) and \
+            stored.get("package") == "alliance-sim" else "another program's output"
+        raise SweepError(f"{out}: holds {what}, not a sweep")
+    return stored
+
+
 def check_folder(out: Path, spec: SweepSpec, resume: bool) -> bool:
     """Whether ``out`` holds this sweep already (resume it); raise :class:`SweepError` if it cannot be used."""
-    manifest = Path(out) / MANIFEST
-    if manifest.exists():
-        stored = json.loads(manifest.read_text())
+    if (Path(out) / MANIFEST).exists():
+        try:
+            stored = read_manifest(out)
+        except SweepError as exc:
+            raise SweepError(f"{exc}: choose another --out") from None
         if not resume:
             raise SweepError(f"{out}: holds a sweep already (use --resume to continue it, or another --out)")
         if stored.get("spec_sha256") != spec.digest():
@@ -241,18 +286,20 @@ def _execute(spec, out, evaluator, context, workers, client, resume, flush_every
     results = parallel.results(batches_of(tasks, batch, slots), evaluator, context, workers, client,
                                preload=("simulation.sweep.evaluate",))
     try:
-        for rows in results:
-            for row, series in rows:
-                writer.add({k: factor_value(v) for k, v in row.items()}, series)
-                summary.ran += 1
-                summary.failed += row.get("status") != "ok"
-            if progress:
-                progress(summary.done_before + summary.ran, summary.total)
+        with contextlib.closing(results):  # stopped early, runs in flight are abandoned, not waited for
+            for rows in results:
+                for row, series in rows:
+                    writer.add({k: factor_value(v) for k, v in row.items()}, series)
+                    summary.ran += 1
+                    summary.failed += row.get("status") != "ok"
+                if progress:
+                    progress(summary.done_before + summary.ran, summary.total)
     except BaseException as exc:  # whatever stops the sweep, what finished is saved first
         writer.flush()
         saved = f"{summary.done_before + summary.ran} of {summary.total} runs saved in {out}; continue with --resume"
-        if isinstance(exc, KeyboardInterrupt):
-            raise SweepInterrupted(f"interrupted: {saved}") from None
+        if interrupt.stopped(exc):
+            what = str(exc) if isinstance(exc, interrupt.Interrupted) else "interrupted"
+            raise SweepInterrupted(f"{what}: {saved}", interrupt.exit_code(exc)) from None
         if isinstance(exc, cf.process.BrokenProcessPool) or type(exc).__name__ == "KilledWorker":
             hint = ("" if summary.ran or client is not None else " (if none ever started: in a script, call the "
                     "sweep under `if __name__ == '__main__':`, since worker processes import the main module)")
