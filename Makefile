@@ -47,6 +47,7 @@ test-hostile: $(STAMP)
 bench: $(STAMP) chromium
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/sweeps.py
+	$(BIN)/python benchmarks/interrupt.py
 	$(BIN)/python benchmarks/dashboard.py
 
 clean:

@@ -202,19 +202,32 @@ def sweep_spec(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     return folder / "spec.yaml", collect(folder / "reference", None)
 
 
+CLUSTER = """
+import sys
+from distributed import LocalCluster
+cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None)
+print(cluster.scheduler_address, flush=True)
+sys.stdin.read()  # until the test closes it
+cluster.close()
+"""
+
+
 @pytest.fixture
-def dask_scheduler(monkeypatch, tmp_path):
-    """A Dask LocalCluster (worker processes) whose workers hold the sweep's runs at the same gate."""
-    distributed = pytest.importorskip("distributed")
+def dask_scheduler(tmp_path):
+    """A Dask LocalCluster whose workers hold the sweep's runs at the same gate, in a process of its
+    own: its scheduler unpickles the tasks, and the gates must not reach this test process."""
+    pytest.importorskip("distributed")
     gates = tmp_path / "gate"
     gates.mkdir()
-    monkeypatch.setenv("GATE", f"simulation.sweep.evaluate:evaluate_model@{PASSED}")
-    monkeypatch.setenv("GATE_DIR", str(gates))
-    monkeypatch.syspath_prepend(str(Path(__file__).parent))  # the workers import tests/gate.py
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None)
-    yield cluster.scheduler_address
+    proc = subprocess.Popen([sys.executable, "-c", CLUSTER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env=os.environ | {"GATE": f"simulation.sweep.evaluate:evaluate_model@{PASSED}",
+                                              "GATE_DIR": str(gates), "PYTHONPATH": str(Path(__file__).parent)})
+    address = proc.stdout.readline().strip()
+    assert address.startswith("tcp://"), address
+    yield address
     (gates / "release").touch()  # let the held tasks end before the cluster closes
-    cluster.close()
+    proc.stdin.close()
+    proc.wait(timeout=BOUND)
 
 
 @pytest.mark.parametrize("backend, signum", [("here", signal.SIGINT), ("workers", signal.SIGTERM),

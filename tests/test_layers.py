@@ -15,7 +15,7 @@ LAYERS = [
     {"scenario", "signed"},  # input files: scenarios, signed edge lists
     {"state", "effects", "events", "world"},
     {"perception", "agents", "recorder", "model"},
-    {"runner", "parallel", "expectations", "compare", "output", "sweep"},
+    {"runner", "parallel", "interrupt", "expectations", "compare", "output", "sweep"},
     {"validation", "backtest"},  # the model against published results and against what happened
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}

@@ -202,6 +202,9 @@ def test_a_sweep_killed_at_any_point_resumes_to_the_same_bytes(tmp_path, sweep_r
     out = tmp_path / "out"
     killed_at(gate, ["sweep", str(tmp_path / "spec.yaml"), "--out", str(out)], tmp_path)
     assert not (out / "results.parquet").exists()
+    if gate.endswith("_atomic_write@2"):  # a sweep folder with no run yet: nothing to analyze, said plainly
+        early = cli("analyze", str(out))
+        assert early.returncode == 2 and "has no finished runs yet" in early.stderr, early.stderr
     args = [*CLI, "sweep", str(tmp_path / "spec.yaml"), "--out", str(out)]
     resumed = subprocess.run(args + (["--resume"] if (out / "manifest.json").exists() else []),
                              capture_output=True, text=True)

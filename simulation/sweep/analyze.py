@@ -10,7 +10,6 @@ trajectories; the result says how many of each it used.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .design import design, expected_runs, problem
-from .execute import read_manifest, read_results
+from .execute import SweepError, read_manifest, read_results
 from .spec import SweepSpec
 
 INDEX_COLUMNS = ["output", "factor", "method", "index", "value", "conf"]
