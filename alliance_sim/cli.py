@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from simulation import interrupt, limits
+from simulation import interrupt, limits, tuning
 from simulation import params as P
 from simulation.output import FORMATS, OutputError, check_destination, write_run
 from simulation.scenario import ScenarioError, load_scenario, shipped_names
@@ -793,6 +793,7 @@ def main() -> None:
     into 130 (SIGINT) or 143 (SIGTERM) with what was kept.
     """
     interrupt.install()
+    tuning.for_this_process()
     try:
         _run_app()
     except (ScenarioError, OutputError, BadInput, SweepError) as exc:

@@ -28,9 +28,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from . import interrupt, limits
+from . import interrupt, limits, tuning
 
 _WORKER: tuple | None = None
+_LIMITS = None  # a worker's BLAS thread limit, held for its lifetime
 POOL_START = 2.0  # seconds to start worker processes (an interpreter importing the model; docs/performance.md)
 WORKERS_VARIABLE = "ALLIANCE_SIM_WORKERS"
 
@@ -71,7 +72,14 @@ def results(tasks: Iterable, evaluator: Callable, context, workers: int | None =
         return automatic(list(tasks), evaluator, context, cores(), preload)
     if workers > 1:
         return _pool(tasks, evaluator, context, workers, preload)
-    return (evaluator(context, task) for task in tasks)
+    return _here(tasks, evaluator, context)
+
+
+def _here(tasks: Iterable, evaluator: Callable, context) -> Iterator:
+    """The tasks in this process, one after the other, with one BLAS thread (``tuning``)."""
+    with tuning.one_blas_thread():
+        for task in tasks:
+            yield evaluator(context, task)
 
 
 def pays(elapsed: float, done: int, total: int, workers: int, start: float = POOL_START) -> bool:
@@ -88,8 +96,8 @@ def automatic(tasks: list, evaluator: Callable, context, workers: int, preload: 
     processes started for them (``pays``); then the rest on the pool.
     """
     start = clock()
-    for done, task in enumerate(tasks, start=1):
-        yield evaluator(context, task)
+    for done, result in enumerate(_here(tasks, evaluator, context), start=1):
+        yield result
         if pays(clock() - start, done, len(tasks), workers):
             yield from _pool(tasks[done:], evaluator, context, workers, preload)
             return
@@ -108,10 +116,12 @@ def batches(items: list, size: int, workers: int = 1) -> list[list]:
 
 # ------------------------------------------------------------------------------- local processes
 def _init_worker(evaluator, context, main_pid: int) -> None:
-    global _WORKER
+    global _WORKER, _LIMITS
     _WORKER = (evaluator, context)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the main process decides
     _end_with(main_pid)
+    tuning.keep_freed_memory()  # a process of our own, for its lifetime
+    _LIMITS = tuning.one_blas_thread()
 
 
 def _end_with(pid: int) -> None:

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # lowest first; a module of layer i may import simulation modules of layers ≤ i only
 LAYERS = [
-    {"limits", "params", "metrics", "data", "system", "calendar", "mechanisms"},
+    {"limits", "params", "metrics", "data", "system", "calendar", "mechanisms", "tuning"},
     {"scenario", "signed"},  # input files: scenarios, signed edge lists
     {"state", "effects", "events", "world"},
     {"perception", "agents", "recorder", "model"},
@@ -66,3 +66,37 @@ def test_views_are_not_imported_by_the_simulation():
     for path in (ROOT / "simulation").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "import viz" not in text and "from viz" not in text, path
+
+
+IMPORTS = """
+import ctypes, json, os, sys
+calls = []
+class Recorder:  # stands in for ctypes.CDLL: any library the import opens, any function it fetches
+    def __init__(self, name, *a, **k):
+        calls.append(str(name))
+    def __getattr__(self, attr):
+        calls.append(attr)
+        return lambda *a: 0
+ctypes.CDLL = Recorder
+before = dict(os.environ)
+import simulation, simulation.model, simulation.runner, simulation.parallel, simulation.sweep, simulation.compare
+import simulation.backtest.runner, simulation.expectations, viz.figures
+after = dict(os.environ)
+print(json.dumps({"changed": sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)),
+                  "calls": calls}))
+"""
+
+
+def test_importing_the_package_changes_nothing_in_the_process():
+    """No environment variable, no allocator setting (mallopt) on import: a notebook, EMA Workbench
+    or a web app that imports alliance-sim keeps its own process as it was."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    proc = subprocess.run([sys.executable, "-c", IMPORTS], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["changed"] == [] and "mallopt" not in seen["calls"], seen
