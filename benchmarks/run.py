@@ -2,9 +2,9 @@
 
     python benchmarks/run.py [--repeats 15] [--scaling-repeats 3] [--replicate-repeats 3] [--json FILE]
 
-a. The default scenario (korea_russia_2024: 8 states, 19 monthly steps, one replicate) against
-   the floor (benchmarks/floor.py: the same equations on plain arrays, no Mesa, no agents, no
-   recorder; it reproduces the model, tests/test_floor.py). Goal: model <= 2x the floor.
+a. The default scenario (korea_russia_2024: 8 states, 19 monthly steps, one replicate): set-up,
+   steps, the run with its tables, and where a step's time goes at N = 8 and N = 195
+   (benchmarks/breakdown.py: each part of the step pipeline timed in place).
 b. Seconds a step at N = 7 … 195 states (benchmarks/scaling.py), model initialisation apart,
    and the fitted exponent of seconds a step against N. Goals: <= 10 ms a step at ~190 states,
    growth <= N^2.2.
@@ -40,8 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import breakdown  # noqa: E402
 import scaling  # noqa: E402
-from floor import run_floor  # noqa: E402
 from simulation import load_scenario, run  # noqa: E402
 from simulation.model import make_model  # noqa: E402
 from simulation.runner import resolve_params  # noqa: E402
@@ -73,8 +73,8 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-# --------------------------------------------------------------------------- a. model versus floor
-def default_vs_floor(repeats: int) -> dict:
+# --------------------------------------------------------------------------- a. the default run
+def default_run(repeats: int) -> dict:
     loaded = load_scenario(DEFAULT)
     world, params = build_world(loaded.scenario), resolve_params(loaded)
     seed = loaded.scenario.seed
@@ -86,14 +86,7 @@ def default_vs_floor(repeats: int) -> dict:
         model.run()
         return ready - start, time.perf_counter() - ready
 
-    def floor_split(search: str) -> tuple[float, float]:
-        start = time.perf_counter()
-        out = run_floor(world, params, seed, 0, search=search)
-        return out.init_seconds, time.perf_counter() - start - out.init_seconds
-
-    cases = {"model": model_split, "floor": lambda: floor_split("table"),
-             "floor, model's searches": lambda: floor_split("model"),
-             "runner.run (tables too)": lambda: (_timed(lambda: run(loaded, seed=seed)), 0.0)}
+    cases = {"model": model_split, "runner.run (tables too)": lambda: (_timed(lambda: run(loaded, seed=seed)), 0.0)}
     for fn in cases.values():  # warm-up
         fn()
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
@@ -107,9 +100,6 @@ def default_vs_floor(repeats: int) -> dict:
         out[name] = {"total_s": statistics.median(totals), "min_s": min(totals),
                      "init_s": statistics.median(a for a, _ in rows),
                      "step_ms": 1e3 * statistics.median(b for _, b in rows) / steps}
-    out["ratio"] = out["model"]["total_s"] / out["floor"]["total_s"]
-    out["ratio_steps"] = out["model"]["step_ms"] / out["floor"]["step_ms"]
-    out["ratio_model_searches"] = out["model"]["total_s"] / out["floor, model's searches"]["total_s"]
     out["states"], out["steps"], out["repeats"] = len(world.ids), steps, repeats
     return out
 
@@ -118,13 +108,11 @@ def print_default(a: dict) -> None:
     print(f"a. default scenario ({a['states']} states, {a['steps']} steps, one replicate), "
           f"medians of {a['repeats']} interleaved runs")
     print(f"   {'':26} {'total ms':>9} {'min ms':>8} {'init ms':>8} {'ms/step':>8}")
-    for name in ("model", "floor", "floor, model's searches", "runner.run (tables too)"):
+    for name in ("model", "runner.run (tables too)"):
         r = a[name]
-        step = f"{r['step_ms']:8.2f}" if name != "runner.run (tables too)" else f"{'':8}"
-        init = f"{1e3 * r['init_s']:8.1f}" if name != "runner.run (tables too)" else f"{'':8}"
+        step = f"{r['step_ms']:8.2f}" if name == "model" else f"{'':8}"
+        init = f"{1e3 * r['init_s']:8.1f}" if name == "model" else f"{'':8}"
         print(f"   {name:26} {1e3 * r['total_s']:9.1f} {1e3 * r['min_s']:8.1f} {init} {step}")
-    print(f"   model / floor: {a['ratio']:.2f}x whole run, {a['ratio_steps']:.2f}x per step "
-          f"(goal <= 2x); model / floor with the model's own searches: {a['ratio_model_searches']:.2f}x")
 
 
 # --------------------------------------------------------------------------- b. scaling
@@ -132,7 +120,7 @@ def blas_threads_check(n: int = 195, repeats: int = 3) -> float | None:
     """Model ms/step at N with OpenBLAS's default threads (one per core), in a fresh process."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(os.cpu_count() or 1))
     code = ("import sys, json; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/benchmarks']; import scaling; "
-            f"r = scaling.measure(({n},), {repeats}, floor=False); print(json.dumps(r[{n}]['model_step']))")
+            f"r = scaling.measure(({n},), {repeats}); print(json.dumps(r[{n}]['model_step']))")
     done = subprocess.run([sys.executable, "-c", code, str(ROOT)], env=env, capture_output=True, text=True)
     return 1e3 * float(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
 
@@ -193,10 +181,9 @@ def summary(a: dict, b: dict, blas_ms: float | None, c: dict) -> list[str]:
     sizes = sorted(b)
     top = sizes[-1]
     exponent = scaling.fit_exponent(sizes, [b[n]["model_step"] for n in sizes])
-    rows = [("a. default run, model / floor", "<= 2x", f"{a['ratio']:.2f}x", a["ratio"] <= 2.0),
+    rows = [("a. default run (one replicate)", "", f"{1e3 * a['model']['total_s']:.0f} ms", None),
             (f"b. model ms/step at N = {top}", "<= 10 ms", f"{1e3 * b[top]['model_step']:.1f} ms",
              1e3 * b[top]["model_step"] <= 10.0),
-            (f"b. ... the floor's, at N = {top}", "", f"{1e3 * b[top]['floor_step']:.1f} ms", None),
             ("b. growth of s/step with N", "<= N^2.2", f"N^{exponent:.2f}", exponent <= 2.2),
             ("c. 100 replicates, 2 workers", "<= 3 s", f"{c['seconds'][2]:.2f} s", c["seconds"][2] <= 3.0)]
     lines = [f"{'figure':34} {'goal':>10} {'measured':>12}  met"]
@@ -220,8 +207,11 @@ def main() -> None:
     print(f"machine: {info['nproc']} cores, {info['cpu']}; Python {info['python']}, NumPy {info['numpy']}; "
           f"OPENBLAS_NUM_THREADS={info['openblas_threads']}; load average {info['load_average']}; {info['date']}")
 
-    a = default_vs_floor(args.repeats)
+    a = default_run(args.repeats)
     print_default(a)
+    parts = breakdown.measure([8, 195], args.scaling_repeats)
+    print("   where a step's time goes (benchmarks/breakdown.py):")
+    print("\n".join("   " + line for line in breakdown.report(parts, args.scaling_repeats)))
     print(f"   (load average {load()})")
 
     b = scaling.measure(scaling.SIZES, args.scaling_repeats)
@@ -245,7 +235,8 @@ def main() -> None:
     print(f"   (load average {load()})")
     print("summary (d. sweeps: benchmarks/sweeps.py, next)")
     print("\n".join("   " + line for line in summary(a, b, blas_ms, c)))
-    figures = {"machine": info, "default_vs_floor": a, "scaling": {str(n): r for n, r in b.items()},
+    figures = {"machine": info, "default_run": a, "breakdown": {str(n): r for n, r in parts.items()},
+               "scaling": {str(n): r for n, r in b.items()},
                "blas_default_threads_ms_per_step_195": blas_ms, "replicates": c, "world_2024": e}
     print(json.dumps(figures, default=str))
     if args.json:

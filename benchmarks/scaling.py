@@ -1,4 +1,4 @@
-"""Seconds a step against the number of states: the model and the floor, N = 7 … 195.
+"""Seconds a step against the number of states, N = 7 … 195.
 
     python benchmarks/scaling.py [--repeats 3] [--sizes 7 25 50 100 146 195]
 
@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from floor import run_floor  # noqa: E402
 from simulation import data, load_scenario  # noqa: E402
 from simulation.model import make_model  # noqa: E402
 from simulation.runner import resolve_params  # noqa: E402
@@ -158,15 +157,8 @@ def time_model(world, params, seed: int = 1) -> tuple[float, float, int]:
     return ready - start, time.perf_counter() - ready, model.n_steps
 
 
-def time_floor(world, params, seed: int = 1) -> tuple[float, float]:
-    """(initialisation s, steps s) of one floor run."""
-    start = time.perf_counter()
-    out = run_floor(world, params, seed, 0)
-    return out.init_seconds, time.perf_counter() - start - out.init_seconds
-
-
-def measure(sizes=SIZES, repeats: int = 3, floor: bool = True) -> dict[int, dict[str, float]]:
-    """Median init and per-step seconds of the model (and the floor) at each N, runs interleaved."""
+def measure(sizes=SIZES, repeats: int = 3) -> dict[int, dict[str, float]]:
+    """Median init and per-step seconds of the model at each N, runs interleaved."""
     with tempfile.TemporaryDirectory() as tmp:
         worlds = {}
         for n in sizes:
@@ -181,33 +173,22 @@ def measure(sizes=SIZES, repeats: int = 3, floor: bool = True) -> dict[int, dict
             row = samples[n]
             row.setdefault("model_init", []).append(init)
             row.setdefault("model_step", []).append(steps / count)
-            if floor:
-                f_init, f_steps = time_floor(world, params)
-                row.setdefault("floor_init", []).append(f_init)
-                row.setdefault("floor_step", []).append(f_steps / count)
     return {n: {k: statistics.median(v) for k, v in row.items()} | {"states": len(worlds[n][0].ids)}
             for n, row in samples.items()}
 
 
 def report(results: dict[int, dict[str, float]], repeats: int) -> list[str]:
     sizes = sorted(results)
-    lines = [f"{'N':>5} {'model init ms':>14} {'model ms/step':>14} {'floor init ms':>14} {'floor ms/step':>14} "
-             f"{'model/floor':>12}"]
-    for n in sizes:
-        r = results[n]
-        ratio = r["model_step"] / r["floor_step"] if "floor_step" in r else float("nan")
-        lines.append(f"{n:5d} {1e3 * r['model_init']:14.1f} {1e3 * r['model_step']:14.2f} "
-                     f"{1e3 * r.get('floor_init', float('nan')):14.1f} {1e3 * r.get('floor_step', float('nan')):14.2f} "
-                     f"{ratio:12.2f}")
+    lines = [f"{'N':>5} {'init ms':>10} {'ms/step':>10}"]
+    lines += [f"{n:5d} {1e3 * results[n]['model_init']:10.1f} {1e3 * results[n]['model_step']:10.2f}" for n in sizes]
     big = [n for n in sizes if n >= 25]
-    for label, key in (("model", "model_step"), ("floor", "floor_step")):
-        if len(sizes) >= 2 and all(key in results[n] for n in sizes):
-            every = fit_exponent(sizes, [results[n][key] for n in sizes])
-            line = f"fitted exponent of {label} s/step vs N: {every:.2f}"
-            if len(big) >= 2 and len(big) < len(sizes):
-                line += f" (all N), {fit_exponent(big, [results[n][key] for n in big]):.2f} (N >= 25)"
-            lines.append(line)
-    lines.append(f"(medians of {repeats} interleaved runs; 19 monthly steps; goal <= 10 ms/step at ~190, <= N^2.2)")
+    if len(sizes) >= 2:
+        line = f"fitted exponent of s/step vs N: {fit_exponent(sizes, [results[n]['model_step'] for n in sizes]):.2f}"
+        if 2 <= len(big) < len(sizes):
+            line += f" (all N), {fit_exponent(big, [results[n]['model_step'] for n in big]):.2f} (N >= 25)"
+        lines.append(line)
+    lines.append(f"(medians of {repeats} interleaved runs; 19 monthly steps; goal <= 10 ms/step at ~190, <= N^2.2; "
+                 "where a step's time goes: benchmarks/breakdown.py)")
     return lines
 
 
