@@ -47,51 +47,55 @@ class StateAgent(mesa.Agent):
         self.record = record
         self.front_share = front_share
 
-    # -- preferences, kept in the model's arrays so that all states decide in one operation --
-    @property
-    def weights(self) -> dict[str, float]:
-        """What the state weighs: security, economy, ideology."""
-        return dict(zip(WEIGHTS, self.model.state.preference_weights[self.index].tolist()))
+    # -- what the state is, read from the model's arrays: one value per replicate of the batch --
+    def _column(self, values: np.ndarray) -> np.ndarray:
+        return values[..., self.index]
 
     @property
-    def risk_tolerance(self) -> float:
-        return float(self.model.state.risk_tolerance[self.index])
+    def weights(self) -> dict[str, np.ndarray]:
+        """What the state weighs: security, economy, ideology (each one value per replicate)."""
+        row = self.model.state.preference_weights[..., self.index, :]
+        return {name: row[..., k] for k, name in enumerate(WEIGHTS)}
 
     @property
-    def main_threat(self) -> str | None:
-        """The state it perceives as its main threat (None when nothing threatens it)."""
-        row = self.model.seen.threat[self.index]
-        j = int(np.argmax(row))
-        return self.model.ids[j] if row[j] > 0 else None
-
-    # -- resources, read from the model's arrays -------------------------------------------
-    @property
-    def manpower(self) -> float:
-        return float(self.model.state.manpower[self.index])
+    def risk_tolerance(self) -> np.ndarray:
+        return self._column(self.model.state.risk_tolerance)
 
     @property
-    def munitions(self) -> float:
-        return float(self.model.state.munitions[self.index])
+    def main_threat(self) -> list[str | None]:
+        """The state it perceives as its main threat in each replicate (None where nothing threatens it)."""
+        rows = self.model.seen.threat[..., self.index, :].reshape(-1, self.model.n)
+        return [self.model.ids[j] if row[j] > 0 else None for row, j in zip(rows, rows.argmax(axis=-1))]
 
     @property
-    def economy(self) -> float:
-        return float(self.model.state.economy[self.index])
+    def manpower(self) -> np.ndarray:
+        return self._column(self.model.state.manpower)
 
     @property
-    def capability(self) -> float:
-        return float(self.model.state.capability[self.index])
+    def munitions(self) -> np.ndarray:
+        return self._column(self.model.state.munitions)
 
     @property
-    def ideal_point(self) -> float:
-        return float(self.model.state.ideal_points[self.index])
+    def economy(self) -> np.ndarray:
+        return self._column(self.model.state.economy)
+
+    @property
+    def capability(self) -> np.ndarray:
+        return self._column(self.model.state.capability)
+
+    @property
+    def ideal_point(self) -> np.ndarray:
+        return self._column(self.model.state.ideal_points)
 
     def __repr__(self) -> str:
         return f"StateAgent({self.state_id})"
 
     # -- decisions ---------------------------------------------------------------------------
     def step(self) -> None:
-        """The state's second decision of the step (the first, leaning, is taken by all at once)."""
-        self.reciprocate()
+        """The state's second decision of the step (the first, leaning, is taken by all at once):
+        repay the creditors it leans toward, in every replicate from that replicate's arrays.
+        """
+        self.repay(self.model.now)
 
     @staticmethod
     def decide_leanings(m: "AllianceModel", noise: bool = True) -> np.ndarray:
@@ -134,20 +138,14 @@ class StateAgent(mesa.Agent):
         owes = (state.debt * (state.lean > 0)).any(axis=-1)
         return np.flatnonzero(owes.reshape(-1, owes.shape[-1]).any(axis=0)).tolist()
 
-    def reciprocate(self) -> None:
-        """Repay creditors it leans toward, in money and technology, within its budget."""
-        self.repay(self.model.now, self.index)
-
-    @staticmethod
-    def repay(x: fx.Step, i: int) -> None:
-        """State i's repayments in the step ``x``: one replicate's, or those of every replicate of a
-        batch, each from its own arrays.
+    def repay(self, x: fx.Step) -> None:
+        """The state's repayments in the step ``x``, in every replicate from its own arrays.
 
         Debts it owes creditors it leans toward are repaid at the rate ``reciprocity``, in money
         (its GDP share ``repayment_gdp_share``, within ``support_budget`` × risk tolerance of its
         economy) and, toward a creditor less advanced than itself, in technology.
         """
-        s, p = x.state, x.params
+        s, p, i = x.state, x.params, self.index
         owed = s.debt[..., i, :] * (s.lean[..., i, :] > 0)
         repaid = exchange.repayments(owed, p["reciprocity"], x.dt)
         if not repaid.any():
@@ -168,8 +166,8 @@ class StateAgent(mesa.Agent):
 
 def _each_where(x: fx.Step, where: np.ndarray, effect, *args, **kwargs) -> None:
     """``effect(x, *args, **kwargs)`` in the replicates ``where`` holds: at once when it holds for
-    all of them (or for the one replicate of ``x``), else replicate by replicate — a replicate's
-    arrays are never touched by an effect that is not its own.
+    all of them, else replicate by replicate — a replicate's arrays are never touched by an effect
+    that is not its own.
     """
     if where.all():
         effect(x, *args, **kwargs)

@@ -6,9 +6,10 @@ compiled to indices once, ``simulation.events.compile_events``). Transfers are b
 (value to the receiver, cost to the giver) that the exchange mechanism then turns into affinity
 and memory (``mechanisms/exchange.py``: Blau 1964; Keohane 1986).
 
-Every effect acts on one replicate's arrays or, alike, on a batch of replicates stacked along a
-leading axis (``x.at(g, r)`` indexing, ``np.minimum``/``np.maximum``): an event does the same to
-every replicate of a batch, each from its own values, with the bits it gives that replicate alone.
+Every effect acts on a batch of replicates stacked along a leading axis, or alike on one
+replicate's arrays (``x.at(g, r)`` indexing after any leading axes, ``np.minimum``/``np.maximum``):
+an event does the same to every replicate of a batch, each from its own values, with the bits it
+gives that replicate alone.
 """
 
 from __future__ import annotations
@@ -37,16 +38,13 @@ class Step:
     start: dt.date
     stop: dt.date
 
-    lead: tuple = ()  # a batch: (slice(None),), every replicate's axis
-
     def contains(self, day: dt.date) -> bool:
         return self.start <= day < self.stop
 
-    def at(self, *index) -> tuple:
-        """``index`` into the step's arrays: as it is for one replicate, after the replicate axis in a batch
-        (for one replicate, plain indices give NumPy scalars, which cost less than views).
-        """
-        return (*self.lead, *index)
+    @staticmethod
+    def at(*index) -> tuple:
+        """``index`` into the step's arrays, after the replicate axis (any leading axes)."""
+        return (Ellipsis, *index)
 
     def item(self, b: int) -> "Step":
         """Replicate b of a batch's step (views of its arrays)."""

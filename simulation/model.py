@@ -6,10 +6,11 @@ computes what every state perceives (threats, security value of partners, ideolo
 mechanisms run — transactional exchange, leaning then structural balance and noise, war
 attrition, tension — and coalitions and blocs are found. ``docs/ODD.md`` describes the model in the ODD protocol.
 
-A model may step a *batch* of replicates of one world and parameters together (``make_batch``):
-every array of the state gets a leading axis, each replicate draws from its own Generator, and
-each gets the bits it gets when it runs alone (``tests/test_batch.py``) — many small runs cost
-a few array operations instead of many.
+A model steps a *batch* of B replicates of one world and parameters together — one run is a
+batch of one (``make_model``), many are stacked (``make_batch``): every array of the state has
+a leading replicate axis, each replicate draws from its own Generator, and a replicate's tables
+depend only on (world, parameters, seed, replicate), never on the other replicates of its batch
+(``tests/test_batch.py``) — many small runs cost a few array operations instead of many.
 """
 
 from __future__ import annotations
@@ -39,12 +40,12 @@ BATCH_CELLS = 1 << 14  # replicates × N² stepped together at most (benchmarks/
 class AllianceModel(mesa.Model):
     """A world of states stepping through a scenario's calendar."""
 
-    def __init__(self, world: World, params: dict[str, float], rng: np.random.Generator | int | None = None,
-                 until: dt.date | None = None, batch: list[np.random.Generator] | None = None):
-        """``batch``: step these replicates together, one Generator each (then ``rng`` is unused)."""
-        super().__init__(rng=batch[0] if batch else rng)
-        self.batch = list(batch) if batch else None
-        for g in self.batch[1:] if self.batch else ():  # each as Mesa's set-up leaves a model's own (above)
+    def __init__(self, world: World, params: dict[str, float], rngs: list[np.random.Generator],
+                 until: dt.date | None = None):
+        """Step the replicates of ``rngs`` together, one Generator each (Mesa's ``rng`` is the first)."""
+        super().__init__(rng=rngs[0])
+        self.rngs = list(rngs)
+        for g in self.rngs[1:]:  # each as Mesa's set-up leaves a model's own Generator (above)
             g.integers(np.iinfo(np.int32).max)
         self.world, self.params = world, params
         self.calendar: Calendar = world.calendar
@@ -59,8 +60,7 @@ class AllianceModel(mesa.Model):
         self.dt = SPIN_UP_DT
         # the spin-up is deterministic (no noise, no events): computed once per world and parameters
         spun = world.memo(("spin-up", tuple(sorted(params.items()))), self._initial_affinity)
-        if self.batch:
-            self.state = self.state.stacked(len(self.batch))
+        self.state = self.state.stacked(self.size)
         self.flows = Flows.zeros(self.n, self.size)
         self.state.affinity = np.broadcast_to(spun, self.state.affinity.shape).copy()
         self._perceive()
@@ -80,17 +80,13 @@ class AllianceModel(mesa.Model):
         return len(self.ids)
 
     @property
-    def size(self) -> int | None:
-        """The number of replicates stepped together (None: one replicate, arrays without a batch axis)."""
-        return len(self.batch) if self.batch else None
+    def size(self) -> int:
+        """The number of replicates stepped together."""
+        return len(self.rngs)
 
     def normal(self, shape: tuple[int, ...]) -> np.ndarray:
-        """Standard normal draws of ``shape`` from the run's Generator; in a batch, one such draw
-        per replicate from its own Generator, stacked.
-        """
-        if self.batch is None:
-            return self.rng.standard_normal(shape)
-        return np.stack([g.standard_normal(shape) for g in self.batch])
+        """Standard normal draws of ``shape``, one such draw per replicate from its own Generator, stacked."""
+        return np.stack([g.standard_normal(shape) for g in self.rngs])
 
     def _initial(self) -> tuple[Baseline, State]:
         """The baseline and the state at the start, from the compiled world (before the spin-up)."""
@@ -178,8 +174,7 @@ class AllianceModel(mesa.Model):
         # a new state for the step: the previous one is never changed (test_model)
         before, self.flows = self.state, Flows.zeros(self.n, self.size)
         self.state = before.copy()
-        self.now = Step(self.state, self.flows, self.base, self.params, self.dt, start, stop,
-                        () if self.batch is None else (slice(None),))
+        self.now = Step(self.state, self.flows, self.base, self.params, self.dt, start, stop)
         self._apply_events(k)
         # since the last perception (end of step k − 1) only the events and the power baseline moved
         self._perceive(perception.changed(self.state, before))
@@ -212,14 +207,10 @@ class AllianceModel(mesa.Model):
 
     def _reciprocate(self) -> None:
         """The states that owe a partner they lean toward decide their repayments (``StateAgent.step``;
-        the others have nothing to decide); in a batch, each replicate's debtors on its own arrays.
+        the others have nothing to decide), each replicate's on its own arrays.
         """
-        if self.batch is None:
-            for i in StateAgent.debtors(self.state):
-                self.states[i].step()
-            return
         for i in StateAgent.debtors(self.state):
-            StateAgent.repay(self.now, i)
+            self.states[i].step()
 
     def _apply_events(self, k: int) -> None:
         """Apply the events the compiled schedule holds for step k, in date order (ties in file order)."""
@@ -322,13 +313,9 @@ class AllianceModel(mesa.Model):
         sizes = s.capability / s.capability.sum(axis=-1, keepdims=True)
         weights = coalitions.pair_weights(sizes, s.affinity)
         restarts, k = int(self.params["heuristic_restarts"]), int(self.params["k_blocs"])
-        if self.batch is None:
-            config, s.energy = coalitions.minimum(weights, self.rng, restarts, None if first else s.coalition)
-            labels, s.frustration = blocs.best_blocs(s.affinity, k, self.rng, restarts, None if first else s.bloc)
-        else:  # each replicate's own searches (heuristics: from its own random starts)
-            config, s.energy = coalitions.minimum_each(weights, self.batch, restarts, None if first else s.coalition)
-            labels, s.frustration = blocs.best_blocs_each(s.affinity, k, self.batch, restarts,
-                                                          None if first else s.bloc)
+        # each replicate's own searches (heuristics: from its own random starts)
+        config, s.energy = coalitions.minimum_each(weights, self.rngs, restarts, None if first else s.coalition)
+        labels, s.frustration = blocs.best_blocs_each(s.affinity, k, self.rngs, restarts, None if first else s.bloc)
         s.coalition = coalitions.label_against(config, self.anchor)
         s.bloc = labels if first else blocs.align_labels(labels, s.bloc, k)
         s.alignment = alignment.alignment(s.affinity, sizes, s.coalition == 0)
@@ -357,20 +344,20 @@ def batch_size(n: int) -> int:
 
 def make_batch(world: World, params: dict[str, float], seed: int, replicates: list[int],
                until: dt.date | None = None) -> AllianceModel:
-    """Replicates ``replicates`` of a run seeded ``seed``, stepped together: replicate r of the
-    batch (``model.recorder.item(b)``) is the model ``make_model(world, params, seed, r)`` gives.
+    """Replicates ``replicates`` of a run seeded ``seed``, stepped together: item b of the batch
+    (``model.recorder.item(b)``) is replicate ``replicates[b]``, whatever else is in the batch.
     """
-    return AllianceModel(world, params, until=until,
-                         batch=[np.random.default_rng(seed_sequence(seed, r)) for r in replicates])
+    return AllianceModel(world, params, [np.random.default_rng(seed_sequence(seed, r)) for r in replicates], until)
 
 
 def make_model(world: World | Scenario, params: dict[str, float], seed: int, replicate: int = 0,
                until: dt.date | None = None) -> AllianceModel:
-    """The one way to build a model: replicate ``replicate`` of a run seeded ``seed``.
+    """Replicate ``replicate`` of a run seeded ``seed``: a batch of one.
 
-    Runs, sweeps and the dashboard all call it, so replicate r of ``alliance-sim run --seed S``,
-    of a sweep with seed S and of the dashboard at seed S are the same model. ``world`` may be a
-    validated scenario (compiled here) or a compiled :class:`World` shared by many replicates.
+    Runs, sweeps and the dashboard all build their models here or in ``make_batch``, so replicate
+    r of ``alliance-sim run --seed S``, of a sweep with seed S and of the dashboard at seed S are
+    the same run. ``world`` may be a validated scenario (compiled here) or a compiled
+    :class:`World` shared by many replicates.
     """
     world = world if isinstance(world, World) else build_world(world)
-    return AllianceModel(world, params, rng=np.random.default_rng(seed_sequence(seed, replicate)), until=until)
+    return make_batch(world, params, seed, [replicate], until)

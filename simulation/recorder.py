@@ -1,13 +1,13 @@
 """Collect the model's state into preallocated arrays; build tidy DataFrames once, at the end.
 
 Three tables (one row per step; per step × state; per step × unordered pair) and the log of
-events that fired. Columns are documented in ``docs/outputs.md``. A batch of replicates is
-recorded into arrays with a leading axis; ``item(b)`` is replicate b's recorder.
+events that fired. Columns are documented in ``docs/outputs.md``. A model's batch of replicates
+is recorded into arrays with a leading replicate axis (:class:`Recorder`); ``item(b)`` is
+replicate b's record (:class:`Record`: views of those arrays), which gives its tables and series.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,12 +22,12 @@ if TYPE_CHECKING:
 
 
 class Recorder:
-    """Arrays sized for the whole run, filled step by step."""
+    """Arrays sized for the whole run and every replicate of the batch, filled step by step."""
 
     def __init__(self, model: "AllianceModel"):
         self.model = model
         n, steps = model.n, model.n_steps + 1
-        lead = () if model.size is None else (model.size,)  # a batch: replicate first
+        lead = (model.size,)  # replicate first
         self.iu = np.triu_indices(n, 1)
         self.flat, self.flat_t = upper_flat(n), self.iu[1] * n + self.iu[0]  # row-major offsets of (i, j) and (j, i)
         self.metric_names = MODEL_METRICS + tuple(f"tension_{r}" for r in model.world.regions)
@@ -41,12 +41,10 @@ class Recorder:
         self.pairs = np.zeros((*lead, steps, len(PAIR_COLUMNS), len(self.iu[0])))
         self.last = -1
 
-    def item(self, b: int) -> "Recorder":
-        """Replicate b of a batch's recorder (views of its arrays): its tables and series."""
-        one = copy.copy(self)
-        one.metrics, one.states, one.coalition, one.bloc, one.pairs = (
-            self.metrics[b], self.states[b], self.coalition[b], self.bloc[b], self.pairs[b])
-        return one
+    def item(self, b: int) -> "Record":
+        """Replicate b's record so far (views of the arrays): its tables and series."""
+        return Record(self.model, self.metric_names, self.iu, self.metrics[b], self.states[b], self.coalition[b],
+                      self.bloc[b], self.pairs[b], self.last)
 
     def record(self, k: int) -> None:
         m = self.model
@@ -70,6 +68,16 @@ class Recorder:
                 (seen.involvement, flat_t))):
             np.take(matrix.reshape(*lead, -1), where, axis=-1, out=row[..., c, :])
         self.last = k
+
+
+class Record:
+    """One replicate's recorded arrays (steps first), and the tables and series built from them."""
+
+    def __init__(self, model: "AllianceModel", metric_names: tuple[str, ...], iu: tuple, metrics: np.ndarray,
+                 states: np.ndarray, coalition: np.ndarray, bloc: np.ndarray, pairs: np.ndarray, last: int):
+        self.model, self.metric_names, self.iu = model, metric_names, iu
+        self.metrics, self.states, self.coalition, self.bloc, self.pairs = metrics, states, coalition, bloc, pairs
+        self.last = last
 
     # ------------------------------------------------------------------ one series
     def series(self, kind: str, metric: str, state: str | None = None, pair=None) -> pd.Series:

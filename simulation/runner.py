@@ -24,7 +24,7 @@ import pandas as pd
 from . import data, parallel
 from . import params as P
 from .events import default_label, involved
-from .model import batch_size, make_batch, make_model
+from .model import batch_size, make_batch
 from .scenario import LoadedScenario, ScenarioError, load_scenario
 from .world import World, build_world
 
@@ -102,11 +102,8 @@ def data_hashes(years: bool = False) -> dict[str, str]:
 def run_replicates(world: World, params: dict[str, float], seed: int, replicates: list[int],
                    until: dt.date | None = None) -> list[tuple[int, dict[str, pd.DataFrame], list]]:
     """Replicates ``replicates`` of a run seeded ``seed``, stepped together (``make_batch``): for
-    each, (replicate, its tables, the events that fired as (step, event)) — the same as it gives alone.
+    each, (replicate, its tables, the events that fired as (step, event)) — the same in any batch.
     """
-    if len(replicates) == 1:
-        model = make_model(world, params, seed, replicates[0], until).run()
-        return [(replicates[0], model.recorder.tables(replicates[0]), model.fired)]
     model = make_batch(world, params, seed, replicates, until).run()
     return [(r, model.recorder.item(b).tables(r), model.fired) for b, r in enumerate(replicates)]
 

@@ -32,7 +32,7 @@ def states(name: str) -> tuple[tuple[State, ...], object, dict]:
         for k in range(min(model.n_steps, 9)):
             model.step()
             if k % 3 == 2:
-                found.append(model.state.copy())
+                found.append(model.state.item(0).copy())  # one replicate's arrays, without the batch axis
     return tuple(found), model.base, params
 
 

@@ -89,10 +89,10 @@ def test_experience_grows_only_for_states_whose_forces_fight(doses):
 def test_experience_raises_north_koreas_capability(tmp_path):
     loaded = deployment_variant(tmp_path, 30000)
     ran = {gain: AllianceModel(build_world(loaded.scenario), resolve_params(loaded, {"experience_gain": gain}),
-                               rng=3).run() for gain in (0.0, 0.5)}
+                               [np.random.default_rng(3)]).run() for gain in (0.0, 0.5)}
     prk = ran[0.5].ids.index("PRK")
-    assert ran[0.5].state.capability[prk] > ran[0.0].state.capability[prk] * 1.05
-    assert ran[0.5].state.quality[prk] > 1.05 and ran[0.0].state.quality[prk] == 1.0
+    assert ran[0.5].state.item(0).capability[prk] > ran[0.0].state.item(0).capability[prk] * 1.05
+    assert ran[0.5].state.item(0).quality[prk] > 1.05 and ran[0.0].state.item(0).quality[prk] == 1.0
 
 
 def test_default_scenario_scripts_no_south_korean_response():
@@ -121,14 +121,14 @@ def test_without_alarm_south_koreas_turn_toward_ukraine_is_not_reproduced():
 
 def test_tension_starts_below_saturation_anchored_and_ordered():
     loaded = load_scenario("korea_russia_2024")
-    m = AllianceModel(build_world(loaded.scenario), resolve_params(loaded, {}), rng=1)
-    t = lambda a, b: m.state.tension[m.ids.index(a), m.ids.index(b)]  # noqa: E731
+    m = AllianceModel(build_world(loaded.scenario), resolve_params(loaded, {}), [np.random.default_rng(1)])
+    t = lambda a, b: m.state.item(0).tension[m.ids.index(a), m.ids.index(b)]  # noqa: E731
     anchors = pd.read_csv(ANCHORS).set_index(["contiguous", "tie_before"])
     hostile_neighbours = anchors.loc[(True, "dispute"), "p_dispute"]
     assert abs(t("PRK", "ROK") - hostile_neighbours) < 0.08
     assert t("CHN", "ROK") < t("PRK", "ROK")
-    peace = ~m.state.at_war & ~np.eye(m.n, dtype=bool)
-    assert m.state.tension[peace].max() < 0.9
+    peace = ~m.state.item(0).at_war & ~np.eye(m.n, dtype=bool)
+    assert m.state.item(0).tension[peace].max() < 0.9
     m.run()
     assert t("PRK", "ROK") > hostile_neighbours + 0.05  # the deployment makes it rise visibly
     assert t("CHN", "ROK") < t("PRK", "ROK")
@@ -142,8 +142,8 @@ def test_support_flowing_at_the_start_is_not_read_as_new(tmp_path):
                                     "relations": {"support": []}}))  # lists are replaced as a whole
     alarms = {}
     for name, loaded in (("with", load_scenario("korea_russia_2024")), ("without", load_scenario(path, root=tmp_path))):
-        m = AllianceModel(build_world(loaded.scenario), resolve_params(loaded, {}), rng=1)
+        m = AllianceModel(build_world(loaded.scenario), resolve_params(loaded, {}), [np.random.default_rng(1)])
         for _ in range(3):
             m.step()
-        alarms[name] = m.seen.alarm[m.ids.index("RUS"), m.ids.index("UKR")]
+        alarms[name] = m.seen.alarm[0, m.ids.index("RUS"), m.ids.index("UKR")]
     assert alarms["with"] < 0.1 < alarms["without"] and alarms["with"] < alarms["without"] / 3, alarms

@@ -19,7 +19,7 @@ def model_for(path, **params) -> AllianceModel:
     loaded = load_scenario(path)
     from simulation.runner import resolve_params
 
-    return AllianceModel(build_world(loaded.scenario), resolve_params(loaded, params), rng=1)
+    return AllianceModel(build_world(loaded.scenario), resolve_params(loaded, params), [np.random.default_rng(1)])
 
 
 def test_same_seed_gives_identical_tables(mini):
@@ -51,8 +51,20 @@ def test_agents_are_mesa_agents_with_resources_and_preferences(mini):
     m = model_for(mini)
     assert len(m.agents) == 5 and all(isinstance(a, StateAgent) for a in m.agents)
     prk = m.states[m.idx("PRK")]
-    assert prk.manpower == 1280 and prk.name == "North Korea"
-    assert set(prk.weights) == {"security", "economy", "ideology"} and 0 <= prk.risk_tolerance <= 1
+    assert prk.manpower.tolist() == [1280.0] and prk.name == "North Korea"  # one value per replicate: a batch of one
+    assert set(prk.weights) == {"security", "economy", "ideology"} and ((0 <= prk.risk_tolerance) & (prk.risk_tolerance <= 1)).all()
+    from simulation.model import make_batch
+    from simulation.runner import resolve_params
+    from simulation.scenario import load_scenario
+    from simulation.world import build_world
+
+    loaded = load_scenario(mini)
+    batch = make_batch(build_world(loaded.scenario), resolve_params(loaded), 3, [0, 1, 2])
+    for _ in range(4):
+        batch.step()
+    agent = batch.states[batch.idx("PRK")]
+    assert agent.manpower.shape == (3,) and len(agent.main_threat) == 3
+    assert np.array_equal(agent.manpower, batch.state.manpower[:, batch.idx("PRK")])
 
 
 def test_deployment_moves_manpower_and_raises_affinity(mini, write):
@@ -66,24 +78,24 @@ def test_deployment_moves_manpower_and_raises_affinity(mini, write):
         m1.step()
         m0.step()
     prk, rus = m1.idx("PRK"), m1.idx("RUS")
-    assert m0.state.manpower[prk] - m1.state.manpower[prk] == pytest.approx(10.0)
-    assert 9.0 < m1.state.deployed[prk, rus] <= 10.0 and m0.state.deployed[prk, rus] == 0  # some fall in their first month
-    assert m1.state.affinity[prk, rus] > m0.state.affinity[prk, rus]
-    assert m1.state.debt[rus, prk] > 0  # Russia owes North Korea for the troops
+    assert m0.state.item(0).manpower[prk] - m1.state.item(0).manpower[prk] == pytest.approx(10.0)
+    assert 9.0 < m1.state.item(0).deployed[prk, rus] <= 10.0 and m0.state.item(0).deployed[prk, rus] == 0  # some fall in their first month
+    assert m1.state.item(0).affinity[prk, rus] > m0.state.item(0).affinity[prk, rus]
+    assert m1.state.item(0).debt[rus, prk] > 0  # Russia owes North Korea for the troops
 
 
 def test_flow_with_until_is_spread_over_its_days(mini):
     m = model_for(mini)
     prk = m.idx("PRK")
-    start = m.state.munitions[prk]
+    start = m.state.item(0).munitions[prk]
     delivered = []
     while m.running:
-        before = m.state.munitions[prk]
+        before = m.state.item(0).munitions[prk]
         m.step()
-        delivered.append(before - m.state.munitions[prk])
+        delivered.append(before - m.state.item(0).munitions[prk])
     # 1 m shells over Feb–May (121 days): February gets 29/121 of them (plus ageing/production noise)
     assert delivered[1] == pytest.approx(29 / 121, abs=0.02)
-    assert start - m.state.munitions[prk] == pytest.approx(1.0, abs=0.05)
+    assert start - m.state.item(0).munitions[prk] == pytest.approx(1.0, abs=0.05)
 
 
 def test_events_fire_in_the_step_that_contains_their_date(mini):
@@ -159,11 +171,11 @@ def test_a_step_builds_a_new_state_and_never_changes_the_previous_one():
 def test_only_the_states_that_owe_decide_repayments(monkeypatch):
     """``StateAgent.debtors``: calling every agent's ``step`` (Mesa's ``agents.do``) changes nothing."""
     a, b = model_for("korea_russia_2024"), model_for("korea_russia_2024")
-    monkeypatch.setattr(StateAgent, "debtors", staticmethod(lambda state: list(range(len(state.manpower)))))
+    monkeypatch.setattr(StateAgent, "debtors", staticmethod(lambda state: list(range(state.manpower.shape[-1]))))
     b.run()
     monkeypatch.undo()
     a.run()
     owing = StateAgent.debtors(a.state)
     assert 0 < len(owing) < a.n
     for table in ("model", "states", "pairs"):
-        pd.testing.assert_frame_equal(a.recorder.tables()[table], b.recorder.tables()[table], check_exact=True)
+        pd.testing.assert_frame_equal(a.recorder.item(0).tables()[table], b.recorder.item(0).tables()[table], check_exact=True)

@@ -45,7 +45,7 @@ ARRAYS = [f.name for f in dataclasses.fields(State) if f.name not in ("energy", 
 @pytest.mark.parametrize("name", ARRAYS)
 def test_inputs_list_exactly_what_perception_reads(name):
     m = model("korea_russia_2024")
-    state = m.state.copy()
+    state = m.state.item(0).copy()  # one replicate's arrays
     state.support_money = state.support_money + 1.0  # money support everywhere: the economy weighs it
     np.fill_diagonal(state.support_money, 0.0)
     full = perception.perceive(state, m.base, m.params)
@@ -59,7 +59,7 @@ def test_inputs_list_exactly_what_perception_reads(name):
                                    ("economy",), ("at_war",), ("capability", "support_money"), ("power_baseline",)])
 def test_reused_parts_equal_a_full_perception(moved):
     m = model("escalation")
-    before = m.state
+    before = m.state.item(0).copy()  # one replicate's arrays
     seen = perception.perceive(before, m.base, m.params)
     after = before
     for name in moved:

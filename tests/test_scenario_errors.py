@@ -6,6 +6,8 @@ import datetime as dt
 import math
 import re
 
+import numpy as np
+
 import pytest
 
 from simulation.scenario import ScenarioError, load_scenario
@@ -241,9 +243,9 @@ def test_support_at_the_start_is_valid_and_fills_the_commitment_memory(write):
     from simulation.world import build_world
 
     loaded = load_scenario(write("x.yaml", with_support(SUPPORT)))
-    m = AllianceModel(build_world(loaded.scenario), resolve_params(loaded, {}), rng=1)
+    m = AllianceModel(build_world(loaded.scenario), resolve_params(loaded, {}), [np.random.default_rng(1)])
     prk, rus = m.idx("PRK"), m.idx("RUS")
     years = (dt.date(2024, 1, 1) - dt.date(2023, 9, 13)).days / 365.25
     held = 1.0 * (1 - math.exp(-years / 1.0))  # memory_years 1: as if it had flowed since 13 Sep 2023
-    assert m.state.support_munitions[prk, rus] == pytest.approx(6.0 * held, rel=1e-3)
-    assert m.seen.involvement[prk, rus] > 0 and m.state.support_munitions.sum() == m.state.support_munitions[prk, rus]
+    assert m.state.item(0).support_munitions[prk, rus] == pytest.approx(6.0 * held, rel=1e-3)
+    assert m.seen.involvement[0, prk, rus] > 0 and m.state.item(0).support_munitions.sum() == m.state.item(0).support_munitions[prk, rus]

@@ -401,17 +401,17 @@ def test_recorder_series_equals_the_tables_for_every_kind_of_metric():
 
     sc = load_scenario("korea_russia_2024").scenario
     model = AllianceModel(build_world(sc), P.resolve(sc.parameters), rng=np.random.default_rng(3)).run()
-    tables = model.recorder.tables(0)
+    tables = model.recorder.item(0).tables(0)
     cases = [("model", "energy", None, None), ("model", "tension_korean_peninsula", None, None),
              ("state", "manpower_strain", "UKR", None), ("state", "front_strength", "RUS", None)]
     cases += [("pair", m, None, pair) for m in ("affinity", "tension", "flow_ab", "flow_ba")
               for pair in (["RUS", "PRK"], ["PRK", "RUS"], ["USA", "UKR"], ["CHN", "IRN"])]
     for kind, metric, state, pair in cases:
         expected = series(tables, metric, kind, state, pair)[0]
-        got = model.recorder.series(kind, metric, state, pair)
+        got = model.recorder.item(0).series(kind, metric, state, pair)
         np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy(), err_msg=f"{metric} {state} {pair}")
         assert list(got.index) == list(expected.index)
-    assert model.recorder.series("pair", "flow_ab", pair=["PRK", "RUS"]).abs().sum() > 0  # arms flowed
+    assert model.recorder.item(0).series("pair", "flow_ab", pair=["PRK", "RUS"]).abs().sum() > 0  # arms flowed
 
 
 @pytest.mark.parametrize("output, message", [

@@ -104,7 +104,7 @@ def test_the_report_of_a_large_world_stays_small(world):
 def test_the_pairs_of_some_states_equal_the_full_table_filtered(world):
     session, tables, _ = world
     some = ["USA", "IND", "PRK", "AUL"]
-    part = session.model.recorder.tables(0, among=some)["pairs"]
+    part = session.model.recorder.item(0).tables(0, among=some)["pairs"]
     full = tables["pairs"]
     expected = full[full["a"].isin(some) & full["b"].isin(some)].reset_index(drop=True)
     pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)

@@ -99,16 +99,16 @@ class Session:
     def tables(self, variant: bool = False, among=None) -> dict[str, pd.DataFrame]:
         """The run so far; ``among`` (ids) keeps only those states' pairs (a view of a large world)."""
         model = self.variant_model if variant else self.model
-        tables = model.recorder.tables(0, among)
+        tables = model.recorder.item(0).tables(0, among)
         return tables | {"events": events_table(model.fired)}
 
     def pairs(self, among) -> pd.DataFrame:
         """The pairs of the states ``among`` (ids) over the run so far."""
-        return self.model.recorder.pair_table(range(self.step_index + 1), 0, among)
+        return self.model.recorder.item(0).pair_table(range(self.step_index + 1), 0, among)
 
     def pairs_now(self) -> pd.DataFrame:
         """Every pair at the current step (the coalitions by region, a state's partners and rivals)."""
-        return self.model.recorder.pair_table([self.step_index])
+        return self.model.recorder.item(0).pair_table([self.step_index])
 
     def meta(self) -> dict:
         sc = self.loaded.scenario

@@ -92,7 +92,7 @@ def _replicate(context: tuple, task: tuple[int, int]) -> tuple[int, int, np.ndar
     horizons, params, seed = context
     year, r = task
     model = make_model(_origin_world(year, max(horizons[year]), seed), params, seed, r).run()
-    affinity = model.recorder.pairs[:, PAIR_COLUMNS.index("affinity")]
+    affinity = model.recorder.item(0).pairs[:, PAIR_COLUMNS.index("affinity")]
     return year, r, affinity[[0, *(12 * h for h in horizons[year])]]  # monthly: step 12h ends on 31 May of T + h
 
 

@@ -25,7 +25,7 @@ from .. import data
 from .. import params as P
 from ..expectations import in_window, value_at
 from ..model import batch_size as model_batch_size
-from ..model import make_batch, make_model
+from ..model import make_batch
 from ..scenario.checks import metric_kind
 from ..scenario.schema import Scenario
 from ..world import build_world
@@ -130,11 +130,8 @@ def evaluate_model(context: ModelContext, tasks: list[Task]) -> list[tuple[dict,
         params = P.resolve(sc.parameters, overrides)
         world = world_of(sc, changed=sc is not context.scenario)
         keys = [seed_key(spec, task)[0] for task in tasks]
-        if len(tasks) == 1:
-            recorders = [make_model(world, params, spec.seed, keys[0], spec.until).run().recorder]
-        else:
-            batch = make_batch(world, params, spec.seed, keys, spec.until).run()
-            recorders = [batch.recorder.item(b) for b in range(len(tasks))]
+        batch = make_batch(world, params, spec.seed, keys, spec.until).run()
+        recorders = [batch.recorder.item(b) for b in range(len(tasks))]
     except Exception as exc:  # noqa: BLE001 - a failed run is data, not a crash of the sweep
         if len(tasks) > 1:
             return [result for task in tasks for result in evaluate_model(context, [task])]
