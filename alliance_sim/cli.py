@@ -710,7 +710,7 @@ def blocs_command(
     """Partition a signed network into blocs that minimise frustration (Davis; Doreian & Mrvar)."""
     import numpy as np
 
-    from simulation.mechanisms import blocs
+    from simulation.search import blocs
     from simulation.signed import EdgeListError, check_output, read_edge_list, write_partition
 
     try:

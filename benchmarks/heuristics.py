@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from simulation.mechanisms import annealing, blocs, coalitions  # noqa: E402
+from simulation.search import annealing, blocs, coalitions  # noqa: E402
 from test_mechanisms_blocs import (  # noqa: E402
     agreement_with_annealing,
     random_signed,
@@ -71,7 +71,7 @@ FIRST_CALL = """
 import time
 start = time.perf_counter()
 import numpy as np
-from simulation.mechanisms import blocs, coalitions
+from simulation.search import blocs, coalitions
 imported = time.perf_counter()
 w = np.random.default_rng(0).uniform(-1.0, 1.0, (146, 146))
 w = np.triu(w, 1) + np.triu(w, 1).T

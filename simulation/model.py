@@ -24,13 +24,15 @@ from . import events as ev
 from .agents import WEIGHTS, StateAgent
 from .calendar import Calendar
 from .effects import Step
-from .mechanisms import (alarm, alignment, alliance, attrition, balance, blocs, capability, coalitions, economy,
-                         exchange, experience, homophily, leaning, tension, threat)
+from .mechanisms import (alarm, alignment, alliance, attrition, balance, capability, coalitions, economy, exchange,
+                         experience, homophily, leaning, tension, threat)
 from .mechanisms.algebra import zero_diagonal
 from . import perception
 from .recorder import Recorder
 from .state import Baseline, Flows, State
 from .scenario.schema import Scenario
+from .search import blocs as bloc_search
+from .search import coalitions as coalition_search
 from .world import World, build_world
 
 SPIN_UP_DT = 1.0 / 12.0  # the spin-up steps a month at a time (ODD §5.3)
@@ -314,10 +316,11 @@ class AllianceModel(mesa.Model):
         weights = coalitions.pair_weights(sizes, s.affinity)
         restarts, k = int(self.params["heuristic_restarts"]), int(self.params["k_blocs"])
         # each replicate's own searches (heuristics: from its own random starts)
-        config, s.energy = coalitions.minimum_each(weights, self.rngs, restarts, None if first else s.coalition)
-        labels, s.frustration = blocs.best_blocs_each(s.affinity, k, self.rngs, restarts, None if first else s.bloc)
+        config, s.energy = coalition_search.minimum_each(weights, self.rngs, restarts, None if first else s.coalition)
+        labels, s.frustration = bloc_search.best_blocs_each(s.affinity, k, self.rngs, restarts,
+                                                            None if first else s.bloc)
         s.coalition = coalitions.label_against(config, self.anchor)
-        s.bloc = labels if first else blocs.align_labels(labels, s.bloc, k)
+        s.bloc = labels if first else bloc_search.align_labels(labels, s.bloc, k)
         s.alignment = alignment.alignment(s.affinity, sizes, s.coalition == 0)
         s.polarization = alignment.polarization(s.affinity, sizes, s.coalition)
 

@@ -9,7 +9,7 @@ appearance.
 
 Every problem is reported as a :class:`EdgeListError` whose message names the file, the line and
 the column (``file:line: column: message``); nothing is guessed. Bloc partitions are computed by
-``simulation.mechanisms.blocs`` (the code the model uses) and written by ``write_partition``,
+``simulation.search.blocs`` (the code the model uses) and written by ``write_partition``,
 atomically and never over an existing file unless asked.
 """
 

@@ -125,7 +125,7 @@ def _networks(rng, count: int, n: int, ties: bool) -> np.ndarray:
 @pytest.mark.parametrize("ties", [False, True])
 @pytest.mark.parametrize("n", [2, 5, 8])
 def test_exact_searches_of_a_stack_are_the_searches_of_each_network(n, ties):
-    from simulation.mechanisms import blocs, coalitions
+    from simulation.search import blocs, coalitions
 
     rng = np.random.default_rng(n + 10 * ties)
     weights = _networks(rng, 24, n, ties)
@@ -142,16 +142,19 @@ def test_tied_minima_are_settled_by_the_enumerations_rule():
     """Networks with equal optima are the items ``first_minima`` leaves to ``first_minimum``."""
     rng = np.random.default_rng(3)
     weights = _networks(rng, 24, 6, ties=True)
-    from simulation.mechanisms import coalitions
+    from simulation.search import coalitions
 
     configs, apart = coalitions._table(6)
     w = weights[..., *algebra.upper(6)]
-    _, settled = algebra.first_minima(w @ apart.T, np.arange(len(configs)), np.abs(w).sum(axis=-1))
+    from simulation.search.ties import first_minima
+
+    _, settled = first_minima(w @ apart.T, np.arange(len(configs)), np.abs(w).sum(axis=-1))
     assert 0 < settled.sum() < len(settled)
 
 
 def test_a_stack_of_bloc_labels_is_aligned_item_by_item():
-    from simulation.mechanisms import blocs, coalitions
+    from simulation.mechanisms import coalitions
+    from simulation.search import blocs
 
     rng = np.random.default_rng(5)
     labels, previous = rng.integers(0, 3, (50, 9)), rng.integers(0, 3, (50, 9))

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # lowest first; a module of layer i may import simulation modules of layers ≤ i only
 LAYERS = [
     {"limits", "params", "metrics", "data", "system", "calendar", "mechanisms", "tuning"},
+    {"search"},  # finds the partitions the theory of mechanisms/ asks for
     {"scenario", "signed"},  # input files: scenarios, signed edge lists
     {"state", "effects", "events", "world"},
     {"perception", "agents", "recorder", "model"},

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from simulation.mechanisms import annealing, blocs, coalitions, kernels
+from simulation.search import annealing, blocs, coalitions, kernels
 from test_mechanisms_blocs import anneal as long_annealing
 from test_mechanisms_blocs import planted_signed, random_signed
 

@@ -14,16 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from simulation.mechanisms import annealing, blocs
-from simulation.mechanisms.blocs import (
-    align_labels,
-    best_blocs,
-    canonical,
-    exact_blocs,
-    frustration,
-    heuristic_blocs,
-    relocate,
-)
+from simulation.mechanisms.blocs import frustration
+from simulation.search import annealing, blocs
+from simulation.search.blocs import align_labels, best_blocs, canonical, exact_blocs, heuristic_blocs, relocate
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 
@@ -584,7 +577,7 @@ def test_compiled_kept_costs_stay_within_the_rounding_bound(kind):
     """The kernel's kept costs (its own sums, its updates, its re-syncs) stay within cost_margin / 8 of the costs
     recomputed with numpy, the bound its decisions rely on, after any number of moves.
     """
-    from simulation.mechanisms import kernels
+    from simulation.search import kernels
 
     rng = np.random.default_rng(42)
     for case in range(6):
@@ -631,7 +624,7 @@ def test_numba_is_imported_only_by_a_descent():
         "import sys\n"
         "import numpy as np\n"
         "import simulation\n"
-        "from simulation.mechanisms import blocs, coalitions\n"
+        "from simulation.search import blocs, coalitions\n"
         "w = np.random.default_rng(0).uniform(-1.0, 1.0, (8, 8))\n"
         "blocs.best_blocs(w, 3, np.random.default_rng(0), 20)\n"
         "coalitions.minimum(w, np.random.default_rng(0), 20)\n"
@@ -858,7 +851,7 @@ def test_heuristic_matches_long_annealing_on_planted_partitions_many():
 @pytest.mark.parametrize("n, k", [(2, 2), (5, 3), (8, 3), (9, 2)])
 def test_tabled_enumeration_equals_the_chunked_one(monkeypatch, kind, n, k):
     """The table scores every labeling at once; near-ties are settled by the chunked rule: same result."""
-    from simulation.mechanisms import blocs as B
+    from simulation.search import blocs as B
 
     rng = np.random.default_rng(n * 10 + k)
     for _ in range(8):
@@ -876,7 +869,7 @@ def test_first_kept_is_the_first_found_loop_on_chains_of_near_ties():
     """``algebra.first_kept`` (approximate scores, exact ones near the minimum) keeps the row the
     sequential rule keeps, on values built as chains of steps just above and below 1e-12.
     """
-    from simulation.mechanisms.algebra import first_kept
+    from simulation.search.ties import first_kept
 
     for case in range(400):
         rng = np.random.default_rng(case)
@@ -895,8 +888,8 @@ def test_first_kept_is_the_first_found_loop_on_chains_of_near_ties():
 
 def test_first_kept_scores_every_row_when_the_products_overflow():
     """NaN or inf among the approximate scores (overflowing products): every row scored exactly."""
-    from simulation.mechanisms import coalitions
-    from simulation.mechanisms.algebra import first_kept
+    from simulation.search import coalitions
+    from simulation.search.ties import first_kept
 
     exact = np.array([3.0, np.nan, 2.0, 2.0 + 5e-13, 1.0])
     for approx in (np.array([3.0, np.nan, 2.0, 2.0, 1.0]), np.array([np.inf, 1.0, 2.0, np.nan, 0.5])):
@@ -933,7 +926,7 @@ def test_scored_enumerations_equal_the_chunked_loop(monkeypatch, kind, n, k, tab
     """The table and the compiled loop (``kernels.bloc_frustrations``, when the table would be too
     large) score every labeling; near-ties are settled by the loop's rule: the loop's result.
     """
-    from simulation.mechanisms import blocs as B
+    from simulation.search import blocs as B
 
     rng = np.random.default_rng(n * 10 + k + 1000 * tabled)
     monkeypatch.setattr(B, "CHUNK", 10)  # many uneven chunks: the rule between chunks matters
@@ -948,7 +941,7 @@ def test_scored_enumerations_equal_the_chunked_loop(monkeypatch, kind, n, k, tab
 
 
 def test_compiled_frustrations_are_every_labeling_scored():
-    from simulation.mechanisms import kernels
+    from simulation.search import kernels
 
     w = random_signed(8, seed=4)
     count = 3 ** 7

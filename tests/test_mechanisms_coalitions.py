@@ -10,16 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from simulation.mechanisms import annealing, coalitions
-from simulation.mechanisms.coalitions import (
-    descend,
-    energy,
-    exact_minimum,
-    heuristic_minimum,
-    label_against,
-    minimum,
-    pair_weights,
-)
+from simulation.mechanisms.coalitions import energy, label_against, pair_weights
+from simulation.search import annealing, coalitions
+from simulation.search.coalitions import descend, exact_minimum, heuristic_minimum, minimum
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 
@@ -496,7 +489,7 @@ def test_compiled_kept_fields_stay_within_the_rounding_bound(kind):
     """The kernel's kept fields (its own sums, its updates, its re-syncs) stay within field_margin / 8 of W σ
     recomputed with numpy, the bound its decisions rely on, at every stop.
     """
-    from simulation.mechanisms import kernels
+    from simulation.search import kernels
 
     rng = np.random.default_rng(51)
     for case in range(8):
@@ -560,7 +553,7 @@ def test_field_margin():
 @pytest.mark.parametrize("kind", ["continuous", "signs", "zeros"])
 @pytest.mark.parametrize("n", [1, 2, 6, 9])
 def test_tabled_enumeration_equals_the_chunked_one(monkeypatch, kind, n):
-    from simulation.mechanisms import coalitions as C
+    from simulation.search import coalitions as C
 
     rng = np.random.default_rng(n)
     for _ in range(8):
@@ -598,7 +591,7 @@ def test_scored_enumerations_equal_the_chunked_loop(monkeypatch, kind, n, tabled
     """The table and the compiled loop (``kernels.coalition_energies``, when the table would be too
     large) score every configuration; near-ties are settled by the loop's rule: the loop's result.
     """
-    from simulation.mechanisms import coalitions as C
+    from simulation.search import coalitions as C
 
     rng = np.random.default_rng(n + 100 * tabled)
     monkeypatch.setattr(C, "CHUNK", 7)  # many uneven chunks: the rule between chunks matters
@@ -613,7 +606,7 @@ def test_scored_enumerations_equal_the_chunked_loop(monkeypatch, kind, n, tabled
 
 
 def test_compiled_energies_are_every_configuration_scored():
-    from simulation.mechanisms import kernels
+    from simulation.search import kernels
 
     w = random_weights(9, seed=3)
     count = 1 << 8

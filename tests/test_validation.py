@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from simulation.validation import landscape as L
-from simulation.mechanisms import blocs
+from simulation.search import blocs
 from simulation.signed import read_edge_list
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ source, confidence and the alternative a reasonable coder might choose):
 - history of wars: the pair's most recent common COW inter-state war, +1 same side, −1 opposite.
 
 The propensity is the sum, p_ij ∈ [−5, 5], as Axelrod & Bennett combine their factors. Energy,
-exact minimum, local minima and basins come from ``simulation.mechanisms.coalitions``, the code
+exact minimum, local minima and basins come from ``simulation.search.coalitions``, the code
 the model uses. ``python -m simulation.validation.landscape`` prints the report of
 ``docs/validation.md``; ``--write-scenario`` regenerates ``scenarios/europe_1936.yaml`` from the
 same data.
@@ -36,6 +36,7 @@ import numpy as np
 
 from ..data import data_file
 from ..mechanisms import coalitions
+from ..search import coalitions as search
 
 FACTORS = ("ethnic_conflict", "religion", "territorial_dispute", "government", "history_of_wars")
 PAIR_FACTORS = ("ethnic_conflict", "territorial_dispute", "history_of_wars")
@@ -157,16 +158,16 @@ def analyse(case: Case, p: np.ndarray | None = None, size: np.ndarray | None = N
     """The minimum-energy configuration (exact enumeration) and how many nations it places right."""
     p = propensity(factor_matrices(case)) if p is None else p
     w = coalitions.pair_weights(sizes(case) if size is None else size, p)
-    config, e = coalitions.exact_minimum(w)
+    config, e = search.exact_minimum(w)
     config = anchored(case, config)
     return Outcome(config, e, int((config == case.predicted).sum()), int((config == case.actual).sum()))
 
 
-def landscape(case: Case, p: np.ndarray | None = None, size: np.ndarray | None = None) -> list[coalitions.LocalMinimum]:
+def landscape(case: Case, p: np.ndarray | None = None, size: np.ndarray | None = None) -> list[search.LocalMinimum]:
     """Every local minimum with its energy and basin of attraction (sides labelled by Britain)."""
     p = propensity(factor_matrices(case)) if p is None else p
     w = coalitions.pair_weights(sizes(case) if size is None else size, p)
-    return [replace(m, config=anchored(case, m.config)) for m in coalitions.local_minima(w)]
+    return [replace(m, config=anchored(case, m.config)) for m in search.local_minima(w)]
 
 
 # ---------------------------------------------------------------------------------- robustness

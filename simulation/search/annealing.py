@@ -62,7 +62,7 @@ def anneal(weights: np.ndarray, k: int, rng: np.random.Generator, chains: int = 
     with a ``deadline`` (``time.monotonic()``) those not begun by then are left out (the first
     always runs).
     """
-    from simulation.mechanisms import kernels  # numba: imported (and compiled or loaded) on first use only
+    from simulation.search import kernels  # numba: imported (and compiled or loaded) on first use only
 
     n = weights.shape[0]
     w = np.array(weights, dtype=float)
