@@ -46,8 +46,8 @@ PARTS = [
     ("war", M.AllianceModel, "_war"),
     ("capability", M.AllianceModel, "_update_capability"),
     ("tensions", M.AllianceModel, "_tensions"),
-    ("coalition search", M.coalition_search, "minimum_each"),
-    ("bloc search", M.bloc_search, "best_blocs_each"),
+    ("coalition search", M.coalition_search, "minimum"),
+    ("bloc search", M.bloc_search, "best_blocs"),
     ("coalitions (rest)", M.AllianceModel, "_find_coalitions"),
     ("recorder", M.Recorder, "record"),
 ]

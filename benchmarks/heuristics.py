@@ -61,6 +61,16 @@ def timed(fn, *args):
     return time.perf_counter() - start, out
 
 
+def relocate(labels, weights, k):
+    """One relocation descent (a batch of one)."""
+    return blocs.relocate_all(np.asarray(labels)[None], weights, k)[0]
+
+
+def descend(assignment, weights):
+    """One flip descent (a batch of one)."""
+    return coalitions.descend_each(np.asarray(assignment)[None], weights)[0]
+
+
 def same(a, b) -> bool:
     if isinstance(a, tuple):
         return bool(np.array_equal(a[0], b[0]) and a[1] == b[1])
@@ -75,11 +85,11 @@ from simulation.search import blocs, coalitions
 imported = time.perf_counter()
 w = np.random.default_rng(0).uniform(-1.0, 1.0, (146, 146))
 w = np.triu(w, 1) + np.triu(w, 1).T
-blocs.relocate(np.zeros(146, dtype=int), w, 3)
-coalitions.descend(np.zeros(146, dtype=int), w)
+blocs.relocate_all(np.zeros((1, 146), dtype=int), w, 3)
+coalitions.descend_each(np.zeros((1, 146), dtype=int), w)
 first = time.perf_counter()
-blocs.relocate(np.zeros(146, dtype=int), w, 3)
-coalitions.descend(np.zeros(146, dtype=int), w)
+blocs.relocate_all(np.zeros((1, 146), dtype=int), w, 3)
+coalitions.descend_each(np.zeros((1, 146), dtype=int), w)
 print(imported - start, first - imported, time.perf_counter() - first)
 """
 
@@ -102,14 +112,14 @@ def speed(repeats: int) -> None:
     """
     annealing.GLASSY = np.inf
     cases = {
-        "relocate, 1 descent": lambda n, r: ((reference_relocate, blocs.relocate),
+        "relocate, 1 descent": lambda n, r: ((reference_relocate, relocate),
                                              (np.random.default_rng(r).integers(0, K, n), random_signed(n, n), K)),
         "heuristic_blocs, 20 starts": lambda n, r: ((lambda w, s: reference_heuristic(w, K, np.random.default_rng(s),
                                                                                       RESTARTS),
                                                      lambda w, s: blocs.heuristic_blocs(w, K, np.random.default_rng(s),
                                                                                         RESTARTS)),
                                                     (random_signed(n, n), r)),
-        "descend, 1 descent": lambda n, r: ((reference_descend, coalitions.descend),
+        "descend, 1 descent": lambda n, r: ((reference_descend, descend),
                                             (np.random.default_rng(r).integers(0, 2, n), random_weights(n, n))),
         "heuristic_minimum, 20 starts": lambda n, r: ((lambda w, s: reference_minimum(w, np.random.default_rng(s),
                                                                                       RESTARTS),

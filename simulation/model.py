@@ -27,7 +27,7 @@ from .effects import Step
 from .mechanisms import (alarm, alignment, alliance, attrition, balance, capability, coalitions, economy, exchange,
                          experience, homophily, leaning, tension, threat)
 from .mechanisms.algebra import zero_diagonal
-from . import perception
+from . import perception, tuning
 from .recorder import Recorder
 from .state import Baseline, Flows, State
 from .scenario.schema import Scenario
@@ -42,6 +42,7 @@ BATCH_CELLS = 1 << 14  # replicates × N² stepped together at most (benchmarks/
 class AllianceModel(mesa.Model):
     """A world of states stepping through a scenario's calendar."""
 
+    @tuning.limited  # one BLAS thread: a run's bits never depend on the machine's cores
     def __init__(self, world: World, params: dict[str, float], rngs: list[np.random.Generator],
                  until: dt.date | None = None):
         """Step the replicates of ``rngs`` together, one Generator each (Mesa's ``rng`` is the first)."""
@@ -166,6 +167,7 @@ class AllianceModel(mesa.Model):
         return start
 
     # ------------------------------------------------------------------ the step
+    @tuning.limited
     def step(self) -> None:
         k = self.steps  # Mesa increments ``steps`` before calling step()
         if k > self.n_steps:
@@ -316,8 +318,8 @@ class AllianceModel(mesa.Model):
         weights = coalitions.pair_weights(sizes, s.affinity)
         restarts, k = int(self.params["heuristic_restarts"]), int(self.params["k_blocs"])
         # each replicate's own searches (heuristics: from its own random starts)
-        config, s.energy = coalition_search.minimum_each(weights, self.rngs, restarts, None if first else s.coalition)
-        labels, s.frustration = bloc_search.best_blocs_each(s.affinity, k, self.rngs, restarts,
+        config, s.energy = coalition_search.minimum(weights, self.rngs, restarts, None if first else s.coalition)
+        labels, s.frustration = bloc_search.best_blocs(s.affinity, k, self.rngs, restarts,
                                                             None if first else s.bloc)
         s.coalition = coalitions.label_against(config, self.anchor)
         s.bloc = labels if first else bloc_search.align_labels(labels, s.bloc, k)

@@ -76,10 +76,9 @@ def results(tasks: Iterable, evaluator: Callable, context, workers: int | None =
 
 
 def _here(tasks: Iterable, evaluator: Callable, context) -> Iterator:
-    """The tasks in this process, one after the other, with one BLAS thread (``tuning``)."""
-    with tuning.one_blas_thread():
-        for task in tasks:
-            yield evaluator(context, task)
+    """The tasks in this process, one after the other."""
+    for task in tasks:
+        yield evaluator(context, task)
 
 
 def pays(elapsed: float, done: int, total: int, workers: int, start: float = POOL_START) -> bool:

@@ -125,31 +125,19 @@ def _networks(rng, count: int, n: int, ties: bool) -> np.ndarray:
 @pytest.mark.parametrize("ties", [False, True])
 @pytest.mark.parametrize("n", [2, 5, 8])
 def test_exact_searches_of_a_stack_are_the_searches_of_each_network(n, ties):
+    """Networks with ties (equal optima: the near-lowest scored exactly, network by network) and
+    without: what a network gets never depends on the rest of its stack."""
     from simulation.search import blocs, coalitions
 
     rng = np.random.default_rng(n + 10 * ties)
     weights = _networks(rng, 24, n, ties)
-    configs, energy = coalitions.exact_minimum_each(weights)
-    labels, frustration = blocs.exact_blocs_each(weights, 3)
+    configs, energy = coalitions.exact_minimum(weights)
+    labels, frustration = blocs.exact_blocs(weights, 3)
     for b, w in enumerate(weights):
-        c, e = coalitions.exact_minimum(w)
-        assert np.array_equal(configs[b], c) and energy[b].tobytes() == np.float64(e).tobytes()
-        lab, f = blocs.exact_blocs(w, 3)
-        assert np.array_equal(labels[b], lab) and frustration[b].tobytes() == np.float64(f).tobytes()
-
-
-def test_tied_minima_are_settled_by_the_enumerations_rule():
-    """Networks with equal optima are the items ``first_minima`` leaves to ``first_minimum``."""
-    rng = np.random.default_rng(3)
-    weights = _networks(rng, 24, 6, ties=True)
-    from simulation.search import coalitions
-
-    configs, apart = coalitions._table(6)
-    w = weights[..., *algebra.upper(6)]
-    from simulation.search.ties import first_minima
-
-    _, settled = first_minima(w @ apart.T, np.arange(len(configs)), np.abs(w).sum(axis=-1))
-    assert 0 < settled.sum() < len(settled)
+        c, e = coalitions.exact_minimum(w[None])
+        assert np.array_equal(configs[b], c[0]) and energy[b].tobytes() == e[0].tobytes()
+        lab, f = blocs.exact_blocs(w[None], 3)
+        assert np.array_equal(labels[b], lab[0]) and frustration[b].tobytes() == f[0].tobytes()
 
 
 def test_a_stack_of_bloc_labels_is_aligned_item_by_item():

@@ -16,7 +16,24 @@ from hypothesis.extra.numpy import arrays
 
 from simulation.mechanisms.blocs import frustration
 from simulation.search import annealing, blocs
-from simulation.search.blocs import align_labels, best_blocs, canonical, exact_blocs, heuristic_blocs, relocate
+from simulation.search.blocs import align_labels, canonical, heuristic_blocs
+
+
+def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
+    """``blocs.exact_blocs`` of one network: a stack of one."""
+    labels, f = blocs.exact_blocs(np.asarray(weights, dtype=float)[None], k)
+    return labels[0], float(f[0])
+
+
+def best_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int) -> tuple[np.ndarray, float]:
+    """``blocs.best_blocs`` of one network: a stack of one."""
+    labels, f = blocs.best_blocs(np.asarray(weights, dtype=float)[None], k, [rng], restarts)
+    return labels[0], float(f[0])
+
+
+def relocate(labels: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """One relocation descent: ``blocs.relocate_all`` of a batch of one."""
+    return blocs.relocate_all(np.asarray(labels)[None], weights, k)[0]
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 
@@ -191,9 +208,9 @@ def test_exact_blocs_equals_brute_force_drawn(case):
 
 
 @pytest.mark.parametrize("k", [2, 3])
-def test_exact_blocs_across_chunks(monkeypatch, k):
+def test_exact_blocs_by_the_compiled_loop(monkeypatch, k):
     w = random_signed(7, seed=5 + k)
-    monkeypatch.setattr(blocs, "CHUNK", 10)  # many uneven chunks
+    monkeypatch.setattr(blocs, "_table", lambda n, k: None)  # as when the table would be too large
     labels, f = exact_blocs(w, k)
     assert f == pytest.approx(brute_blocs(w, k), abs=1e-12)
     assert brute_frustration(w, labels) == pytest.approx(f, abs=1e-12)
@@ -463,7 +480,7 @@ def reference_heuristic(weights: np.ndarray, k: int, rng: np.random.Generator, r
         nonlocal best, best_f
         lab = reference_relocate(s, weights, k)
         f = float(reference_frustration(weights, lab))
-        if f < best_f - 1e-12:
+        if f < best_f:  # the lowest exact frustration, the first found among exact equals
             best, best_f = lab, f
 
     for s in starts:
@@ -626,10 +643,10 @@ def test_numba_is_imported_only_by_a_descent():
         "import simulation\n"
         "from simulation.search import blocs, coalitions\n"
         "w = np.random.default_rng(0).uniform(-1.0, 1.0, (8, 8))\n"
-        "blocs.best_blocs(w, 3, np.random.default_rng(0), 20)\n"
-        "coalitions.minimum(w, np.random.default_rng(0), 20)\n"
+        "blocs.best_blocs(w[None], 3, [np.random.default_rng(0)], 20)\n"
+        "coalitions.minimum(w[None], [np.random.default_rng(0)], 20)\n"
         "assert 'numba' not in sys.modules\n"
-        "blocs.relocate(np.zeros(8, dtype=int), w, 3)\n"
+        "blocs.relocate_all(np.zeros((1, 8), dtype=int), w, 3)\n"
         "assert 'numba' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
@@ -745,10 +762,15 @@ def test_frustration_bit_for_bit_as_before():
             assert frustration(w, batch[0]).tobytes() == reference_frustration(w, batch[0]).tobytes()
 
 
-def test_canonical_all_equals_canonical_row_by_row():
+def test_canonical_of_a_batch_is_canonical_row_by_row():
     lab = np.random.default_rng(34).integers(0, 5, (40, 12))
     lab[0] = 4  # one bloc only
-    np.testing.assert_array_equal(blocs.canonical_all(lab, 5), [canonical(x) for x in lab])
+    expected = []
+    for row in lab:  # first appearance order, written plainly
+        names: dict[int, int] = {}
+        expected.append([names.setdefault(int(x), len(names)) for x in row])
+    np.testing.assert_array_equal(canonical(lab), expected)
+    np.testing.assert_array_equal(canonical(lab[3]), expected[3])
 
 
 # ---------------------------------------------------------------- the heuristic against a long annealing run
@@ -847,97 +869,69 @@ def test_heuristic_matches_long_annealing_on_planted_partitions_many():
     assert hits / total >= 0.95
 
 
-@pytest.mark.parametrize("kind", ["continuous", "signs", "halves", "zeros"])
-@pytest.mark.parametrize("n, k", [(2, 2), (5, 3), (8, 3), (9, 2)])
-def test_tabled_enumeration_equals_the_chunked_one(monkeypatch, kind, n, k):
-    """The table scores every labeling at once; near-ties are settled by the chunked rule: same result."""
-    from simulation.search import blocs as B
-
-    rng = np.random.default_rng(n * 10 + k)
-    for _ in range(8):
-        w = {"continuous": rng.normal(size=(n, n)), "signs": rng.choice([-1.0, 0.0, 1.0], size=(n, n)),
-             "halves": rng.integers(-2, 3, size=(n, n)) / 2.0, "zeros": np.zeros((n, n))}[kind]
-        w = np.triu(w, 1) + np.triu(w, 1).T
-        tabled = B.exact_blocs(w, k)
-        with monkeypatch.context() as m:
-            m.setattr(B, "_table", lambda n, k: None)
-            chunked = B.exact_blocs(w, k)
-        assert np.array_equal(tabled[0], chunked[0]) and tabled[1] == chunked[1]
+def lowest_exactly(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
+    """The rule, the reference: every labeling of the enumeration (the last node in bloc 0) scored
+    by ``frustration`` one at a time; the lowest, the first among exact equals."""
+    n = weights.shape[0]
+    powers = k ** np.arange(n - 1, dtype=np.int64)
+    best, best_f = None, np.inf
+    for code in range(k ** max(n - 1, 0)):
+        labels = np.append((code // powers) % k, 0).astype(int)
+        f = float(frustration(weights, labels))
+        if f < best_f:
+            best, best_f = labels, f
+    return canonical(best), best_f
 
 
-def test_first_kept_is_the_first_found_loop_on_chains_of_near_ties():
-    """``algebra.first_kept`` (approximate scores, exact ones near the minimum) keeps the row the
-    sequential rule keeps, on values built as chains of steps just above and below 1e-12.
-    """
-    from simulation.search.ties import first_kept
+def networks(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    w = {"continuous": rng.normal(size=(n, n)), "signs": rng.choice([-1.0, 0.0, 1.0], size=(n, n)),
+         "halves": rng.integers(-2, 3, size=(n, n)) / 2.0, "zeros": np.zeros((n, n)),
+         "near ties": 1.0 + rng.integers(-2, 3, size=(n, n)) * 3e-13}[kind]  # differences of ~1e-12
+    return np.triu(w, 1) + np.triu(w, 1).T
+
+
+@pytest.mark.parametrize("kind", ["continuous", "signs", "halves", "zeros", "near ties"])
+@pytest.mark.parametrize("n, k", [(1, 3), (2, 2), (5, 3), (7, 3), (9, 2)])
+@pytest.mark.parametrize("tabled", [True, False])
+def test_the_enumeration_keeps_the_lowest_exact_frustration_first_among_equals(monkeypatch, kind, n, k, tabled):
+    """The table and the compiled loop (``kernels.bloc_frustrations``, when the table would be too
+    large) score every labeling approximately; ``ties`` scores the near-lowest exactly: the rule's result,
+    for a stack of networks and for each network alone."""
+    rng = np.random.default_rng(n * 10 + k + 1000 * tabled)
+    if not tabled:
+        monkeypatch.setattr(blocs, "_table", lambda n, k: None)
+    stack = np.stack([networks(kind, n, rng) for _ in range(6)])
+    labels, f = blocs.exact_blocs(stack, k)
+    for b, w in enumerate(stack):
+        want = lowest_exactly(w, k)
+        assert np.array_equal(labels[b], want[0]) and f[b] == want[1], b
+        alone = blocs.exact_blocs(w[None], k)
+        assert np.array_equal(alone[0][0], labels[b]) and alone[1][0].tobytes() == f[b].tobytes()
+
+
+def test_lowest_keeps_the_lowest_exact_value_first_among_equals():
+    """``ties.lowest``: approximate values choose the near-lowest rows, exact ones decide, on values
+    built as chains of steps just above and below 1e-12 (where the old rule kept earlier rows)."""
+    from simulation.search.ties import lowest
 
     for case in range(400):
         rng = np.random.default_rng(case)
         rows = int(rng.integers(1, 30))
         exact = 5.0 + np.cumsum(rng.choice([-1.3e-12, -0.7e-12, 0.0, 0.6e-12, 2e-9, -3e-9, 1e-6, -2e-6], rows))
-        approx = exact + rng.uniform(-1e-14, 1e-14, rows)
         keys = np.round(exact * 1e13).astype(np.int64)[:, None]  # equal keys: equal values
         exact = keys[:, 0] / 1e13
-        incumbent = float(rng.choice([np.inf, exact.min() + 0.5e-12, exact.min() - 2e-12]))
-        best, best_value = -1, incumbent
-        for i, value in enumerate(exact.tolist()):
-            if value < best_value - 1e-12:
-                best, best_value = i, value
-        assert first_kept(approx, keys, lambda r, exact=exact: exact[r], 5.0, incumbent) == (best, best_value)
+        approx = exact + rng.uniform(-1e-14, 1e-14, rows)
+        best = int(np.argmin(exact))  # numpy's argmin: the first of the lowest
+        assert lowest(approx, keys, lambda r, exact=exact: exact[r], 5.0) == (best, float(exact[best]))
 
 
-def test_first_kept_scores_every_row_when_the_products_overflow():
+def test_lowest_scores_every_row_when_the_products_overflow():
     """NaN or inf among the approximate scores (overflowing products): every row scored exactly."""
-    from simulation.search import coalitions
-    from simulation.search.ties import first_kept
+    from simulation.search.ties import lowest
 
-    exact = np.array([3.0, np.nan, 2.0, 2.0 + 5e-13, 1.0])
+    exact = np.array([3.0, 7.0, 2.0, 2.0 + 5e-13, 1.0])
     for approx in (np.array([3.0, np.nan, 2.0, 2.0, 1.0]), np.array([np.inf, 1.0, 2.0, np.nan, 0.5])):
-        keys = np.arange(5)[:, None]
-        assert first_kept(approx, keys, lambda r: exact[r], 1.0) == (4, 1.0)
-    w = np.random.default_rng(0).uniform(-1, 1, (30, 30))
-    w = w + w.T
-    w[0, 1] = w[1, 0] = np.nan
-    assert coalitions.heuristic_minimum(w, np.random.default_rng(1), 5) == (None, np.inf)  # as before: nothing kept
-
-
-def chunked_blocs(weights: np.ndarray, k: int, chunk: int) -> tuple[np.ndarray, float]:
-    """The enumeration's own loop, the reference: chunk after chunk of labelings (the last node in
-    bloc 0), the first minimum of a chunk kept if it beats the best by more than 1e-12.
-    """
-    n = weights.shape[0]
-    count = k ** max(n - 1, 0)
-    powers = k ** np.arange(n - 1, dtype=np.int64)
-    best, best_f = None, np.inf
-    for start in range(0, count, chunk):
-        codes = np.arange(start, min(count, start + chunk), dtype=np.int64)
-        labels = np.hstack([(codes[:, None] // powers) % k, np.zeros((len(codes), 1), dtype=np.int64)])
-        f = blocs.frustration(weights, labels)
-        i = int(np.argmin(f))
-        if f[i] < best_f - 1e-12:
-            best, best_f = labels[i].astype(int), float(f[i])
-    return blocs.canonical(best), best_f
-
-
-@pytest.mark.parametrize("kind", ["continuous", "signs", "halves", "zeros"])
-@pytest.mark.parametrize("n, k", [(1, 3), (2, 2), (5, 3), (8, 3), (9, 2)])
-@pytest.mark.parametrize("tabled", [True, False])
-def test_scored_enumerations_equal_the_chunked_loop(monkeypatch, kind, n, k, tabled):
-    """The table and the compiled loop (``kernels.bloc_frustrations``, when the table would be too
-    large) score every labeling; near-ties are settled by the loop's rule: the loop's result.
-    """
-    from simulation.search import blocs as B
-
-    rng = np.random.default_rng(n * 10 + k + 1000 * tabled)
-    monkeypatch.setattr(B, "CHUNK", 10)  # many uneven chunks: the rule between chunks matters
-    if not tabled:
-        monkeypatch.setattr(B, "_table", lambda n, k: None)
-    for _ in range(6):
-        w = {"continuous": rng.normal(size=(n, n)), "signs": rng.choice([-1.0, 0.0, 1.0], size=(n, n)),
-             "halves": rng.integers(-2, 3, size=(n, n)) / 2.0, "zeros": np.zeros((n, n))}[kind]
-        w = np.triu(w, 1) + np.triu(w, 1).T
-        got, want = B.exact_blocs(w, k), chunked_blocs(w, k, 10)
-        assert np.array_equal(got[0], want[0]) and got[1] == want[1]
+        assert lowest(approx, np.arange(5)[:, None], lambda r: exact[r], 1.0) == (4, 1.0)
 
 
 def test_compiled_frustrations_are_every_labeling_scored():

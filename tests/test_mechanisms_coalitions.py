@@ -12,7 +12,24 @@ from hypothesis.extra.numpy import arrays
 
 from simulation.mechanisms.coalitions import energy, label_against, pair_weights
 from simulation.search import annealing, coalitions
-from simulation.search.coalitions import descend, exact_minimum, heuristic_minimum, minimum
+from simulation.search.coalitions import heuristic_minimum
+
+
+def exact_minimum(weights: np.ndarray) -> tuple[np.ndarray, float]:
+    """``coalitions.exact_minimum`` of one network: a stack of one."""
+    config, e = coalitions.exact_minimum(np.asarray(weights, dtype=float)[None])
+    return config[0], float(e[0])
+
+
+def minimum(weights: np.ndarray, rng: np.random.Generator, restarts: int) -> tuple[np.ndarray, float]:
+    """``coalitions.minimum`` of one network: a stack of one."""
+    config, e = coalitions.minimum(np.asarray(weights, dtype=float)[None], [rng], restarts)
+    return config[0], float(e[0])
+
+
+def descend(assignment: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """One flip descent: ``coalitions.descend_each`` of a batch of one."""
+    return coalitions.descend_each(np.asarray(assignment)[None], weights)[0]
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 
@@ -153,9 +170,9 @@ def test_exact_minimum_equals_brute_force_drawn(w):
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_exact_minimum_across_chunks(monkeypatch, seed):
+def test_exact_minimum_by_the_compiled_loop(monkeypatch, seed):
     w = random_weights(9, seed=100 + seed)
-    monkeypatch.setattr(coalitions, "CHUNK", 7)  # 256 configurations in many uneven chunks
+    monkeypatch.setattr(coalitions, "_table", lambda n: None)  # as when the table would be too large
     config, e = exact_minimum(w)
     assert e == pytest.approx(brute_minimum(w), abs=1e-12)
     assert brute_energy(config, w) == pytest.approx(e, abs=1e-12)
@@ -303,13 +320,13 @@ def brute_landscape(weights: np.ndarray) -> dict[tuple, tuple[float, int]]:
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def test_descend_all_equals_descend_row_by_row():
+def test_descend_each_equals_descend_row_by_row():
     rng = np.random.default_rng(20)
     for case in range(10):
         n = int(rng.integers(2, 12))
         w = random_weights(n, seed=2000 + case)
         starts = rng.integers(0, 2, (50, n))
-        np.testing.assert_array_equal(coalitions.descend_all(starts, w), [descend(s, w) for s in starts])
+        np.testing.assert_array_equal(coalitions.descend_each(starts, w), [descend(s, w) for s in starts])
 
 
 @SETTINGS
@@ -394,7 +411,7 @@ def reference_heuristic(weights: np.ndarray, rng: np.random.Generator, restarts:
         nonlocal best, best_e
         a = reference_descend(s, weights)
         e = float(energy(a, weights))
-        if e < best_e - 1e-12:
+        if e < best_e:  # the lowest exact energy, the first found among exact equals
             best, best_e = a, e
 
     for s in starts:
@@ -550,59 +567,42 @@ def test_field_margin():
     assert coalitions.field_margin(200, 1.0) < 1e-10
 
 
-@pytest.mark.parametrize("kind", ["continuous", "signs", "zeros"])
-@pytest.mark.parametrize("n", [1, 2, 6, 9])
-def test_tabled_enumeration_equals_the_chunked_one(monkeypatch, kind, n):
-    from simulation.search import coalitions as C
-
-    rng = np.random.default_rng(n)
-    for _ in range(8):
-        w = {"continuous": rng.normal(size=(n, n)), "signs": rng.choice([-1.0, 0.0, 1.0], size=(n, n)),
-             "zeros": np.zeros((n, n))}[kind]
-        w = np.triu(w, 1) + np.triu(w, 1).T
-        tabled = C.exact_minimum(w)
-        with monkeypatch.context() as m:
-            m.setattr(C, "_table", lambda n: None)
-            chunked = C.exact_minimum(w)
-        assert np.array_equal(tabled[0], chunked[0]) and tabled[1] == chunked[1]
-
-
-def chunked_minimum(weights: np.ndarray, chunk: int) -> tuple[np.ndarray, float]:
-    """The enumeration's own loop, the reference: chunk after chunk of configurations (the last
-    state in coalition 0), the first minimum of a chunk kept if it beats the best by more than 1e-12.
-    """
+def lowest_exactly(weights: np.ndarray) -> tuple[np.ndarray, float]:
+    """The rule, the reference: every configuration of the enumeration (the last state in coalition
+    0) scored by ``energy`` one at a time; the lowest, the first among exact equals."""
     n = weights.shape[0]
-    count = 1 << max(n - 1, 0)
     best, best_e = None, np.inf
-    for start in range(0, count, chunk):
-        configs = coalitions._configurations(n, start, min(count, start + chunk))
-        configs = np.hstack([configs, np.zeros((len(configs), 1), np.int8)])
-        e = coalitions.energy(configs, weights)
-        k = int(np.argmin(e))
-        if e[k] < best_e - 1e-12:
-            best, best_e = configs[k].astype(int), float(e[k])
+    for code in range(1 << max(n - 1, 0)):
+        config = np.append((code >> np.arange(n - 1)) & 1, 0).astype(int)
+        e = float(energy(config, weights))
+        if e < best_e:
+            best, best_e = config, e
     return best, best_e
 
 
-@pytest.mark.parametrize("kind", ["continuous", "signs", "halves", "zeros"])
+@pytest.mark.parametrize("kind", ["continuous", "signs", "halves", "zeros", "near ties"])
 @pytest.mark.parametrize("n", [1, 2, 6, 10])
 @pytest.mark.parametrize("tabled", [True, False])
-def test_scored_enumerations_equal_the_chunked_loop(monkeypatch, kind, n, tabled):
+def test_the_enumeration_keeps_the_lowest_exact_energy_first_among_equals(monkeypatch, kind, n, tabled):
     """The table and the compiled loop (``kernels.coalition_energies``, when the table would be too
-    large) score every configuration; near-ties are settled by the loop's rule: the loop's result.
-    """
-    from simulation.search import coalitions as C
-
+    large) score every configuration approximately; ``ties`` scores the near-lowest exactly: the
+    rule's result, for a stack of networks and for each network alone."""
     rng = np.random.default_rng(n + 100 * tabled)
-    monkeypatch.setattr(C, "CHUNK", 7)  # many uneven chunks: the rule between chunks matters
     if not tabled:
-        monkeypatch.setattr(C, "_table", lambda n: None)
+        monkeypatch.setattr(coalitions, "_table", lambda n: None)
+    nets = []
     for _ in range(8):
         w = {"continuous": rng.normal(size=(n, n)), "signs": rng.choice([-1.0, 0.0, 1.0], size=(n, n)),
-             "halves": rng.integers(-2, 3, size=(n, n)) / 2.0, "zeros": np.zeros((n, n))}[kind]
-        w = np.triu(w, 1) + np.triu(w, 1).T
-        got, want = C.exact_minimum(w), chunked_minimum(w, 7)
-        assert np.array_equal(got[0], want[0]) and got[1] == want[1]
+             "halves": rng.integers(-2, 3, size=(n, n)) / 2.0, "zeros": np.zeros((n, n)),
+             "near ties": 1.0 + rng.integers(-2, 3, size=(n, n)) * 3e-13}[kind]
+        nets.append(np.triu(w, 1) + np.triu(w, 1).T)
+    stack = np.stack(nets)
+    configs, energies = coalitions.exact_minimum(stack)
+    for b, w in enumerate(stack):
+        want = lowest_exactly(w)
+        assert np.array_equal(configs[b], want[0]) and energies[b] == want[1], b
+        alone = coalitions.exact_minimum(w[None])
+        assert np.array_equal(alone[0][0], configs[b]) and alone[1][0].tobytes() == energies[b].tobytes()
 
 
 def test_compiled_energies_are_every_configuration_scored():
@@ -610,5 +610,5 @@ def test_compiled_energies_are_every_configuration_scored():
 
     w = random_weights(9, seed=3)
     count = 1 << 8
-    expected = coalitions.energy(coalitions._configs(np.arange(count), 9), w)
+    expected = energy(coalitions._configs(np.arange(count), 9), w)
     assert np.allclose(kernels.coalition_energies(np.triu(w, 1), count), expected, rtol=0, atol=1e-12)

@@ -179,3 +179,25 @@ def test_only_the_states_that_owe_decide_repayments(monkeypatch):
     assert 0 < len(owing) < a.n
     for table in ("model", "states", "pairs"):
         pd.testing.assert_frame_equal(a.recorder.item(0).tables()[table], b.recorder.item(0).tables()[table], check_exact=True)
+
+
+def test_the_model_computes_with_one_blas_thread_whatever_the_process_has(monkeypatch):
+    """A BLAS routine split over threads sums in another order: a run's bits would depend on the
+    machine's cores. The model holds one thread while it builds and steps, and gives it back."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from simulation import model as M
+
+    seen = []
+    real = M.AllianceModel._relations
+
+    def spy(self, noise=True):
+        seen.append(max(lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"))
+        return real(self, noise)
+
+    monkeypatch.setattr(M.AllianceModel, "_relations", spy)
+    with threadpool_limits(limits=2, user_api="blas"):
+        m = model_for("korea_russia_2024")
+        m.step()
+        after = max(lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas")
+    assert seen and set(seen) == {1} and after == 2

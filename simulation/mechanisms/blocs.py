@@ -17,15 +17,16 @@ import numpy as np
 
 def frustration(weights: np.ndarray, labels: np.ndarray,
                 parts: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Frustration of one labeling (N,) or a batch (M, N): Σ_{i<j} pos between + |neg| within.
+    """Σ_{i<j} (positive ties between blocs + |negative ties| within) of bloc labels (..., N) in
+    networks of weights (..., N, N), leading axes broadcast (many labelings of one network, or one
+    labeling of each network of a stack): each value summed over its own network's pairs alone.
 
     ``parts``: ``frustration_parts(weights)``, when the caller scores many labelings of one network.
     """
-    lab = np.atleast_2d(labels)
-    same = lab[:, :, None] == lab[:, None, :]
+    lab = np.asarray(labels)
+    same = lab[..., :, None] == lab[..., None, :]
     pos, neg = frustration_parts(weights) if parts is None else parts
-    f = np.where(same, neg, pos).sum(axis=(1, 2))
-    return f if np.ndim(labels) == 2 else f[0]
+    return np.where(same, neg, pos).sum(axis=(-2, -1))
 
 
 def frustration_parts(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

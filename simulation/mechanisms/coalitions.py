@@ -23,15 +23,14 @@ def pair_weights(sizes: np.ndarray, propensity: np.ndarray) -> np.ndarray:
     return zero_diagonal(sizes[..., :, None] * sizes[..., None, :] * propensity)
 
 
-def energy(assignment: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Energy of one assignment (N,) or of a batch (M, N) of 0/1 coalition labels."""
-    a = np.atleast_2d(assignment)
-    spins = 1.0 - 2.0 * a  # 0 → +1, 1 → -1
-    total = np.triu(weights, 1).sum()
-    # Σ_{i<j} w_ij d_ij with d_ij = (1 - σ_i σ_j) / 2
-    agree = np.einsum("mi,ij,mj->m", spins, np.triu(weights, 1), spins)
-    e = (total - agree) / 2.0
-    return e if np.ndim(assignment) == 2 else e[0]
+def energy(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """E = Σ_{i<j} w_ij d_ij of 0/1 coalition labels (..., N) in networks of weights (..., N, N),
+    leading axes broadcast (many splits of one network, or one split of each network of a stack):
+    each value summed over the pairs of its own network alone, in one order.
+    """
+    a = np.asarray(assignments)
+    apart = a[..., :, None] != a[..., None, :]
+    return np.where(apart, np.triu(weights, 1), 0.0).sum(axis=(-2, -1))
 
 
 def label_against(assignment: np.ndarray, anchor: int) -> np.ndarray:

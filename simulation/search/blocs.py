@@ -36,30 +36,14 @@ import numpy as np
 from simulation.mechanisms.algebra import upper
 from simulation.mechanisms.blocs import frustration, frustration_parts
 from simulation.search import annealing
-from simulation.search.ties import first_kept, first_minima, first_minimum
-
+from simulation.search.ties import lowest, lowest_each
 
 EXACT_LIMIT = 2_000_000
-
-
-CHUNK = 1 << 15
-
-
 TABLE_LIMIT = 1 << 21  # labelings × pairs of an enumeration table kept in memory (float64: 16 MB)
-
-
 WORK_LIMIT = 25_000_000  # branch-and-bound budget: search nodes × N × k (about 10 s)
-
-
 BRANCH_LIMIT = 300  # nodes above which branch and bound is not tried (it could prove nothing in its budget)
-
-
 MOVE_GAIN = 1e-12  # a relocation is made when it lowers the frustration by more than this
-
-
 BATCH_ELEMENTS = 1 << 22  # array elements per batch of descents (R k N)
-
-
 DEADLINE_MOVES = 256  # moves per row between two checks of a deadline
 
 
@@ -93,35 +77,44 @@ def _same(labels: np.ndarray) -> np.ndarray:
     return (labels[:, i] == labels[:, j]).astype(float)
 
 
-def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, float]:
-    """Minimum-frustration partition into at most k blocs, by enumeration (last node in bloc 0).
+def exact_blocs(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The minimum-frustration partition into at most k blocs of every network of a stack
+    (B, N, N), by enumeration (the last node in bloc 0): labels (B, N), blocs numbered in order of
+    first appearance, and frustrations (B,).
 
-    Every labeling is scored at once — from a table kept per (N, k) (one matrix-vector product),
-    or, when the table would be too large, by a compiled loop (``kernels.bloc_frustrations``) —
-    and the few within rounding of the minimum are settled by the enumeration's own rule
-    (``algebra.first_minimum``: chunk after chunk of CHUNK labelings, the first minimum of a chunk
-    kept if it beats the best so far by more than 1e-12, every value by ``frustration``). The
-    chunked loop itself is kept in the tests as the reference.
+    Every labeling of every network is scored at once — by one matrix product against a table
+    kept per (N, k), or, when the table would be too large, by a compiled loop per network
+    (``kernels.bloc_frustrations``) — and the rule of ``ties`` picks: the lowest exact
+    frustration, the first labeling among exact equals.
     """
-    n = weights.shape[0]
+    n = weights.shape[-1]
     count = k ** max(n - 1, 0)
     if count > EXACT_LIMIT:
         raise ValueError(f"exact search needs k^(N-1) = {count} labelings (limit {EXACT_LIMIT})")
-    w = weights[upper(n)]
+    w = weights[..., *upper(n)]
     pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
+    scales = np.abs(w).sum(axis=-1)
     table = _table(n, k)
     if table is not None:
         labels, same = table
-        i, f = first_minimum(pos.sum() + same @ (neg - pos), same, lambda rows: frustration(weights, labels[rows]),
-                             CHUNK, float(np.abs(w).sum()))
-        return canonical(labels[i]), f
-    from simulation.search import kernels  # numba: imported (and compiled or loaded) on first use only
+        approx = pos.sum(axis=-1)[:, None] + (neg - pos) @ same.T
+        first, settled = lowest_each(approx, _groups(n, k), scales)
+        found = labels[first]
+        for b in np.flatnonzero(~settled).tolist():
+            found[b] = labels[lowest(approx[b], same, lambda rows, b=b: frustration(weights[b], labels[rows]),
+                                     scales[b])[0]]
+    else:
+        from simulation.search import kernels  # numba: imported (and compiled or loaded) on first use only
 
-    parts = frustration_parts(weights)
-    i, f = first_minimum(kernels.bloc_frustrations(*parts, k, count), lambda rows: _same(_labelings(rows, n, k)),
-                         lambda rows: frustration(weights, _labelings(rows, n, k), parts), CHUNK,
-                         float(np.abs(w).sum()))
-    return canonical(_labelings(np.array([i]), n, k)[0]), f
+        found = np.empty((len(weights), n), dtype=int)
+        for b, network in enumerate(weights):
+            parts = frustration_parts(network)
+            i, _ = lowest(kernels.bloc_frustrations(*parts, k, count), lambda rows: _same(_labelings(rows, n, k)),
+                          lambda rows, parts=parts, network=network: frustration(network, _labelings(rows, n, k),
+                                                                                 parts), scales[b])
+            found[b] = _labelings(np.array([i]), n, k)[0]
+    found = canonical(found)
+    return found, frustration(weights, found)
 
 
 @lru_cache(maxsize=4)
@@ -130,45 +123,19 @@ def _groups(n: int, k: int) -> np.ndarray:
     return np.unique(_table(n, k)[1], axis=0, return_inverse=True)[1].ravel()
 
 
-def exact_blocs_each(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """``exact_blocs`` of every item of a stack (B, N, N): labels (B, N) and frustrations (B,).
-
-    Every labeling of every item is scored by one matrix product; an item whose minimum is one
-    partition (``algebra.first_minima``) keeps the enumeration's first labeling of it, scored by
-    ``frustration`` as ``exact_blocs`` scores it; the others go through ``exact_blocs``.
-    """
-    n = weights.shape[-1]
-    table = _table(n, k)
-    if table is None:
-        return _stack([exact_blocs(w, k) for w in weights])
-    labels, same = table
-    w = weights[..., *upper(n)]
-    pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
-    first, settled = first_minima(pos.sum(axis=-1)[:, None] + (neg - pos) @ same.T, _groups(n, k),
-                                  np.abs(w).sum(axis=-1))
-    found = canonical_all(labels[first], k), frustrations(weights, labels[first])
-    for b in np.flatnonzero(~settled).tolist():
-        found[0][b], found[1][b] = exact_blocs(weights[b], k)
-    return found
-
-
-def frustrations(weights: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """``frustration`` of labeling b (B, N) of network b (B, N, N), for every b: the same bits."""
-    same = labels[:, :, None] == labels[:, None, :]
-    pos, neg = frustration_parts(weights)
-    return np.where(same, neg, pos).sum(axis=(-2, -1))
-
-
 def _stack(found: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
     """(labels, values) of every item, stacked."""
     return np.stack([x for x, _ in found]), np.array([float(v) for _, v in found])
 
 
-def best_blocs_each(weights: np.ndarray, k: int, rngs: list[np.random.Generator], restarts: int,
-                    start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``best_blocs`` of every item of a stack, item b searching with ``rngs[b]`` from ``start[b]``."""
+def best_blocs(weights: np.ndarray, k: int, rngs: list[np.random.Generator], restarts: int,
+               start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The best partition into at most k blocs of every network of a stack (B, N, N): exact when
+    the enumeration is small enough, else the heuristic, network b searching with ``rngs[b]``
+    from ``start[b]``.
+    """
     if k ** max(weights.shape[-1] - 1, 0) <= EXACT_LIMIT:
-        return exact_blocs_each(weights, k)
+        return exact_blocs(weights, k)
     starts = [None] * len(weights) if start is None else start
     return _stack([heuristic_blocs(w, k, g, restarts, s) for w, g, s in zip(weights, rngs, starts, strict=True)])
 
@@ -277,32 +244,26 @@ def relocate_all(labels: np.ndarray, weights: np.ndarray, k: int, deadline: floa
     return lab
 
 
-def relocate(labels: np.ndarray, weights: np.ndarray, k: int, deadline: float | None = None) -> np.ndarray:
-    """Move single nodes to the bloc that lowers frustration most, until no move helps (or the
-    ``deadline``, a ``time.monotonic()`` value, passes: the partition reached so far is returned).
-
-    Doreian & Mrvar's (1996) relocation, steepest first (ties: the lowest node, then the lowest
-    bloc), with the incremental cost matrix of ``relocate_all``.
+def canonical(labels: np.ndarray) -> np.ndarray:
+    """Labelings (..., N) with their blocs renumbered in order of first appearance (0, 1, 2, …),
+    row by row: the name of a partition.
     """
-    return relocate_all(np.asarray(labels)[None, :], weights, k, deadline)[0]
-
-
-def canonical_all(labels: np.ndarray, k: int) -> np.ndarray:
-    """``canonical`` of every row of a batch (M, N) of labels in 0 … k − 1."""
     lab = np.asarray(labels, dtype=int)
-    rows, n = lab.shape
-    member = lab[:, :, None] == np.arange(k)  # (M, N, k)
+    flat = lab.reshape(-1, lab.shape[-1])
+    rows, n = flat.shape
+    k = int(flat.max()) + 1 if flat.size else 1
+    member = flat[:, :, None] == np.arange(k)  # (M, N, k)
     first = np.where(member.any(axis=1), member.argmax(axis=1), n)  # (M, k): where each bloc first appears
     rank = np.empty((rows, k), dtype=int)
     rank[np.arange(rows)[:, None], np.argsort(first, axis=1, kind="stable")] = np.arange(k)
-    return rank[np.arange(rows)[:, None], lab]
+    return rank[np.arange(rows)[:, None], flat].reshape(lab.shape)
 
 
 def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
                     start: np.ndarray | None = None, deadline: float | None = None,
                     progress: Callable[[], None] | None = None) -> tuple[np.ndarray, float]:
-    """Best relocation-descent partition over random starts (plus ``start``, which comes first;
-    among equally good partitions the first found is kept).
+    """The best relocation-descent partition of one network over random starts (plus ``start``,
+    which comes first): the lowest exact frustration, the first found among exact equals (``ties``).
 
     The starts are drawn first (one ``rng.integers(0, k, N)`` each) and descend together in batches
     of at most BATCH_ELEMENTS / (k N) (the batches change nothing in the result). With a
@@ -310,10 +271,9 @@ def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, resta
     descents come early; the batches not begun by the deadline are skipped (at least one always
     runs) and the descents under way stop where they are. ``progress`` is called once per start.
     The partitions found are scored by matrix products (``_same_sums``) and only those near the
-    best by ``frustration`` itself (``algebra.first_kept``): the result and its frustration are
-    those of scoring every partition with ``frustration``. When the best leaves more than
+    best by ``frustration`` itself (``ties.lowest``). When the best leaves more than
     ``annealing.GLASSY`` of the tie weight frustrated (a glassy network, not the model's), annealed
-    chains (``annealing.anneal``), each finished by the descent, replace it if one is better.
+    chains (``annealing.anneal``), each finished by the descent, replace it if one is lower.
     """
     n = weights.shape[0]
     starts = [start] if start is not None else []
@@ -330,22 +290,22 @@ def heuristic_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, resta
         batch = np.asarray(starts[first:first + size]).astype(int).reshape(-1, n)
         first, size = first + size, min(2 * size, most)
         found = relocate_all(batch, weights, k, deadline)
-        keys = canonical_all(found, k)
-        i, best_f = first_kept(total + _same_sums(tie, found, k), keys,
-                               lambda rows, keys=keys: frustration(weights, keys[rows], parts), scale, best_f)
-        if i >= 0:
-            best = found[i]
+        best, best_f = _keep(found, k, weights, parts, tie, total, scale, best, best_f)
         if progress:
             for _ in range(len(found)):
                 progress()
     if not _late(deadline) and annealing.frustrated_share(best_f, scale) > annealing.GLASSY:  # a glassy network
         found = relocate_all(annealing.anneal(weights, k, rng, deadline=deadline), weights, k, deadline)
-        keys = canonical_all(found, k)
-        i, best_f = first_kept(total + _same_sums(tie, found, k), keys,
-                               lambda rows, keys=keys: frustration(weights, keys[rows], parts), scale, best_f)
-        if i >= 0:
-            best = found[i]
+        best, best_f = _keep(found, k, weights, parts, tie, total, scale, best, best_f)
     return canonical(best), best_f
+
+
+def _keep(found: np.ndarray, k: int, weights: np.ndarray, parts: tuple, tie: np.ndarray, total: float, scale: float,
+          best: np.ndarray | None, best_f: float) -> tuple[np.ndarray | None, float]:
+    """The best of ``found`` (``ties.lowest``), if exactly lower than the best found before (``best``)."""
+    keys = canonical(found)
+    i, f = lowest(total + _same_sums(tie, found, k), keys, lambda rows: frustration(weights, keys[rows], parts), scale)
+    return (found[i], f) if f < best_f else (best, best_f)
 
 
 def _scoring(weights: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -363,20 +323,6 @@ def _same_sums(tie: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     rows, n = labels.shape
     members = (labels.T[:, :, None] == np.arange(k)).astype(float).reshape(n, rows * k)  # column (m, b): x_b of row m
     return (members * (tie @ members)).sum(axis=0).reshape(rows, k).sum(axis=1)
-
-
-def best_blocs(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
-               start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Exact when the enumeration is small enough, heuristic beyond."""
-    if k ** max(weights.shape[0] - 1, 0) <= EXACT_LIMIT:
-        return exact_blocs(weights, k)
-    return heuristic_blocs(weights, k, rng, restarts, start)
-
-
-def canonical(labels: np.ndarray) -> np.ndarray:
-    """Relabel blocs in order of first appearance (0, 1, 2, …)."""
-    mapping: dict[int, int] = {}
-    return np.array([mapping.setdefault(int(x), len(mapping)) for x in labels], dtype=int)
 
 
 def align_labels(labels: np.ndarray, previous: np.ndarray, k: int) -> np.ndarray:
@@ -487,8 +433,8 @@ def solve(weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
     """
     n = weights.shape[0]
     if k ** max(n - 1, 0) <= EXACT_LIMIT:
-        labels, f = exact_blocs(weights, k)
-        return Solution(k, labels, f, True, "enumeration")
+        labels, f = exact_blocs(weights[None], k)
+        return Solution(k, labels[0], float(f[0]), True, "enumeration")
     labels, f = heuristic_blocs(weights, k, rng, restarts, start, deadline, progress)
     if f <= 1e-12:  # zero frustration cannot be beaten
         return Solution(k, labels, f, True, "heuristic (zero frustration is optimal)")

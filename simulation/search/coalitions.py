@@ -27,15 +27,10 @@ from simulation.mechanisms.algebra import upper
 from simulation.mechanisms.coalitions import energy
 from simulation.search import annealing
 from simulation.search.blocs import TABLE_LIMIT, _stack, exact_sums
-from simulation.search.ties import first_kept, first_minima, first_minimum
-
+from simulation.search.ties import lowest, lowest_each
 
 EXACT_MAX = 20
-
-
-CHUNK = 1 << 16
-
-
+CHUNK = 1 << 16  # configurations of local_minima's enumeration a chunk
 FLIP_GAIN = 1e-12  # a flip is made when it lowers the energy by more than this
 
 
@@ -58,31 +53,38 @@ def _table(n: int) -> tuple[np.ndarray, np.ndarray] | None:
     return configs, (configs[:, iu[0]] != configs[:, iu[1]]).astype(float)
 
 
-def exact_minimum(weights: np.ndarray) -> tuple[np.ndarray, float]:
-    """The lowest-energy two-coalition configuration (first found among ties).
+def exact_minimum(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest-energy two-coalition configuration of every network of a stack (B, N, N):
+    configurations (B, N) and their energies (B,), by enumeration (the last state in coalition 0).
 
-    Every configuration is scored at once — from a table kept per N, or, when the table would be
-    too large, by a compiled loop (``kernels.coalition_energies``) — and the near-minima settled
-    by the enumeration's own rule (``algebra.first_minimum``: chunk after chunk of CHUNK
-    configurations, the first minimum of a chunk kept if it beats the best so far by more than
-    1e-12, every value by ``energy``). The chunked loop itself is kept in the tests as the reference.
+    Every configuration of every network is scored at once — by one matrix product against a
+    table kept per N, or, when the table would be too large, by a compiled loop per network
+    (``kernels.coalition_energies``) — and the rule of ``ties`` picks: the lowest exact energy,
+    the first configuration among exact equals.
     """
-    n = weights.shape[0]
+    n = weights.shape[-1]
     if n > EXACT_MAX:
         raise ValueError(f"exact search is limited to {EXACT_MAX} states (got {n})")
-    w = weights[upper(n)]
+    w = weights[..., *upper(n)]
+    scales = np.abs(w).sum(axis=-1)
     table = _table(n)
     if table is not None:
         configs, apart = table
-        i, e = first_minimum(apart @ w, configs, lambda rows: energy(configs[rows], weights), CHUNK,
-                             float(np.abs(w).sum()))
-        return configs[i].copy(), e
+        approx = w @ apart.T
+        first, settled = lowest_each(approx, np.arange(len(configs)), scales)
+        found = configs[first]
+        for b in np.flatnonzero(~settled).tolist():
+            found[b] = configs[lowest(approx[b], configs, lambda rows, b=b: energy(configs[rows], weights[b]),
+                                      scales[b])[0]]
+        return found, energy(found, weights)
     from simulation.search import kernels  # numba: imported (and compiled or loaded) on first use only
 
     count = 1 << max(n - 1, 0)
-    i, e = first_minimum(kernels.coalition_energies(np.triu(weights, 1), count), lambda rows: _configs(rows, n),
-                         lambda rows: energy(_configs(rows, n), weights), CHUNK, float(np.abs(w).sum()))
-    return _configs(np.array([i]), n)[0], e
+    found = np.stack([_configs(np.array([lowest(kernels.coalition_energies(np.triu(weights[b], 1), count),
+                                                lambda rows: _configs(rows, n),
+                                                lambda rows, b=b: energy(_configs(rows, n), weights[b]),
+                                                scales[b])[0]]), n)[0] for b in range(len(weights))])
+    return found, energy(found, weights)
 
 
 def _configs(codes: np.ndarray, n: int) -> np.ndarray:
@@ -91,15 +93,6 @@ def _configs(codes: np.ndarray, n: int) -> np.ndarray:
     if n > 1:
         configs[:, :-1] = (codes[:, None] >> np.arange(n - 1)) & 1
     return configs
-
-
-def descend(assignment: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Single-flip steepest descent to a local minimum (each state joins its better side).
-
-    The state whose flip lowers the energy most moves first (ties: the lowest state), until no
-    flip lowers it by more than FLIP_GAIN; computed with the kept fields of ``descend_each``.
-    """
-    return descend_each(np.asarray(assignment)[None, :], weights)[0]
 
 
 def field_margin(n: int, abs_rows: float, exact: bool = False) -> float:
@@ -126,7 +119,9 @@ def _exact_flip(assignment: np.ndarray, weights: np.ndarray) -> tuple[int, np.nd
 
 
 def descend_each(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``descend`` applied to every row of a batch (M, N): the same flips, in the same order.
+    """Single-flip steepest descent of every row of a batch (M, N) of splits of one network to a
+    local minimum: the state whose flip lowers the energy most moves first (ties: the lowest
+    state), until no flip lowers it by more than FLIP_GAIN (each state then is on its better side).
 
     Each row keeps its fields f = W σ; flipping state m changes them by −2 σ_m W[:, m]. A row
     flips on its kept fields when the best gain σ_i f_i is below −FLIP_GAIN and the next best by
@@ -163,27 +158,6 @@ def descend_each(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
             status[r] = kernels.RUNNING if pending[r] >= 0 else kernels.DONE
 
 
-def descend_all(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``descend`` applied to every row of a batch (M, N) at once: the same flips, in the same order.
-
-    The fields are recomputed at every flip (``local_minima`` runs it on N ≤ EXACT_MAX, where that
-    is cheap; ``heuristic_minimum`` uses ``descend_each``).
-    """
-    a = np.array(assignments, dtype=np.int8, copy=True)
-    rows = np.arange(len(a))
-    active = rows
-    for _ in range(a.shape[1] ** 2 + 1):
-        spins = 1.0 - 2.0 * a[active]
-        gain = spins * (spins @ weights.T)
-        i = np.argmin(gain, axis=1)
-        moving = gain[np.arange(len(active)), i] < -1e-12
-        if not moving.any():
-            return a
-        active, i = active[moving], i[moving]
-        a[active, i] = 1 - a[active, i]
-    return a
-
-
 @dataclass(frozen=True)
 class LocalMinimum:
     """A configuration no single state can leave to lower the energy."""
@@ -218,7 +192,7 @@ def local_minima(weights: np.ndarray) -> list[LocalMinimum]:
         is_min = gain.min(axis=1) >= -1e-12
         for code in np.flatnonzero(is_min) + start:
             minima[int(code)] = 0.0
-        final = descend_all(configs, weights)
+        final = descend_each(configs, weights)
         final = np.where(final[:, -1:] == 1, 1 - final, final)  # mirror image: last state in coalition 0
         ends[start:start + len(configs)] = final.astype(np.int64) @ powers
     codes, sizes = np.unique(ends, return_counts=True)
@@ -232,13 +206,14 @@ def local_minima(weights: np.ndarray) -> list[LocalMinimum]:
 
 
 def heuristic_minimum(weights: np.ndarray, rng: np.random.Generator, restarts: int,
-                      start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Best local minimum over ``restarts`` random starts (plus ``start`` if given, which comes
-    first; among equal energies the first found is kept). The starts are drawn first (one
-    ``rng.integers(0, 2, N)`` each) and descend together (``descend_each``). When the best split
-    leaves more than ``annealing.GLASSY`` of the tie weight frustrated (energy above
-    Σ_{i<j} min(w_ij, 0); a glassy network, not the model's), annealed chains (``annealing.anneal``
-    with k = 2), each finished by the descent, replace it if one is better.
+                      start: np.ndarray | None = None) -> tuple[np.ndarray | None, float]:
+    """The best local minimum of one network over ``restarts`` random starts (plus ``start`` if
+    given, which comes first): the lowest exact energy, the first found among exact equals
+    (``ties``). The starts are drawn first (one ``rng.integers(0, 2, N)`` each) and descend
+    together (``descend_each``). When the best split leaves more than ``annealing.GLASSY`` of the
+    tie weight frustrated (energy above Σ_{i<j} min(w_ij, 0); a glassy network, not the model's),
+    annealed chains (``annealing.anneal`` with k = 2), each finished by the descent, replace it if
+    one is lower.
     """
     n = weights.shape[0]
     starts = [start] if start is not None else []
@@ -247,68 +222,32 @@ def heuristic_minimum(weights: np.ndarray, rng: np.random.Generator, restarts: i
         return None, np.inf
     upper_w = np.triu(weights, 1)
     scale = float(np.abs(upper_w).sum())
-    found, e = _best_of(descend_each(np.asarray(starts).astype(int).reshape(-1, n), weights), weights, upper_w,
-                        scale)
+    found, e = _best_of(descend_each(np.asarray(starts).astype(int).reshape(-1, n), weights), weights, upper_w, scale)
     if annealing.frustrated_share(e - np.minimum(upper_w, 0.0).sum(), scale) > annealing.GLASSY:
         annealed, e_annealed = _best_of(descend_each(annealing.anneal(weights, 2, rng), weights), weights, upper_w,
-                                        scale, e)
-        if annealed is not None:
+                                        scale)
+        if e_annealed < e:  # only an exactly lower split replaces one found before
             found, e = annealed, e_annealed
-    return found, e  # None: no finite energy (as before: nothing kept)
+    return found, e
 
 
-def _best_of(found: np.ndarray, weights: np.ndarray, upper_w: np.ndarray, scale: float,
-             incumbent: float = np.inf) -> tuple[np.ndarray | None, float]:
-    """The first lowest-energy row of ``found`` that beats ``incumbent`` (None if none does), scored
-    by one product and, near the lowest, by ``energy`` (``algebra.first_kept``).
+def _best_of(found: np.ndarray, weights: np.ndarray, upper_w: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
+    """The row of ``found`` that ``ties.lowest`` keeps, scored by one product and, near the lowest,
+    by ``energy``; its energy.
     """
     spins = 1.0 - 2.0 * found
-    approx = (upper_w.sum() - np.einsum("mi,mi->m", spins @ upper_w, spins)) / 2.0  # ``energy`` by one product
+    approx = (upper_w.sum() - np.einsum("mi,mi->m", spins @ upper_w, spins)) / 2.0  # the energies by one product
     mirror = np.where(found[:, -1:] == 1, 1 - found, found)  # a split and its mirror image have one energy
-    i, e = first_kept(approx, mirror, lambda rows: energy(found[rows], weights), scale, incumbent)
-    return (found[i] if i >= 0 else None), e
+    i, e = lowest(approx, mirror, lambda rows: energy(found[rows], weights), scale)
+    return found[i], e
 
 
-def minimum(weights: np.ndarray, rng: np.random.Generator, restarts: int,
-            start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Exact minimum for small N, heuristic beyond."""
-    if weights.shape[0] <= EXACT_MAX:
-        return exact_minimum(weights)
-    return heuristic_minimum(weights, rng, restarts, start)
-
-
-def exact_minimum_each(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``exact_minimum`` of every item of a stack (B, N, N): configurations (B, N), energies (B,).
-
-    Every configuration of every item is scored by one matrix product; an item with one
-    configuration at its minimum (``algebra.first_minima``) keeps it, scored by ``energy`` as
-    ``exact_minimum`` scores it; the others go through ``exact_minimum``.
+def minimum(weights: np.ndarray, rngs: list[np.random.Generator], restarts: int,
+            start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest-energy split of every network of a stack (B, N, N): exact for N <= EXACT_MAX,
+    else the heuristic, network b searching with ``rngs[b]`` from ``start[b]``.
     """
-    n = weights.shape[-1]
-    table = _table(n) if n <= EXACT_MAX else None
-    if table is None:
-        return _stack([exact_minimum(w) for w in weights])
-    configs, apart = table
-    w = weights[..., *upper(n)]
-    first, settled = first_minima(w @ apart.T, np.arange(len(configs)), np.abs(w).sum(axis=-1))
-    found = configs[first], energies(configs[first], weights)
-    for b in np.flatnonzero(~settled).tolist():
-        found[0][b], found[1][b] = exact_minimum(weights[b])
-    return found
-
-
-def energies(assignments: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``energy`` of assignment b (B, N) in network b (B, N, N), for every b: the same bits."""
-    spins = 1.0 - 2.0 * assignments
-    upper_w = np.triu(weights, 1)
-    return (upper_w.sum(axis=(-2, -1)) - np.einsum("bi,bij,bj->b", spins, upper_w, spins)) / 2.0
-
-
-def minimum_each(weights: np.ndarray, rngs: list[np.random.Generator], restarts: int,
-                 start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``minimum`` of every item of a stack, item b searching with ``rngs[b]`` from ``start[b]``."""
     if weights.shape[-1] <= EXACT_MAX:
-        return exact_minimum_each(weights)
+        return exact_minimum(weights)
     starts = [None] * len(weights) if start is None else start
     return _stack([heuristic_minimum(w, g, restarts, s) for w, g, s in zip(weights, rngs, starts, strict=True)])
-

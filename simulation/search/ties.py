@@ -1,84 +1,59 @@
-"""Which of several near-equal partitions a search keeps: scores by one product, exact scores near
-the minimum, and the searches' rule among them.
+"""The searches' one rule among candidate partitions: the lowest exact value, and among exact
+equals the first in order (the enumeration's order, or the order of the descents' starts).
+
+"Exact" is the definition — ``mechanisms.coalitions.energy``, ``mechanisms.blocs.frustration`` —
+computed for one network at a time, so that what a search keeps for a network never depends on
+the other networks of its stack. Scoring every candidate that way would cost (M, N, N) arrays;
+the searches score all candidates at once by matrix products (or compiled loops), which round
+otherwise, and this module scores exactly only the candidates within WINDOW of the lowest
+product — far wider than any rounding of a product of N ≤ 2,000 terms — one candidate per
+distinct partition (candidates with equal keys are the same partition, of equal value).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+WINDOW = 1e-8  # relative to 1 + Σ|w|: rows further above the lowest product cannot be the lowest exactly
 
-def first_minimum(values: np.ndarray, keys, exact, chunk: int, scale: float) -> tuple[int, float]:
-    """The row a chunked enumeration keeps, from approximate ``values`` of every row.
 
-    The enumerations of ``blocs.exact_blocs`` and ``coalitions.exact_minimum`` keep, chunk after
-    chunk of ``chunk`` rows, the first minimum of the chunk if it beats the best so far by more
-    than 1e-12. Only rows within rounding of the minimum can end up kept: ``exact(rows)`` (the
-    enumeration's own function, which gives the same numbers row by row as over a whole chunk)
-    recomputes one row of each distinct ``keys`` among those (rows with equal keys have equal
-    values), and the enumeration's rule picks among them. So the result is the enumeration's,
-    while every other row costs one matrix-vector product (or a compiled loop, ``kernels``).
+def near_lowest(approx: np.ndarray, scale: float) -> np.ndarray:
+    """The rows within WINDOW of the lowest approximate value (every row, if any value is not finite)."""
+    if not np.isfinite(approx).all():
+        return np.arange(len(approx))
+    return np.flatnonzero(approx <= approx.min() + WINDOW * (1.0 + scale))
+
+
+def lowest(approx: np.ndarray, keys: np.ndarray | Callable[[np.ndarray], np.ndarray],
+           exact: Callable[[np.ndarray], np.ndarray], scale: float) -> tuple[int, float]:
+    """The row kept among candidates with approximate values ``approx`` (M,), and its exact value.
+
+    ``keys``: one key row per candidate (or a function of candidate rows giving theirs): equal keys
+    are the same partition; ``exact(rows)``: the exact values of candidate rows; ``scale``: Σ|w|.
     """
-    near = np.flatnonzero(values <= values.min() + 1e-10 * (1.0 + scale))
+    near = near_lowest(approx, scale)
+    near_keys = keys(near) if callable(keys) else keys[near]
     first: dict[bytes, int] = {}
-    near_keys = keys(near) if callable(keys) else keys[near]  # ``keys``: an array of rows, or rows → their keys
-    group = [first.setdefault(key.tobytes(), len(first)) for key in near_keys]
-    if len(first) == 1:
-        return int(near[0]), float(np.atleast_1d(exact(near[:1]))[0])
-    leaders = np.array([int(near[group.index(g)]) for g in range(len(first))])
-    exact_values = np.atleast_1d(exact(leaders))[group]
-    best, best_value = -1, np.inf
-    for c in np.unique(near // chunk):
-        inside = near // chunk == c
-        j = int(np.argmin(exact_values[inside]))
-        if exact_values[inside][j] < best_value - 1e-12:
-            best, best_value = int(near[inside][j]), float(exact_values[inside][j])
-    return best, best_value
+    group = np.array([first.setdefault(np.asarray(key).tobytes(), len(first)) for key in near_keys])
+    leaders = near[np.unique(group, return_index=True)[1]]  # the first candidate of each partition
+    values = np.atleast_1d(exact(leaders))
+    j = int(np.argmin(values))  # the first of the lowest: leaders are in candidate order
+    return int(leaders[j]), float(values[j])
 
 
-def first_minima(values: np.ndarray, groups: np.ndarray, scales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``first_minimum`` for a stack of items at once, where it needs no exact scores.
+def lowest_each(approx: np.ndarray, groups: np.ndarray, scales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``lowest`` for a stack of networks scored against the same candidates, where it needs no
+    exact score: ``approx`` (B, M), ``groups`` (M,) partition ids of the candidates, ``scales`` (B,).
 
-    ``values`` (B, M): approximate values of the rows of each item; ``groups`` (M,): the rows' key
-    ids (equal keys, equal ids); ``scales`` (B,). For each item: its first row within the window of
-    ``first_minimum`` and whether every row in the window is in that row's group (``settled``) —
-    then ``first_minimum`` keeps that row, whatever the rounding of the values. An item that is not
-    settled (ties between partitions, values that are not finite) goes through ``first_minimum``.
+    For each network: its first candidate near the lowest, and whether every candidate near the
+    lowest is that one's partition (``settled``: then it is the one ``lowest`` keeps). The others
+    (ties between partitions, values that are not finite) go through ``lowest`` one by one.
     """
-    low = values.min(axis=-1, keepdims=True)
-    near = values <= low + 1e-10 * (1.0 + scales)[:, None]
+    low = approx.min(axis=-1, keepdims=True)
+    near = approx <= low + WINDOW * (1.0 + scales)[:, None]
     first = near.argmax(axis=-1)
-    settled = ~(near & (groups[None, :] != groups[first][:, None])).any(axis=-1) & np.isfinite(low[:, 0])
+    settled = ~(near & (groups[None, :] != groups[first][:, None])).any(axis=-1) & np.isfinite(approx).all(axis=-1)
     return first, settled
 
-
-KEPT_WINDOW = 1e-8  # relative window of ``first_kept``: far above rounding, far above a chain of 1e-12 steps
-
-
-def first_kept(approx: np.ndarray, keys: np.ndarray, exact, scale: float,
-               incumbent: float = np.inf) -> tuple[int, float]:
-    """The row the loop ``if value < best - 1e-12: keep it`` keeps over rows in order (the first
-    found among equals), and its exact value, from approximate values ``approx`` of every row.
-
-    ``exact(rows)`` is the searches' own scoring function (``blocs.frustration``,
-    ``coalitions.energy``); ``approx`` the same sum computed otherwise (a matrix product), within
-    a few N·eps·``scale`` of it. Only rows within KEPT_WINDOW · (1 + ``scale``) of the lowest can
-    be kept: a row further up is replaced by any row near the minimum that follows it, and
-    cannot replace one that precedes it, whatever its exact value. Those rows are scored
-    exactly, once per distinct ``keys`` row (equal keys, e.g. the same partition, have equal
-    values), and the loop's rule runs on them; so the result is the loop's, while every other row
-    costs one product. The loop starts from ``incumbent`` (the best value of earlier rows not
-    given here); when no row beats it, the row returned is −1.
-    """
-    if np.isfinite(approx).all():
-        near = np.flatnonzero(approx <= approx.min() + KEPT_WINDOW * (1.0 + scale))
-    else:  # the products overflowed (or the weights hold NaN): every row scored exactly, as the loop does
-        near = np.arange(len(approx))
-    first: dict[bytes, int] = {}
-    group = [first.setdefault(keys[i].tobytes(), len(first)) for i in near.tolist()]
-    leaders = np.array([int(near[group.index(g)]) for g in range(len(first))])
-    values = np.atleast_1d(exact(leaders))[group].tolist()
-    best, best_value = -1, incumbent
-    for i, value in zip(near.tolist(), values):
-        if value < best_value - 1e-12:
-            best, best_value = i, float(value)
-    return best, best_value

@@ -158,8 +158,8 @@ def analyse(case: Case, p: np.ndarray | None = None, size: np.ndarray | None = N
     """The minimum-energy configuration (exact enumeration) and how many nations it places right."""
     p = propensity(factor_matrices(case)) if p is None else p
     w = coalitions.pair_weights(sizes(case) if size is None else size, p)
-    config, e = search.exact_minimum(w)
-    config = anchored(case, config)
+    configs, energies = search.exact_minimum(w[None])  # a stack of one network
+    config, e = anchored(case, configs[0]), float(energies[0])
     return Outcome(config, e, int((config == case.predicted).sum()), int((config == case.actual).sum()))
 
 
