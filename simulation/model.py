@@ -33,7 +33,7 @@ from .state import Baseline, Flows, State
 from .scenario.schema import Scenario
 from .search import blocs as bloc_search
 from .search import coalitions as coalition_search
-from .world import World, build_world
+from .world import World, build_world, once
 
 SPIN_UP_DT = 1.0 / 12.0  # the spin-up steps a month at a time (ODD §5.3)
 BATCH_CELLS = 1 << 14  # replicates × N² stepped together at most (benchmarks/batches.py)
@@ -62,7 +62,7 @@ class AllianceModel(mesa.Model):
         self.anchor = self._index[world.anchor] if world.anchor else int(np.argmax(self.state.capability))
         self.dt = SPIN_UP_DT
         # the spin-up is deterministic (no noise, no events): computed once per world and parameters
-        spun = world.memo(("spin-up", tuple(sorted(params.items()))), self._initial_affinity)
+        spun = once(world, ("spin-up", tuple(sorted(params.items()))), self._initial_affinity)
         self.state = self.state.stacked(self.size)
         self.flows = Flows.zeros(self.n, self.size)
         self.state.affinity = np.broadcast_to(spun, self.state.affinity.shape).copy()

@@ -1,13 +1,17 @@
 """The initial world of a scenario: state records and the N×N relations, as arrays.
 
-Built once from a validated :class:`~simulation.scenario.Scenario` and shared (read-only) by
-every replicate; each :class:`~simulation.model.AllianceModel` copies what it changes.
+Built once from a validated :class:`~simulation.scenario.Scenario` and shared by every
+replicate: a :class:`World` is immutable — frozen, its arrays read-only — and each
+:class:`~simulation.model.AllianceModel` copies what it changes. What is computed once per
+world (the spin-up, the schedule of a calendar) is kept beside it, in ``once``'s cache, never in it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -18,14 +22,14 @@ from .events import ONE_DAY, TREATY_STRENGTH
 from .scenario.schema import Aid, AidSuspension, EventBase, Scenario, Weights
 
 DEFAULT_RISK_TOLERANCE = 0.5
-MEMO_KEEP = 8  # results of one kind a world keeps (World.memo)
+KEEP = 8  # results of one kind kept per world (``once``)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class World:
-    """A scenario compiled once: canonical ids, initial arrays, events indexed by step.
+    """A scenario compiled once: canonical ids, initial arrays (read-only), events indexed by step.
 
-    Shared read-only by every replicate (each model copies the arrays it changes).
+    Shared by every replicate (each model copies the arrays it changes); compared by identity.
     """
 
     calendar: Calendar
@@ -48,7 +52,14 @@ class World:
     # support flowing at the start: (giver, receiver, years it has flowed (inf: steady), per-year amounts)
     support: list[tuple[int, int, float, dict[str, float]]] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)  # system: all — the year's data and what was imputed
-    _memo: dict = field(default_factory=dict, repr=False, compare=False)  # what is computed once per world
+
+    def __post_init__(self):
+        for f in fields(self):  # read-only arrays: a model that wrote into the shared world would fail here
+            value = getattr(self, f.name)
+            for array in value.values() if isinstance(value, dict) else [value]:
+                for a in array if isinstance(array, tuple) else [array]:
+                    if isinstance(a, np.ndarray):
+                        a.setflags(write=False)
 
     @property
     def ids(self) -> list[str]:
@@ -79,23 +90,25 @@ class World:
 
     def schedule(self, boundaries: list[dt.date]) -> list[list[tuple[events.Compiled, float]]]:
         """The compiled events acting in each step of a calendar and their shares (once per calendar)."""
-        return self.memo(("schedule", tuple(boundaries)), lambda: events.schedule(self.compiled, boundaries))
+        return once(self, ("schedule", tuple(boundaries)), lambda: events.schedule(self.compiled, boundaries))
 
-    def memo(self, key: tuple, compute):
-        """``compute()`` once per world and key (deterministic results shared by every replicate).
 
-        At most MEMO_KEEP results of each kind (``key[0]``) are kept, the most recently used: a
-        sweep that gives every run its own parameters does not grow a world's memory.
-        """
-        if key in self._memo:
-            self._memo[key] = self._memo.pop(key)  # most recently used last
-            return self._memo[key]
-        value = self._memo[key] = compute()
-        same_kind = [k for k in self._memo if k[0] == key[0]]
-        for old in same_kind[:-MEMO_KEEP]:
-            del self._memo[old]
-        return value
+_ONCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # world → {key: what was computed for it}
 
+
+def once(world: World, key: tuple, compute: Callable):
+    """``compute()`` once per world and key (deterministic results shared by every replicate),
+    kept beside the world as long as it lives. At most KEEP results of each kind (``key[0]``) are
+    kept, the most recently used: a sweep that gives every run its own parameters does not grow.
+    """
+    cache = _ONCE.setdefault(world, {})
+    if key in cache:
+        cache[key] = cache.pop(key)  # most recently used last
+        return cache[key]
+    value = cache[key] = compute()
+    for old in [k for k in cache if k[0] == key[0]][:-KEEP]:
+        del cache[old]
+    return value
 
 
 def _record(record: data.StateRecord, spec) -> data.StateRecord:

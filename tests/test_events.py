@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import typing
 
+import pytest
+
 from simulation import events as ev
 from simulation.scenario import load_scenario, shipped_names
 from simulation.scenario import schema as s
@@ -47,10 +49,40 @@ def test_a_world_keeps_few_spin_ups_however_many_parameter_sets_it_sees():
 
     loaded = load_scenario("korea_russia_2024")
     world = build_world(loaded.scenario)
-    for rate in (0.5 + 0.1 * i for i in range(W.MEMO_KEEP + 5)):
+    for rate in (0.5 + 0.1 * i for i in range(W.KEEP + 5)):
         make_model(world, resolve_params(loaded, {"balance_rate": rate}), 1, until=world.calendar.start.replace(
             month=world.calendar.start.month + 1))
-    assert sum(key[0] == "spin-up" for key in world._memo) == W.MEMO_KEEP
+    assert sum(key[0] == "spin-up" for key in W._ONCE[world]) == W.KEEP
+
+
+def test_a_world_is_immutable_and_keeps_its_caches_beside_it():
+    """Frozen, its arrays read-only (a model that wrote into the shared world would fail); what is
+    computed once per world lives beside it and goes with it."""
+    import dataclasses
+    import gc
+    import weakref
+
+    from simulation import world as W
+    from simulation.model import make_model
+    from simulation.runner import resolve_params
+
+    loaded = load_scenario("korea_russia_2024")
+    world = build_world(loaded.scenario)
+    with pytest.raises(ValueError, match="read-only"):
+        world.treaty[0, 1] = 1.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        world.anchor = "USA"
+    assert all(not a.flags.writeable for pair in world.regions.values() for a in pair)
+
+    def run_one() -> weakref.ref:
+        fresh = build_world(loaded.scenario)
+        make_model(fresh, resolve_params(loaded), 1).run()  # the model copies what it changes
+        assert any(key[0] == "spin-up" for key in W._ONCE[fresh])
+        return weakref.ref(fresh)
+
+    gone = run_one()
+    gc.collect()
+    assert gone() is None  # its cache did not keep it alive (and went with it: a weak key)
 
 
 def test_events_are_compiled_once_to_integer_indices_whatever_the_id_form(tmp_path):

@@ -217,15 +217,14 @@ def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, monkeypatch):
     recorded against the run that raised it (a validated spec cannot make runs fail: the fault is injected)."""
     import simulation.sweep.evaluate as evaluate
 
-    real = evaluate.make_model
+    real = evaluate.make_batch
 
-    def fails_for_replicate_1(world, params, seed, key, until=None):
-        if key == 1:
+    def fails_with_replicate_1(world, params, seed, keys, until=None):
+        if 1 in keys:
             raise ValueError("injected fault")
-        return real(world, params, seed, key, until)
+        return real(world, params, seed, keys, until)
 
-    monkeypatch.setattr(evaluate, "make_batch", lambda *a, **k: (_ for _ in ()).throw(ValueError("batch fault")))
-    monkeypatch.setattr(evaluate, "make_model", fails_for_replicate_1)
+    monkeypatch.setattr(evaluate, "make_batch", fails_with_replicate_1)
     results = sweep(spec_of(samples=3, replicates=2), tmp_path / "fail")
     failed = results[results["status"] == "error"]
     assert len(results) == 6 and failed["replicate"].tolist() == [1, 1, 1]
@@ -400,7 +399,7 @@ def test_recorder_series_equals_the_tables_for_every_kind_of_metric():
     from simulation.world import build_world
 
     sc = load_scenario("korea_russia_2024").scenario
-    model = AllianceModel(build_world(sc), P.resolve(sc.parameters), rng=np.random.default_rng(3)).run()
+    model = AllianceModel(build_world(sc), P.resolve(sc.parameters), [np.random.default_rng(3)]).run()
     tables = model.recorder.item(0).tables(0)
     cases = [("model", "energy", None, None), ("model", "tension_korean_peninsula", None, None),
              ("state", "manpower_strain", "UKR", None), ("state", "front_strength", "RUS", None)]
