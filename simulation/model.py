@@ -338,11 +338,10 @@ def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:
 
 
 def batch_size(n: int) -> int:
-    """How many replicates of an N-state world to step together: an array operation costs about
-    the same for one small world or many, so small worlds go in large batches (a run of the
-    default scenario's 8 states costs 1/20 of its time alone in a batch of 64); the larger the
-    world, the more an operation's cost grows with its size, and the less a batch gains (1.2–1.5×
-    at 50 states; one replicate at a time from 128 states on).
+    """How many replicates of an N-state world to step together: BATCH_CELLS / N² (one replicate
+    at a time from 128 states on). An array operation costs about the same for one small world or
+    many, so small worlds go in large batches; the larger the world, the less a batch gains
+    (measured: docs/performance.md §6.1, benchmarks/batches.py).
     """
     return max(1, BATCH_CELLS // (n * n))
 

@@ -3,13 +3,9 @@
 Theory: Kirkpatrick, Gelatt & Vecchi (1983) "Optimization by simulated annealing", Science
 220(4598):671-680 — Metropolis moves at a slowly falling temperature escape the local minima a
 descent stops in. Frustrated ("glassy") signed networks — spin glasses, Sherrington & Kirkpatrick
-(1975) — have many local minima of nearly equal frustration, and relocation descent from random
-starts (Doreian & Mrvar 1996) misses the best of them from about 30 % of the tie weight
-frustrated on (planted partitions with a third of the signs flipped, random signs); below 25 %
-it finds the best (docs/performance.md §7). The model's own affinities leave at most 11 % of
-the weight frustrated (measured: blocs 2 % in the worlds of 2016 and 2024, up to 6 % in the
-backtest's worlds of 1991–2021, up to 11 % in Europe 1936; coalition splits 1–6 %), so its runs
-do not anneal (the golden tables are those of the descents alone).
+(1975) — have many local minima of nearly equal frustration, where relocation descent from
+random starts (Doreian & Mrvar 1996) misses the best; near-balanced networks, like the model's
+own affinities, do not need it (how often each happens: docs/performance.md §7).
 
 So the searches escalate: ``blocs.heuristic_blocs`` and ``coalitions.heuristic_minimum`` first
 descend from their random starts, and only when the best partition found leaves more than
