@@ -37,8 +37,10 @@ chromium:
 dashboard: $(STAMP)
 	$(BIN)/alliance-sim dashboard
 
+# The everyday loop: everything but the research checks (slow) and the tests of process behaviour
+# (signals, kills, worker processes, Dask, the browser); make test runs them all.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow and not process"
 
 # The long profile of the hostile-input generator (12,000+ cases, docs/reliability.md).
 test-hostile: $(STAMP)

@@ -39,11 +39,18 @@ class BadInput(ValueError):
     """A bad flag value (exit code 2)."""
 
 
+NOTHING_KEPT = "nothing was written; run the command again to start over"
+
+
 class _Now:
     """What the command is doing, for the message of an interrupt (``main``)."""
 
     bar: Progress | None = None  # the progress of the long part
-    kept = "nothing was written; run the command again to start over"
+    kept = NOTHING_KEPT
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.bar, cls.kept = None, NOTHING_KEPT
 
     @classmethod
     def progress(cls) -> str:
@@ -794,6 +801,7 @@ def main() -> None:
     """
     interrupt.install()
     tuning.for_this_process()
+    _Now.reset()
     try:
         _run_app()
     except (ScenarioError, OutputError, BadInput, SweepError) as exc:

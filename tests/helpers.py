@@ -1,6 +1,46 @@
-"""Test data shared by several test modules (tests/ is on sys.path under pytest)."""
+"""Test data and helpers shared by several test modules (tests/ is on sys.path under pytest)."""
 
+import contextlib
+import io
 import os
+import signal
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+
+def cli(*args: str, cwd: Path | str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``alliance-sim ARGS`` run in this process (the CLI's own ``main``: exit code, stdout, stderr),
+    for tests that are not about process behaviour; ``env``: variables set while it runs. The
+    signal handlers the command installs are put back afterwards.
+    """
+    from alliance_sim import cli as module
+
+    out, err = io.StringIO(), io.StringIO()
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    saved_env = {k: os.environ.get(k) for k in (env or {})}
+    argv, code = sys.argv, 0
+    sys.argv = ["alliance-sim", *map(str, args)]
+    os.environ.update(env or {})
+    try:
+        with contextlib.chdir(cwd or os.getcwd()), redirect_stdout(out), redirect_stderr(err):
+            module.main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = argv
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
+        for k, v in saved_env.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    return subprocess.CompletedProcess(["alliance-sim", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
+def cli_process(*args: str, cwd: Path | str | None = None, **kw) -> subprocess.CompletedProcess:
+    """``alliance-sim ARGS`` in a process of its own, as a user runs it (for tests of process behaviour)."""
+    return subprocess.run([sys.executable, "-m", "alliance_sim", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=600, **kw)
 
 
 def where_run(context, task) -> tuple:

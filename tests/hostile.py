@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
-import signal
-import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import yaml
 from hypothesis import strategies as st
 
-from helpers import MINIMAL
+from helpers import MINIMAL, cli
 
 BASE_SCENARIO = yaml.safe_load(MINIMAL)
 BASE_SPEC = {"name": "h", "scenario": "mini.yaml", "seed": 1, "design": "lhs", "samples": 2, "replicates": 1,
@@ -230,25 +226,9 @@ def extends_trick(draw) -> tuple[str, str]:
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    """Run ``alliance-sim ARGS`` in this process: (exit code, stdout, stderr). The command's signal
-    handlers (``interrupt.install``) are put back as they were afterwards."""
-    from alliance_sim import cli
-
-    out, err = io.StringIO(), io.StringIO()
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    argv = sys.argv
-    sys.argv = ["alliance-sim", *args]
-    code = 0
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            cli.main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        sys.argv = argv
-        for s, handler in handlers.items():
-            signal.signal(s, handler)
-    return code, out.getvalue(), err.getvalue()
+    """Run ``alliance-sim ARGS`` in this process: (exit code, stdout, stderr)."""
+    done = cli(*args)
+    return done.returncode, done.stdout, done.stderr
 
 
 def write(folder: Path, name: str, text: str | bytes) -> Path:

@@ -11,7 +11,7 @@ import pytest
 from simulation import system
 from simulation.backtest import runner as B
 from simulation.backtest import skill
-from test_cli import cli
+from helpers import cli
 
 
 def test_a_model_that_is_persistence_has_skill_0_and_the_observed_future_skill_1():

@@ -1,29 +1,25 @@
-"""The command line end to end, as a user runs it (a real subprocess)."""
+"""The command line end to end, as a user runs it: in this process (``helpers.cli``, the CLI's own
+``main``) except where the process itself is the point (the default run and the dashboard, which
+replaces its process with Solara's, run as real subprocesses)."""
 
 from __future__ import annotations
 
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from helpers import MINIMAL
+from helpers import MINIMAL, cli, cli_process
 from simulation.params import PARAMETERS
-
-
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "alliance_sim", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
 
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     out = tmp_path_factory.mktemp("run") / "out"
-    return cli("run", "korea_russia_2024", "--replicates", "3", "--seed", "42", "--out", str(out)), out
+    return cli_process("run", "korea_russia_2024", "--replicates", "3", "--seed", "42", "--out", str(out)), out
 
 
 def test_run_default_scenario_writes_tables_manifest_report(default_run):
@@ -175,7 +171,7 @@ def test_template_command_writes_a_valid_scenario_and_never_overwrites(tmp_path)
 def test_dashboard_rejects_bad_input_before_starting_a_server(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(MINIMAL.replace("troops: 10000", "troops: -5"))
-    proc = cli("dashboard", str(bad), "--port", "1")
+    proc = cli_process("dashboard", str(bad), "--port", "1")
     assert proc.returncode == 2 and "events[0].troops: must be >= 0" in proc.stderr
-    assert cli("dashboard", "nope").returncode == 2
-    assert cli("dashboard", "--port", "0").returncode == 2
+    assert cli_process("dashboard", "nope").returncode == 2
+    assert cli_process("dashboard", "--port", "0").returncode == 2

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-from helpers import MINIMAL
+from helpers import MINIMAL, cli
 from simulation import load_scenario
 from simulation.compare import compare
 from simulation.scenario import ScenarioError
@@ -82,9 +80,8 @@ def test_variants_need_their_own_names(write):
 
 def test_compare_cli_writes_effects_and_manifest(tmp_path):
     out = tmp_path / "cmp"
-    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "compare", "korea_russia_2024", "no_deployment",
-                           "us_withdrawal", "-k", "4", "--out", str(out), "--format", "csv", "--no-report"],
-                          capture_output=True, text=True)
+    proc = cli("compare", "korea_russia_2024", "no_deployment",
+                           "us_withdrawal", "-k", "4", "--out", str(out), "--format", "csv", "--no-report")
     assert proc.returncode == 0, proc.stderr
     effects = pd.read_csv(out / "effects.csv")
     assert set(effects["variant"]) == {"no_deployment", "us_withdrawal"}
@@ -95,8 +92,8 @@ def test_compare_cli_writes_effects_and_manifest(tmp_path):
 def test_compare_cli_bad_variant_exits_2(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("extends: korea_russia_2024\nname: bad\nremove_events: [nope]\n")
-    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "compare", "korea_russia_2024", str(bad),
-                           "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    proc = cli("compare", "korea_russia_2024", str(bad),
+                           "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and "remove_events[0]: no event 'nope'" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
 
@@ -105,8 +102,8 @@ def test_compare_cli_report_is_offline_and_names_each_variant(tmp_path):
     import re
 
     out = tmp_path / "cmp"
-    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "compare", "korea_russia_2024", "us_withdrawal",
-                           "-k", "3", "--out", str(out)], capture_output=True, text=True)
+    proc = cli("compare", "korea_russia_2024", "us_withdrawal",
+                           "-k", "3", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     html = (out / "report.html").read_text(encoding="utf-8")
     markup = re.sub(r"<script[^>]*>.*?</script>", "<script></script>", html, flags=re.S | re.I)

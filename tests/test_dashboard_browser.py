@@ -24,8 +24,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 WAIT = 180_000  # ms: a failure bound for conditions that hold within seconds, generous for a busy machine
 BAD_YAML = b"name: bad\ntitle: broken upload\ncalendar: {start: 2024-01-01, end: 2024-12-31}\nstates: [RUS, UKR]\nseed: -3\n"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                reason=f"{CHROMIUM} missing: `make test` installs Debian's chromium")
+pytestmark = [pytest.mark.process,
+              pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                 reason=f"{CHROMIUM} missing: `make test` installs Debian's chromium")]
 
 
 def free_port() -> int:

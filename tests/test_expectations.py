@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import MINIMAL
+from helpers import MINIMAL, cli
 from simulation import load_scenario
 from simulation.expectations import check, passes
 from simulation.scenario import ScenarioError
@@ -140,18 +138,15 @@ def test_a_wrong_expectation_fails(write):
 
 
 def test_check_cli_exit_codes(write):
-    ok = subprocess.run([sys.executable, "-m", "alliance_sim", "check", "us_withdrawal", "-k", "5"],
-                        capture_output=True, text=True)
+    ok = cli("check", "us_withdrawal", "-k", "5")
     assert ok.returncode == 0, ok.stderr + ok.stdout
     assert "expectations met" in ok.stdout and "✓" in ok.stdout
     wrong = write("w.yaml", "extends: korea_russia_2024\nname: w\nexpectations:\n"
                             "  - {id: x, claim: wrong, metric: affinity, pair: [RUS, PRK], test: falls,"
                             " from: 2024-06-01, to: 2025-06-30, source: test}\n")
-    bad = subprocess.run([sys.executable, "-m", "alliance_sim", "check", str(wrong), "-k", "3"],
-                         capture_output=True, text=True)
+    bad = cli("check", str(wrong), "-k", "3")
     assert bad.returncode == 3 and "1 of 1 expectations not met" in bad.stdout
-    none = subprocess.run([sys.executable, "-m", "alliance_sim", "check", str(write("n.yaml", MINIMAL))],
-                          capture_output=True, text=True)
+    none = cli("check", str(write("n.yaml", MINIMAL)))
     assert none.returncode == 2 and "no expectations" in none.stderr
 
 

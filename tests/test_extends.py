@@ -131,6 +131,7 @@ def test_variant_of_a_shipped_scenario_by_name(write):
     assert "deploy_main" not in [e.id for e in sc.events] and "deploy_special_forces" in [e.id for e in sc.events]
 
 
+@pytest.mark.process
 def test_variant_results_do_not_depend_on_the_process(write, tmp_path):
     """Merged mappings keep the base's key order (a set would reorder states between processes)."""
     import subprocess

@@ -205,6 +205,7 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
 """
 
 
+@pytest.mark.process
 def test_the_largest_hostile_documents_stay_within_bounded_memory(tmp_path):
     """In a process of its own (no earlier test's peak can hide its own): the largest alias bomb,
     deepest nesting, widest list and longest value the generator makes, validated one after the

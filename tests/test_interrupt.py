@@ -24,6 +24,7 @@ from simulation.sweep import SweepSpec
 from simulation.sweep.evaluate import ishigami
 from simulation.sweep.execute import collect, run_sweep
 
+pytestmark = pytest.mark.process  # signals, worker processes, a Dask cluster: make test runs them, test-fast not
 GATED = Path(__file__).with_name("gated.py")
 CLI = [sys.executable, "-m", "alliance_sim"]
 BOUND = 180  # seconds: a failure bound for conditions that hold within a second or two

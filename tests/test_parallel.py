@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import helpers
 from simulation.runner import run
 
 CLI = [sys.executable, "-m", "alliance_sim"]
@@ -26,6 +27,7 @@ def hashes(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
+@pytest.mark.process
 def test_run_tables_are_identical_with_two_workers():
     one = run("korea_russia_2024", seed=4, replicates=5, until=pd.Timestamp("2024-12-31").date())
     two = run("korea_russia_2024", seed=4, replicates=5, until=pd.Timestamp("2024-12-31").date(), workers=2)
@@ -34,6 +36,7 @@ def test_run_tables_are_identical_with_two_workers():
     assert one.manifest() == two.manifest()
 
 
+@pytest.mark.process
 def test_cli_run_writes_the_same_bytes_with_one_and_two_workers(tmp_path):
     for n in (1, 2):
         proc = cli("run", "korea_russia_2024", "-k", "4", *SHORT, "--workers", str(n), "--out", str(tmp_path / str(n)))
@@ -42,6 +45,7 @@ def test_cli_run_writes_the_same_bytes_with_one_and_two_workers(tmp_path):
     assert {"report.html", "states.parquet", "manifest.json"} <= set(hashes(tmp_path / "1"))
 
 
+@pytest.mark.process
 def test_cli_compare_writes_the_same_bytes_with_one_and_two_workers(tmp_path):
     for n in (1, 2):
         proc = cli("compare", "korea_russia_2024", "no_deployment", "-k", "3", "--workers", str(n),
@@ -50,6 +54,7 @@ def test_cli_compare_writes_the_same_bytes_with_one_and_two_workers(tmp_path):
     assert hashes(tmp_path / "1") == hashes(tmp_path / "2")
 
 
+@pytest.mark.process
 def test_cli_check_prints_the_same_table_with_one_and_two_workers():
     outs = [cli("check", "korea_russia_2024", "-k", "4", "--workers", str(n)) for n in (1, 2)]
     assert outs[0].returncode == outs[1].returncode and outs[0].returncode in (0, 3), outs[0].stderr
@@ -57,7 +62,7 @@ def test_cli_check_prints_the_same_table_with_one_and_two_workers():
 
 
 def test_workers_must_be_positive():
-    proc = cli("run", "korea_russia_2024", "--workers", "0")
+    proc = helpers.cli("run", "korea_russia_2024", "--workers", "0")
     assert proc.returncode == 2 and "--workers" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -72,6 +77,7 @@ def test_workers_start_only_when_the_rest_would_take_longer_here():
     assert not pays(elapsed=5.0, done=5, total=5, workers=4)  # nothing left
 
 
+@pytest.mark.process
 def test_automatic_hands_the_rest_to_workers_once_they_pay():
     """With a clock that says each task takes 10 s, the first task runs here and the rest on
     workers; with one that says no time passes, everything stays here."""
@@ -96,8 +102,7 @@ def test_the_default_number_of_workers_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("ALLIANCE_SIM_WORKERS", "two")
     with pytest.raises(ValueError, match="ALLIANCE_SIM_WORKERS=two: must be a whole number"):
         default_workers()
-    proc = subprocess.run([*CLI, "run", "korea_russia_2024", "--until", "2024-07-31"], capture_output=True, text=True,
-                          env=os.environ | {"ALLIANCE_SIM_WORKERS": "0"})
+    proc = helpers.cli("run", "korea_russia_2024", "--until", "2024-07-31", env={"ALLIANCE_SIM_WORKERS": "0"})
     assert proc.returncode == 2 and "ALLIANCE_SIM_WORKERS=0" in proc.stderr and "Traceback" not in proc.stderr
 
 

@@ -21,14 +21,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers import cli
+
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "alliance_sim"]
 GATED = Path(__file__).with_name("gated.py")
 RUN = [*CLI, "run", "korea_russia_2024", "--no-report", "--until", "2024-09-30"]
 
 
-def cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, **kw)
+RUN_ARGS = RUN[3:]  # the same run, for ``helpers.cli`` in this process
 
 
 def hashes(folder: Path) -> dict[str, str]:
@@ -42,6 +43,7 @@ def complete(folder: Path) -> bool:
         len(pd.read_parquet(folder / name)) > 0 for name in manifest["files"] if name.endswith(".parquet"))
 
 
+@pytest.mark.process
 def test_the_same_seed_gives_the_same_bytes_in_two_invocations(tmp_path):
     for name in ("a", "b"):
         assert subprocess.run([*RUN, "-k", "3", "--out", str(tmp_path / name)], capture_output=True).returncode == 0
@@ -52,7 +54,7 @@ def test_overwrite_never_deletes_a_folder_that_is_not_a_result(tmp_path):
     mine = tmp_path / "thesis"
     mine.mkdir()
     (mine / "chapter1.tex").write_text("precious")
-    proc = subprocess.run([*RUN, "--out", str(mine), "--overwrite"], capture_output=True, text=True)
+    proc = cli(*RUN_ARGS, "--out", str(mine), "--overwrite")
     assert proc.returncode == 2 and "is not an alliance-sim result" in proc.stderr and "Traceback" not in proc.stderr
     assert [p.name for p in mine.iterdir()] == ["chapter1.tex"] and (mine / "chapter1.tex").read_text() == "precious"
 
@@ -82,6 +84,7 @@ WRITE_POINTS = [  # the windows of a run's life, and what a kill there must leav
 ]
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("gate, expected", WRITE_POINTS, ids=[g.split(":")[1] for g, _ in WRITE_POINTS])
 def test_a_run_killed_at_any_point_leaves_the_old_result_or_a_complete_new_one(tmp_path, gate, expected):
     """SIGKILL in each window of an --overwrite run: the folder is the earlier result (same bytes)
@@ -104,6 +107,7 @@ def _file_size_limit(limit: int):
     return apply
 
 
+@pytest.mark.process
 def test_a_full_disk_is_a_clear_error_and_keeps_the_earlier_result(tmp_path):
     """A file-size limit (RLIMIT_FSIZE) stands in for a full disk: writes fail with an OS error."""
     out = tmp_path / "result"
@@ -116,6 +120,7 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_earlier_result(tmp_path):
     assert hashes(out) == before and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.process
 def test_a_sweep_on_a_full_disk_keeps_the_runs_it_stored(tmp_path):
     spec = tmp_path / "spec.yaml"
     spec.write_text("name: full\nscenario: korea_russia_2024\nseed: 1\ndesign: lhs\nsamples: 400\nuntil: 2024-07-31\n"
@@ -140,7 +145,7 @@ def test_a_sweep_on_a_full_disk_keeps_the_runs_it_stored(tmp_path):
 ])
 def test_bad_destinations_and_flags_are_one_line_exit_2(tmp_path, args, message):
     (tmp_path / "afile").write_text("x")
-    proc = subprocess.run([*RUN, *[a.format(tmp=tmp_path) for a in args]], capture_output=True, text=True)
+    proc = cli(*RUN_ARGS, *[a.format(tmp=tmp_path) for a in args])
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
@@ -194,6 +199,7 @@ SWEEP_POINTS = [
 ]
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("gate", SWEEP_POINTS, ids=["no-manifest", "no-run", "mid-sweep", "unconsolidated"])
 def test_a_sweep_killed_at_any_point_resumes_to_the_same_bytes(tmp_path, sweep_reference, gate):
     """SIGKILL to the whole sweep (no chance to save anything) in each window, then --resume:

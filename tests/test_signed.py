@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import helpers
 from simulation.signed import EdgeListError, read_edge_list, write_partition
 
 GAHUKU_GAMA = Path(__file__).resolve().parents[1] / "scenarios" / "data" / "gahuku_gama_edges.csv"
 
 
-BLOCS = [sys.executable, "-m", "alliance_sim", "blocs", "--seconds", "86400"]  # the clock never cuts a search short
-
-
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*BLOCS, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    """``alliance-sim blocs ARGS`` in this process, with no time budget (the clock never cuts a search short)."""
+    return helpers.cli("blocs", "--seconds", "86400", *args, cwd=cwd)
 
 
 def edges(tmp_path: Path, text: str, name: str = "edges.csv") -> Path:
@@ -145,17 +143,6 @@ def test_cli_never_overwrites_without_flag(tmp_path):
     assert out.read_text().startswith("node,bloc\n")
 
 
-def cli_many(runs: list[tuple[tuple[str, ...], Path | None]]) -> list[subprocess.CompletedProcess]:
-    """Several `alliance-sim blocs` processes at once (each takes about 2 s to start)."""
-    procs = [(args, subprocess.Popen([*BLOCS, *args], cwd=cwd, text=True,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)) for args, cwd in runs]
-    out = []
-    for args, proc in procs:
-        stdout, stderr = proc.communicate(timeout=300)
-        out.append(subprocess.CompletedProcess(args, proc.returncode, stdout, stderr))
-    return out
-
-
 def check_bad_input_cases(tmp_path: Path, cases: list[tuple[str, str]]) -> None:
     """Each bad edge list, plus a missing file and --k 0, exits 2 with one line on stderr."""
     runs = [(("nothing.csv",), tmp_path), ((str(GAHUKU_GAMA), "--k", "0"), tmp_path)]
@@ -164,7 +151,7 @@ def check_bad_input_cases(tmp_path: Path, cases: list[tuple[str, str]]) -> None:
         folder.mkdir()
         edges(folder, text)
         runs.append((("edges.csv",), folder))
-    missing, bad_k, *procs = cli_many(runs)
+    missing, bad_k, *procs = [cli(*args, cwd=cwd) for args, cwd in runs]
     assert missing.returncode == 2 and missing.stderr.strip() == "error: nothing.csv: no such file"
     assert bad_k.returncode == 2 and "Traceback" not in bad_k.stderr and "--k" in bad_k.stderr
     for (text, message), proc in zip(cases, procs):

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import cli
 from simulation.scenario import ScenarioError
 from simulation.sweep import SweepSpec, sweep
 from simulation.sweep.analyze import analyze
@@ -135,13 +136,11 @@ def test_a_file_or_folder_of_the_wrong_kind_says_what_was_expected(tmp_path, com
 
     run = tmp_path / "run"
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(yaml.safe_load(SPEC)))
-    done = subprocess.run([sys.executable, "-m", "alliance_sim", "run", "korea_russia_2024", "--until", "2024-07-31",
-                           "--no-report", "--out", str(run)], capture_output=True, text=True)
+    done = cli("run", "korea_russia_2024", "--until", "2024-07-31", "--no-report", "--out", str(run))
     assert done.returncode == 0, done.stderr
     names = {"run": run, "spec": tmp_path / "spec.yaml", "folder": tmp_path,
              "scenario": shipped_root() / "korea_russia_2024.yaml"}
-    proc = subprocess.run([sys.executable, "-m", "alliance_sim", *(a.format(**names) for a in command)],
-                          capture_output=True, text=True, cwd=tmp_path)
+    proc = cli(*(a.format(**names) for a in command), cwd=tmp_path)
     assert proc.returncode == 2 and message.format(**names) in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
@@ -182,11 +181,13 @@ def test_results_have_one_row_per_run_with_factors_seeds_outputs(serial):
     assert serial.loc[1, "seed"] == "SeedSequence(5).spawn_key=(1,)"
 
 
+@pytest.mark.process
 def test_two_workers_give_identical_results_byte_for_byte(serial, serial_digest, tmp_path):
     same(sweep(spec_of(), tmp_path / "pool", workers=2), serial)
     assert digest(tmp_path / "pool") == serial_digest  # results.parquet: the same bytes
 
 
+@pytest.mark.process
 def test_dask_local_cluster_gives_identical_results_byte_for_byte(serial, serial_digest, tmp_path):
     from distributed import Client, LocalCluster
 
@@ -265,6 +266,7 @@ def long_spec(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     return spec, reference
 
 
+@pytest.mark.process
 def test_killed_worker_then_resume_stores_every_run_once(long_spec, tmp_path):
     """Deterministic: the workers hold their fourth batch at a gate (tests/gate.py) until the test
     has killed one of them."""
@@ -287,8 +289,7 @@ def test_killed_worker_then_resume_stores_every_run_once(long_spec, tmp_path):
         (gates / "release").touch()
         proc.kill()
     assert collect(out, None)["run_id"].is_unique
-    resumed = subprocess.run([sys.executable, "-m", "alliance_sim", "sweep", str(spec), "--out", str(out), "--resume",
-                              "--workers", "2"], capture_output=True, text=True)
+    resumed = cli("sweep", str(spec), "--out", str(out), "--resume", "--workers", "2")
     assert resumed.returncode == 0, resumed.stderr
     final = collect(out, None)
     assert final["run_id"].is_unique
@@ -352,7 +353,7 @@ def test_analyze_cli_writes_indices_and_an_offline_report(serial, tmp_path):
     spec = spec_of(design="sobol", samples=4, replicates=1)
     out = tmp_path / "sob"
     sweep(spec, out)
-    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "analyze", str(out)], capture_output=True, text=True)
+    proc = cli("analyze", str(out))
     assert proc.returncode == 0, proc.stderr
     indices = pd.read_csv(out / "indices.csv")
     assert set(indices["index"]) == {"S1", "ST"} and set(indices["output"]) == {"rus_prk", "strain"}
@@ -371,8 +372,7 @@ def test_analyze_cli_writes_indices_and_an_offline_report(serial, tmp_path):
 def test_sweep_cli_bad_spec_exits_2(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(SPEC.replace("design: lhs", "design: factorial"))
-    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "sweep", str(path), "--out", str(tmp_path / "o")],
-                          capture_output=True, text=True)
+    proc = cli("sweep", str(path), "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and "bad.yaml:4: design: must be one of" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
 
@@ -382,10 +382,9 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path):
 
     with pytest.raises(SweepError, match=r"--scheduler tcp://127.0.0.1:9: cannot reach a Dask scheduler"):
         connect("tcp://127.0.0.1:9", timeout="1s")
-    result = subprocess.run([sys.executable, "-m", "alliance_sim", "sweep", "--out", str(tmp_path / "x"),
+    result = cli("sweep", "--out", str(tmp_path / "x"),
                              "--scheduler", "tcp://127.0.0.1:9", str(Path(__file__).parents[1] / "scenarios" /
-                                                                     "sweeps" / "small.yaml")],
-                            capture_output=True, text=True, timeout=120)
+                                                                     "sweeps" / "small.yaml"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "cannot reach a Dask scheduler" in result.stderr and not (tmp_path / "x").exists()
 
@@ -459,6 +458,7 @@ def test_resume_drops_series_of_runs_whose_results_were_never_written(tmp_path):
     assert len(read_series(out)["run_id"].unique()) == 4
 
 
+@pytest.mark.process
 def test_independent_random_numbers_differ_between_samples_and_not_between_backends(tmp_path):
     twin = {"balance_rate": {"levels": [1.3, 1.3]}}  # two samples with the same factor value
     common = sweep(spec_of(design="grid", factors=twin, replicates=1), tmp_path / "common")
@@ -507,7 +507,7 @@ def test_a_grid_gives_dose_response_curves_in_the_table_terminal_and_report(tmp_
                             {"name": "rus_prk", "metric": "affinity", "pair": ["RUS", "PRK"], "at": dt.date(2024, 12, 31)}])
     out = tmp_path / "dose"
     sweep(spec, out)
-    proc = subprocess.run([sys.executable, "-m", "alliance_sim", "analyze", str(out)], capture_output=True, text=True)
+    proc = cli("analyze", str(out))
     assert proc.returncode == 0, proc.stderr
     curves = pd.read_csv(out / "response.csv")
     assert set(curves["level"]) == {0, 30000} and set(curves["runs"]) == {3}

@@ -14,7 +14,7 @@ from simulation import data, system
 from simulation.scenario import ScenarioError, load_scenario
 from simulation.world import build_world
 
-from test_cli import cli
+from helpers import cli
 
 YEARS = range(system.FIRST_YEAR, system.LAST_YEAR + 1)
 
