@@ -33,6 +33,9 @@ from simulation import load_scenario  # noqa: E402
 from simulation.model import batch_size, make_batch, make_model  # noqa: E402
 from simulation.runner import resolve_params  # noqa: E402
 from simulation.world import build_world  # noqa: E402
+from simulation import tuning  # noqa: E402
+
+tuning.keep_freed_memory()  # the allocator as the command line tunes it (simulation/tuning.py)
 
 MAX_CELLS = 1 << 14
 

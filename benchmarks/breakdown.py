@@ -34,6 +34,9 @@ import simulation.model as M  # noqa: E402
 from simulation import load_scenario  # noqa: E402
 from simulation.runner import resolve_params  # noqa: E402
 from simulation.world import build_world  # noqa: E402
+from simulation import tuning  # noqa: E402
+
+tuning.keep_freed_memory()  # the allocator as the command line tunes it (simulation/tuning.py)
 
 # (label, owner, attribute): the model's methods, its agents' decision and the searches it calls
 PARTS = [

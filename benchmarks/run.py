@@ -129,6 +129,9 @@ def blas_threads_check(n: int = 195, repeats: int = 3) -> float | None:
 REPLICATES = """
 import json, sys, time
 from simulation import load_scenario, run
+from simulation import tuning  # noqa: E402
+
+tuning.keep_freed_memory()  # the allocator as the command line tunes it (simulation/tuning.py)
 loaded = load_scenario("korea_russia_2024")
 workers, count, times = int(sys.argv[1]), int(sys.argv[2]), []
 for _ in range(2):  # the first call starts the forkserver (and its preloaded imports), the second reuses it

@@ -38,6 +38,9 @@ from simulation import data, load_scenario  # noqa: E402
 from simulation.model import make_model  # noqa: E402
 from simulation.runner import resolve_params  # noqa: E402
 from simulation.world import build_world  # noqa: E402
+from simulation import tuning  # noqa: E402
+
+tuning.keep_freed_memory()  # the allocator as the command line tunes it (simulation/tuning.py)
 
 SIZES = (7, 25, 50, 100, 146, 195)
 NMC = ROOT.parent / "shared" / "data" / "reference" / "nmc_v6_abridged_1816_2016.csv"
