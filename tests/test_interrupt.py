@@ -23,6 +23,7 @@ import pytest
 from simulation.sweep import SweepSpec
 from simulation.sweep.evaluate import ishigami
 from simulation.sweep.execute import collect, run_sweep
+from test_sweep import SPEC as SWEEP_SPEC
 
 pytestmark = pytest.mark.process  # signals, worker processes, a Dask cluster: make test runs them, test-fast not
 GATED = Path(__file__).with_name("gated.py")
@@ -176,20 +177,7 @@ def test_analyze_interrupted_leaves_the_sweep_folder_as_it_was(gated, tmp_path):
 
 
 # ------------------------------------------------------------------------------- sweeps
-SPEC = """\
-name: gated
-scenario: korea_russia_2024
-seed: 5
-design: lhs
-samples: 40
-replicates: 2
-until: 2024-12-31
-factors:
-  balance_rate: {low: 0.5, high: 2.0}
-  events.deploy_main.troops: {low: 0, high: 20000}
-outputs:
-  - {name: rus_prk, metric: affinity, pair: [RUS, PRK], at: 2024-12-31}
-"""
+SPEC = SWEEP_SPEC.replace("samples: 4", "samples: 40")  # 80 runs of two replicates a sample
 PASSED = 3  # calls of the evaluator (one sample, two replicates each) that pass in each process
 
 
