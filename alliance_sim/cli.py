@@ -376,7 +376,7 @@ def sweep_command(
 
 def _sweep_with_progress(spec_obj, out: Path, context, extra: dict, workers: int, client, resume: bool):
     from simulation.sweep.design import expected_runs
-    from simulation.sweep.evaluate import batch_size, evaluate_model
+    from simulation.sweep.evaluate import batch_size, batching, evaluate_model
     from simulation.sweep.execute import run_sweep
 
     total = expected_runs(spec_obj)
@@ -393,7 +393,8 @@ def _sweep_with_progress(spec_obj, out: Path, context, extra: dict, workers: int
             bar.update(task, completed=done, rate=(done - before[0]) / elapsed)
 
         return run_sweep(spec_obj, out, evaluate_model, context, workers=workers, scheduler=client,
-                         resume=resume, progress=progress, manifest_extra=extra, batch=batch_size(context))
+                         resume=resume, progress=progress, manifest_extra=extra, batch=batch_size(context),
+                         together=batching(context.scenario))
 
 
 @app.command("analyze")

@@ -28,7 +28,8 @@ import numpy as np
 from . import effects as fx
 from .data import StateRecord
 from .effects import WEIGHTS
-from .state import State
+from .params import Points
+from .state import Perception, State
 from .mechanisms import exchange
 from .mechanisms.algebra import at, zero_diagonal
 
@@ -39,13 +40,12 @@ if TYPE_CHECKING:
 class StateAgent(mesa.Agent):
     """One state: its resources and preferences (read from the model's arrays) and its decisions."""
 
-    def __init__(self, model: "AllianceModel", index: int, record: StateRecord, front_share: float):
+    def __init__(self, model: "AllianceModel", index: int, record: StateRecord):
         super().__init__(model)
         self.index = index
         self.state_id = record.id
         self.name = record.name
         self.record = record
-        self.front_share = front_share
 
     # -- what the state is, read from the model's arrays: one value per replicate of the batch --
     def _column(self, values: np.ndarray) -> np.ndarray:
@@ -56,6 +56,11 @@ class StateAgent(mesa.Agent):
         """What the state weighs: security, economy, ideology (each one value per replicate)."""
         row = self.model.state.preference_weights[..., self.index, :]
         return {name: row[..., k] for k, name in enumerate(WEIGHTS)}
+
+    @property
+    def front_share(self) -> np.ndarray | float:
+        """The share of its personnel a belligerent commits to the front (one value per item where points differ)."""
+        return self._column(self.model.base.front_share)
 
     @property
     def risk_tolerance(self) -> np.ndarray:
@@ -98,18 +103,17 @@ class StateAgent(mesa.Agent):
         self.repay(self.model.now)
 
     @staticmethod
-    def decide_leanings(m: "AllianceModel", noise: bool = True) -> np.ndarray:
+    def decide_leanings(s: State, seen: Perception, p: Points, normal: np.ndarray | None = None) -> np.ndarray:
         """Every state's desired stance toward every other, in [-1, 1]: row i is state i's decision.
 
         Random utility (McFadden 1974): for each state i and partner j, the weighted sum of
         security value (Walt: balance against i's threats, or bandwagon with the main one when
         weak), economic exchange (remembered flows, minus sanctions), ideological affinity,
         treaty commitments (deepened by integration) and the leadership's stance, plus a
-        Gaussian taste shock; tanh turns utility into stance. All states decide simultaneously
-        from what they perceived this step, as one matrix operation; the shocks are drawn row by
-        row (state order), the same numbers as one draw per state.
+        Gaussian taste shock (``decision_noise`` × the standard ``normal`` draws; none without
+        them); tanh turns utility into stance. All states decide simultaneously from what they
+        perceived (``seen``), as one matrix operation.
         """
-        p, n, s, seen = m.params, m.n, m.state, m.seen
         w = s.preference_weights  # (n, 3): security, economy, ideology
         main = at(np.argmax(seen.threat, axis=-1))  # each state's main threat
         against = seen.threat_shares.copy()
@@ -117,14 +121,14 @@ class StateAgent(mesa.Agent):
         against[main] = np.where(weak, -against[main], against[main])
         security = (seen.security - seen.war_parties) - against * (0.5 + s.risk_tolerance)[..., :, None]
         economy = np.tanh(s.memory.mT + s.memory) - (s.sanctions + s.sanctions.mT)
-        security = security + p["alarm_gain"] * seen.recalibration  # a growing threat: recalibrate
-        u = ((w[..., 0] * p["threat_sensitivity"])[..., :, None] * security
+        security = security + p.nn("alarm_gain") * seen.recalibration  # a growing threat: recalibrate
+        u = ((w[..., 0] * p.n("threat_sensitivity"))[..., :, None] * security
              + w[..., 1][..., :, None] * economy
-             + (w[..., 2] * p["homophily_strength"])[..., :, None] * seen.ideology
-             + p["treaty_anchor"] * s.treaty * (1.0 + s.depth)
+             + (w[..., 2] * p.n("homophily_strength"))[..., :, None] * seen.ideology
+             + p.nn("treaty_anchor") * s.treaty * (1.0 + s.depth)
              + s.stance)
-        if noise:
-            u = u + p["decision_noise"] * m.normal((n, n))
+        if normal is not None:
+            u = u + p.nn("decision_noise") * normal
         zero_diagonal(u)
         return zero_diagonal(np.tanh(u))
 
@@ -147,11 +151,11 @@ class StateAgent(mesa.Agent):
         """
         s, p, i = x.state, x.params, self.index
         owed = s.debt[..., i, :] * (s.lean[..., i, :] > 0)
-        repaid = exchange.repayments(owed, p["reciprocity"], x.dt)
+        repaid = exchange.repayments(owed, p.n("reciprocity"), x.dt)
         if not repaid.any():
             return
         economy = s.economy[..., i]
-        money = repaid * p["repayment_gdp_share"] * economy[..., None]
+        money = repaid * p.n("repayment_gdp_share") * economy[..., None]
         budget = p["support_budget"] * s.risk_tolerance[..., i] * economy * x.dt
         total = money.sum(axis=-1)
         ratio = np.divide(budget, total, out=np.zeros_like(total), where=total > 0)

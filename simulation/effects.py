@@ -21,6 +21,7 @@ import numpy as np
 
 from .mechanisms import exchange
 from .mechanisms.algebra import zero_diagonal
+from .params import Points
 from .state import Baseline, Flows, State
 
 WEIGHTS = ("security", "economy", "ideology")  # columns of State.preference_weights
@@ -33,7 +34,7 @@ class Step:
     state: State
     flows: Flows
     base: Baseline
-    params: dict[str, float]
+    params: Points
     dt: float  # years
     start: dt.date
     stop: dt.date
@@ -48,7 +49,8 @@ class Step:
 
     def item(self, b: int) -> "Step":
         """Replicate b of a batch's step (views of its arrays)."""
-        return Step(self.state.item(b), self.flows.item(b), self.base, self.params, self.dt, self.start, self.stop)
+        return Step(self.state.item(b), self.flows.item(b), self.base.item(b), self.params.take([b]), self.dt,
+                    self.start, self.stop)
 
 
 def _book(x: Step, g: int, r: int, value: float, cost: float, military: bool, settles: float | None = None) -> None:
@@ -74,11 +76,11 @@ def deploy(x: Step, g: int, r: int, thousands: float) -> None:
     """Troops of giver g sent to fight for r (at most the troops g has at home)."""
     s = x.state
     troops = np.minimum(thousands, s.manpower[x.at(g)])
-    front = x.base.front_share[r] * s.manpower[x.at(r)] + s.deployed[..., :, r].sum(axis=-1)
+    front = x.base.front_share[x.at(r)] * s.manpower[x.at(r)] + s.deployed[..., :, r].sum(axis=-1)
     value = exchange.relative_value(troops, front)
     s.manpower[x.at(g)] -= troops
     s.deployed[x.at(g, r)] += troops
-    _book(x, g, r, value, troops / max(x.base.manpower0[g], 1e-9), military=True)
+    _book(x, g, r, value, troops / np.maximum(x.base.manpower0[x.at(g)], 1e-9), military=True)
 
 
 def affordable(x: Step, g: int, usd_bn: float | np.ndarray) -> np.ndarray:
@@ -104,7 +106,7 @@ def transfer_munitions(x: Step, g: int, r: int, mse: float, bought: bool = False
         s.economy[x.at(g)] -= usd_bn
     else:
         delivered = np.minimum(mse, s.munitions[x.at(g)])
-        cost = delivered / x.base.munitions0[g]
+        cost = delivered / x.base.munitions0[x.at(g)]
         s.munitions[x.at(g)] -= delivered
     value = exchange.relative_value(delivered, s.munitions[x.at(r)])
     s.munitions[x.at(r)] += delivered
@@ -141,8 +143,8 @@ def gather(x: Step, idx: list[int], gain: float, host: int | None = None) -> Non
     bump = gain * (1.0 - a[sub])
     if host is not None:
         h = idx.index(host)
-        bump[..., h, :] *= x.params["host_factor"]
-        bump[..., :, h] *= x.params["host_factor"]
+        bump[..., h, :] *= x.params.n("host_factor")
+        bump[..., :, h] *= x.params.n("host_factor")
     zero_diagonal(bump)
     a[sub] = np.clip(a[sub] + bump, -1.0, 1.0)
 

@@ -59,6 +59,9 @@ class Kind:
     """
 
     schema: type = s.EventBase
+    # numeric fields ``apply`` scales the effect by: each may hold one value per item of a batch
+    # (a sweep's event knob), since the effects take one value per item (``simulation.effects``)
+    amounts: tuple[str, ...] = ()
 
     @staticmethod
     def share(event, start: dt.date, stop: dt.date, paused=()) -> float:
@@ -93,6 +96,7 @@ class Flow(Kind):
 
 class Deployment(Flow):
     schema = s.TroopDeployment
+    amounts = ("troops",)
 
     @staticmethod
     def apply(x, e, at, share):
@@ -105,6 +109,7 @@ class Deployment(Flow):
 
 class Arms(Flow):
     schema = s.ArmsTransfer
+    amounts = ("shells", "missiles", "drones", "artillery")
 
     @staticmethod
     def apply(x, e, at, share):
@@ -118,6 +123,7 @@ class Arms(Flow):
 
 class Technology(Flow):
     schema = s.TechnologyTransfer
+    amounts = ("level",)
 
     @staticmethod
     def apply(x, e, at, share):
@@ -132,6 +138,7 @@ class AidFlow(Flow):
     """Aid is not delivered on the days an ``aid_suspension`` of the same giver and receiver covers."""
 
     schema = s.Aid
+    amounts = ("value_usd_bn",)
 
     @staticmethod
     def share(event, start, stop, paused=()) -> float:
@@ -172,7 +179,7 @@ class Summit(Kind):
 
     @staticmethod
     def apply(x, e, at, share):
-        fx.gather(x, list(at), x.params["summit_gain"] * e.strength, host=at[0])
+        fx.gather(x, list(at), x.params.nn("summit_gain") * e.strength, host=at[0])
 
     @staticmethod
     def label(e):
@@ -191,7 +198,7 @@ class Treaty(Kind):
         strength = e.strength if e.strength is not None else TREATY_STRENGTH[e.kind]
         if x.contains(e.date):
             fx.set_treaty(x, at, strength / 2.0 if e.in_force else strength)
-            fx.gather(x, list(at), x.params["signing_gain"] * strength)
+            fx.gather(x, list(at), x.params.nn("signing_gain") * strength)
         if e.in_force and x.contains(e.in_force):
             fx.set_treaty(x, at, strength)
 

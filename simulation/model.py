@@ -16,6 +16,7 @@ depend only on (world, parameters, seed, replicate), never on the other replicat
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 import mesa
 import numpy as np
@@ -27,13 +28,14 @@ from .effects import Step
 from .mechanisms import (alarm, alignment, alliance, attrition, balance, capability, coalitions, economy, exchange,
                          experience, homophily, leaning, tension, threat)
 from .mechanisms.algebra import zero_diagonal
+from . import params as P
 from . import perception, tuning
 from .recorder import Recorder
 from .state import Baseline, Flows, State
 from .scenario.schema import Scenario
 from .search import blocs as bloc_search
 from .search import coalitions as coalition_search
-from .world import World, build_world, once
+from .world import World, build_world, once_each
 
 SPIN_UP_DT = 1.0 / 12.0  # the spin-up steps a month at a time (ODD §5.3)
 BATCH_CELLS = 1 << 14  # replicates × N² stepped together at most (benchmarks/batches.py)
@@ -43,14 +45,16 @@ class AllianceModel(mesa.Model):
     """A world of states stepping through a scenario's calendar."""
 
     @tuning.limited  # one BLAS thread: a run's bits never depend on the machine's cores
-    def __init__(self, world: World, params: dict[str, float], rngs: list[np.random.Generator],
-                 until: dt.date | None = None):
-        """Step the replicates of ``rngs`` together, one Generator each (Mesa's ``rng`` is the first)."""
+    def __init__(self, world: World, params: Mapping[str, float] | Sequence[Mapping[str, float]],
+                 rngs: list[np.random.Generator], until: dt.date | None = None):
+        """Step the items of ``rngs`` together, one Generator each (Mesa's ``rng`` is the first);
+        ``params``: one parameter point for all of them, or one point per item.
+        """
         super().__init__(rng=rngs[0])
         self.rngs = list(rngs)
         for g in self.rngs[1:]:  # each as Mesa's set-up leaves a model's own Generator (above)
             g.integers(np.iinfo(np.int32).max)
-        self.world, self.params = world, params
+        self.world, self.params = world, P.Points.of(params, len(self.rngs))
         self.calendar: Calendar = world.calendar
         self.boundaries = self.calendar.boundaries(until)
         self.dates = self.calendar.dates(until)
@@ -58,14 +62,10 @@ class AllianceModel(mesa.Model):
         self.ids = list(world.ids)
         self._index = {sid: i for i, sid in enumerate(self.ids)}
         self.base, self.state = self._initial()
-        self.states = [StateAgent(self, i, rec, float(self.base.front_share[i])) for i, rec in enumerate(world.records)]
-        self.anchor = self._index[world.anchor] if world.anchor else int(np.argmax(self.state.capability))
+        self.states = [StateAgent(self, i, rec) for i, rec in enumerate(world.records)]
+        self.anchor = self._index[world.anchor] if world.anchor else int(np.argmax(world.cinc))
         self.dt = SPIN_UP_DT
-        # the spin-up is deterministic (no noise, no events): computed once per world and parameters
-        spun = once(world, ("spin-up", tuple(sorted(params.items()))), self._initial_affinity)
-        self.state = self.state.stacked(self.size)
         self.flows = Flows.zeros(self.n, self.size)
-        self.state.affinity = np.broadcast_to(spun, self.state.affinity.shape).copy()
         self._perceive()
         self.state.power_baseline = self.seen.power.copy()  # states start used to the powers around them
         self.state.tension = self._tension_target()
@@ -92,8 +92,24 @@ class AllianceModel(mesa.Model):
         return np.stack([g.standard_normal(shape) for g in self.rngs])
 
     def _initial(self) -> tuple[Baseline, State]:
-        """The baseline and the state at the start, from the compiled world (before the spin-up)."""
-        w, p, n = self.world, self.params, len(self.ids)
+        """The baseline and the stacked state at the start (after the spin-up), each item from its point."""
+        points, inverse = self.params.distinct()
+        starts = [self._start(point) for point in points]
+        affinity = spun_up(self.world, points, starts)
+        if len(points) == 1:
+            base, state = starts[0]
+            state = state.stacked(self.size)
+        else:  # several points: each item's own start, stacked (a baseline only where points differ)
+            base = Baseline.stack([starts[i][0] for i in inverse])
+            state = State.stack([starts[i][1] for i in inverse])
+        state.affinity = np.stack([affinity[i] for i in inverse])
+        return base, state
+
+    def _start(self, p: Mapping[str, float]) -> tuple[Baseline, State]:
+        """The baseline and the state at the start of one parameter point, from the compiled world
+        (before the spin-up).
+        """
+        w, n = self.world, len(self.ids)
         front_share = np.array([f if f is not None else p["front_share"] for f in w.front_share])
         milex = w.milex.copy()
         production = p["production_per_milex"] * milex
@@ -103,8 +119,9 @@ class AllianceModel(mesa.Model):
         fighting = np.where(w.at_war.any(axis=1), front_share * w.manpower, 0.0)
         field, veterans = experience.before_start(fighting, w.war_years, p["learning_years"], p["tour_years"],
                                                   p["experience_years"])
-        force_experience, force_quality = self._quality(veterans, w.manpower)
-        support_munitions, support_money = self._support_at_start()  # decayed mse, US$ bn row → column
+        force_experience = experience.force_experience(veterans, w.manpower, p["veteran_share"])
+        force_quality = experience.quality(force_experience, p["experience_gain"])
+        support_munitions, support_money = self._support_at_start(p)  # decayed mse, US$ bn row → column
         base = Baseline(manpower0=w.manpower.copy(), munitions0=np.maximum(munitions.copy(), 1e-9),
                         economy0=w.gdp.copy(), milex=milex, tech0=tech.copy(), cinc=w.cinc.copy(),
                         quality0=force_quality.copy(),
@@ -130,11 +147,11 @@ class AllianceModel(mesa.Model):
             coalition=np.zeros(n, dtype=int), bloc=np.zeros(n, dtype=int), alignment=np.zeros(n))
         return base, state
 
-    def _support_at_start(self) -> tuple[np.ndarray, np.ndarray]:
+    def _support_at_start(self, p: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Memories of the support flowing at the start (``relations.support``), as if it had flowed
         at its rate since it began: rate × memory_years × (1 − exp(−years / memory_years)).
         """
-        p, n = self.params, self.n
+        n = self.n
         munitions, money = np.zeros((n, n)), np.zeros((n, n))
         for g, r, years, a in self.world.support:
             held = p["memory_years"] * -np.expm1(-years / p["memory_years"])
@@ -142,29 +159,6 @@ class AllianceModel(mesa.Model):
             munitions[g, r] += held * (arms + a["military_aid_usd_bn"] * p["mse_per_usd_bn"])
             money[g, r] += held * a["economic_aid_usd_bn"]
         return munitions, money
-
-    def _initial_affinity(self) -> np.ndarray:
-        """Affinity at the start: the noise-free dynamics run to equilibrium, then scenario overrides.
-
-        Starting from ideology, treaties and wars, the leaning and balance dynamics run without
-        events or noise for ``spin_up_years`` (monthly steps), so that the run's trends come from
-        its events, not from initial values out of equilibrium. Deterministic: every replicate
-        starts from the same world.
-        """
-        ideology = homophily.ideology_affinity(self.state.ideal_points, self.params["ideal_point_scale"])
-        seed = np.clip(ideology + self.state.treaty - self.params["spin_up_enmity"] * self.state.at_war, -1.0, 1.0)
-        np.fill_diagonal(seed, 0.0)
-        self.state.affinity = seed
-        for _ in range(int(round(12 * self.params["spin_up_years"]))):
-            self._perceive()
-            self.state.lean = StateAgent.decide_leanings(self, noise=False)
-            self._relations(noise=False)
-        start = self.state.affinity.copy()
-        self.state.lean = np.zeros_like(start)  # the spin-up leaves nothing behind but affinity
-        for (a, b), value in self.world.affinity_overrides.items():
-            i, j = self._index[a], self._index[b]
-            start[i, j] = start[j, i] = value
-        return start
 
     # ------------------------------------------------------------------ the step
     @tuning.limited
@@ -182,7 +176,7 @@ class AllianceModel(mesa.Model):
         self._apply_events(k)
         # since the last perception (end of step k − 1) only the events and the power baseline moved
         self._perceive(perception.changed(self.state, before))
-        self.state.lean = StateAgent.decide_leanings(self, noise=True)
+        self.state.lean = StateAgent.decide_leanings(self.state, self.seen, self.params, self.normal((self.n, self.n)))
         self._reciprocate()
         self._exchange()
         self._relations()
@@ -198,11 +192,11 @@ class AllianceModel(mesa.Model):
     def _tensions(self) -> None:
         """Alliances deepen with shared alarm, tension relaxes toward its target, states get used to power."""
         s, p = self.state, self.params
-        s.depth = alliance.deepen(s.depth, alliance.drive(s.treaty, s.affinity, self.seen.alarm), p["depth_rate"],
-                                  p["depth_years"], self.dt)
-        s.tension = np.clip(tension.relax(s.tension, self._tension_target(), p["tension_rate"], self.dt)
+        s.depth = alliance.deepen(s.depth, alliance.drive(s.treaty, s.affinity, self.seen.alarm), p.nn("depth_rate"),
+                                  p.nn("depth_years"), self.dt)
+        s.tension = np.clip(tension.relax(s.tension, self._tension_target(), p.nn("tension_rate"), self.dt)
                             + self.flows.tension_shock, 0.0, 1.0)
-        s.power_baseline = alarm.baseline(s.power_baseline, self.seen.power, self.dt, p["alarm_years"])
+        s.power_baseline = alarm.baseline(s.power_baseline, self.seen.power, self.dt, p.n("alarm_years"))
 
     def run(self) -> "AllianceModel":
         while self.running:
@@ -238,31 +232,27 @@ class AllianceModel(mesa.Model):
     def _exchange(self) -> None:
         """Transactional exchange: what moved this step changes affinity and is remembered."""
         s, f, p, dt_ = self.state, self.flows, self.params, self.dt
-        s.affinity = s.affinity + exchange.affinity_gain(s.affinity, f.value + f.cost, p["exchange_gain"])
-        s.affinity = s.affinity + exchange.resentment(s.affinity, f.military_value, s.at_war, p["exchange_gain"])
-        s.memory = exchange.decay(s.memory, dt_, p["memory_years"]) + f.value
-        s.support_munitions = exchange.decay(s.support_munitions, dt_, p["memory_years"]) + f.delivered_munitions
-        s.support_money = exchange.decay(s.support_money, dt_, p["memory_years"]) + f.paid_money
-        s.activity = exchange.decay(s.activity, dt_, p["memory_years"])
+        s.affinity = s.affinity + exchange.affinity_gain(s.affinity, f.value + f.cost, p.nn("exchange_gain"))
+        s.affinity = s.affinity + exchange.resentment(s.affinity, f.military_value, s.at_war, p.nn("exchange_gain"))
+        s.memory = exchange.decay(s.memory, dt_, p.nn("memory_years")) + f.value
+        s.support_munitions = exchange.decay(s.support_munitions, dt_, p.nn("memory_years")) + f.delivered_munitions
+        s.support_money = exchange.decay(s.support_money, dt_, p.nn("memory_years")) + f.paid_money
+        s.activity = exchange.decay(s.activity, dt_, p.n("memory_years"))
 
-    def _relations(self, noise: bool = True) -> None:
-        p = self.params
-        a = leaning.relax(self.state.affinity, leaning.mutual(self.state.lean), p["lean_rate"], self.dt)
-        a = a + self.dt * balance.balance_drift(a, p["balance_rate"])
-        if noise:
-            a = a + leaning.shocks(self.normal((self.n, self.n)), p["affinity_noise"], self.dt)
-        self.state.affinity = zero_diagonal(np.clip(a, -1.0, 1.0))
+    def _relations(self) -> None:
+        self.state.affinity = relations(self.state.affinity, self.state.lean, self.params, self.dt,
+                                        self.normal((self.n, self.n)))
 
     def _front(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(national, foreign, total) front troops; sets ``front_strength`` (firepower)."""
         s, p = self.state, self.params
         national, foreign = attrition.front_forces(s.manpower, self.base.front_share, s.deployed, s.at_war)
         front = national + foreign
-        fights = experience.fighting_quality(s.experience, p["experience_gain"])
+        fights = experience.fighting_quality(s.experience, p.n("experience_gain"))
         foreign_quality = np.where(foreign > 0, np.matvec(s.deployed.mT, fights), 0.0)  # Σ_g D_gr q_g / (1 + gain)
         quality = np.divide(national * fights + foreign_quality, front, out=fights.copy(), where=front > 0)
-        s.front_strength = attrition.firepower(front, s.munitions, s.tech * quality, p["munitions_use"],
-                                               p["reserve_years"], p["min_effect"])
+        s.front_strength = attrition.firepower(front, s.munitions, s.tech * quality, p.n("munitions_use"),
+                                               p.n("reserve_years"), p.n("min_effect"))
         return national, foreign, front
 
     def _war(self) -> None:
@@ -270,8 +260,8 @@ class AllianceModel(mesa.Model):
         s, b, f, p, dt_ = self.state, self.base, self.flows, self.params, self.dt
         national, foreign, front = self._front()
         intensity = s.at_war * (1.0 + f.operations + f.operations.mT)
-        lost = attrition.losses(s.front_strength, intensity, p["attrition_rate"], dt_, front)
-        used = attrition.munitions_used(front, intensity, p["munitions_use"], dt_, s.munitions)
+        lost = attrition.losses(s.front_strength, intensity, p.n("attrition_rate"), dt_, front)
+        used = attrition.munitions_used(front, intensity, p.n("munitions_use"), dt_, s.munitions)
         share_national = np.divide(national, front, out=np.zeros_like(front), where=front > 0)
         s.manpower -= lost * share_national
         foreign_share = np.divide(lost * (1 - share_national), foreign, out=np.zeros_like(front), where=foreign > 0)
@@ -279,44 +269,44 @@ class AllianceModel(mesa.Model):
         lost_abroad = np.matvec(s.deployed, np.minimum(foreign_share, 1.0))
         s.deployed *= 1.0 - np.minimum(foreign_share, 1.0)[..., None, :]
         s.field, s.veterans = experience.advance(s.field, s.veterans, national + fighting_abroad,
-                                                 lost * share_national + lost_abroad, dt_, p["learning_years"],
-                                                 p["tour_years"], p["experience_years"])
+                                                 lost * share_national + lost_abroad, dt_, p.n("learning_years"),
+                                                 p.n("tour_years"), p.n("experience_years"))
         s.experience, s.quality = self._quality(s.veterans, b.manpower0)
         f.losses = lost
         s.losses_total += lost
         fighting = s.at_war.any(axis=-1)
-        capacity = p["recruitment_rate"] * self.world.population * self.world.recruitment * dt_
+        capacity = p.n("recruitment_rate") * self.world.population * self.world.recruitment * dt_
         s.manpower += attrition.recruits(s.manpower, b.manpower0, fighting, capacity)
-        s.munitions = attrition.restock(s.munitions, b.munitions0, p["production_per_milex"] * b.milex, used, dt_)
+        s.munitions = attrition.restock(s.munitions, b.munitions0, p.n("production_per_milex") * b.milex, used, dt_)
         s.activity += np.where(fighting, dt_, 0.0) + f.operations.sum(axis=-1) * dt_
         sanctioned = economy.new_sanctions(s.sanctions, self.world.sanctions)
-        s.economy = economy.adjust(s.economy, b.economy0, sanctioned, p["sanction_cost"], p["economy_years"], dt_)
+        s.economy = economy.adjust(s.economy, b.economy0, sanctioned, p.n("sanction_cost"), p.n("economy_years"), dt_)
 
     def _quality(self, veterans: np.ndarray, manpower0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(force experience, force quality) from the veterans a state has."""
         p = self.params
-        force_experience = experience.force_experience(veterans, manpower0, p["veteran_share"])
-        return force_experience, experience.quality(force_experience, p["experience_gain"])
+        force_experience = experience.force_experience(veterans, manpower0, p.n("veteran_share"))
+        return force_experience, experience.quality(force_experience, p.n("experience_gain"))
 
     def _update_capability(self) -> None:
         s, b = self.state, self.base
         troops = s.manpower + s.deployed.sum(axis=-2)
         s.capability = capability.capability(b.cinc, s.tech / b.tech0, s.quality / b.quality0,
                                              troops / np.maximum(b.manpower0, 1.0), s.munitions / b.munitions0,
-                                             s.economy / b.economy0, self.params["stock_cap"])
+                                             s.economy / b.economy0, self.params.n("stock_cap"))
 
     def _tension_target(self) -> np.ndarray:
         p, seen = self.params, self.seen
         return tension.tension_target(seen.hostile, seen.proximity, tension.parity(self.state.capability),
-                                      self.state.activity, seen.war_parties, seen.alarm, p["tension_hostility"],
-                                      p["tension_parity"], p["tension_activity"], p["tension_alarm"])
+                                      self.state.activity, seen.war_parties, seen.alarm, p.nn("tension_hostility"),
+                                      p.nn("tension_parity"), p.nn("tension_activity"), p.nn("tension_alarm"))
 
     def _find_coalitions(self, first: bool = False) -> None:
         """Coalitions (Axelrod & Bennett 1993) and blocs (Davis 1967), alignment and polarization."""
         s = self.state
         sizes = s.capability / s.capability.sum(axis=-1, keepdims=True)
         weights = coalitions.pair_weights(sizes, s.affinity)
-        restarts, k = int(self.params["heuristic_restarts"]), int(self.params["k_blocs"])
+        restarts, k = int(self.params.one("heuristic_restarts")), int(self.params.one("k_blocs"))
         # each replicate's own searches (heuristics: from its own random starts)
         config, s.energy = coalition_search.minimum(weights, self.rngs, restarts, None if first else s.coalition)
         labels, s.frustration = bloc_search.best_blocs(s.affinity, k, self.rngs, restarts,
@@ -330,6 +320,58 @@ class AllianceModel(mesa.Model):
     def idx(self, state: str) -> int:
         """The index of a state named any way (COW, ISO3 or name)."""
         return self._index[self.world.cow(state)]
+
+
+def relations(affinity: np.ndarray, lean: np.ndarray, p: P.Points, dt_years: float,
+              normal: np.ndarray | None = None) -> np.ndarray:
+    """Affinity after ``dt_years``: relaxed toward the mutual leaning, drifted toward structural
+    balance, and (given standard ``normal`` draws) shaken by noise.
+    """
+    a = leaning.relax(affinity, leaning.mutual(lean), p.nn("lean_rate"), dt_years)
+    a = a + dt_years * balance.balance_drift(a, p.nn("balance_rate"))
+    if normal is not None:
+        a = a + leaning.shocks(normal, p.nn("affinity_noise"), dt_years)
+    return zero_diagonal(np.clip(a, -1.0, 1.0))
+
+
+def spun_up(world: World, points: list[dict[str, float]], starts: list[tuple[Baseline, State]]) -> list[np.ndarray]:
+    """Each point's affinity at the start (``spin_up``), computed once per world and point; the
+    points not yet computed are spun up together.
+    """
+    def compute(missing: list[int]) -> list[np.ndarray]:
+        if len(missing) == 1:
+            base, state = starts[missing[0]]
+            return [spin_up(world, base, state.copy(), P.Points([points[missing[0]]]))]
+        base = Baseline.stack([starts[i][0] for i in missing])
+        state = State.stack([starts[i][1] for i in missing])
+        return list(spin_up(world, base, state, P.Points([points[i] for i in missing])))
+
+    return once_each(world, [("spin-up", P.key(point)) for point in points], compute)
+
+
+def spin_up(world: World, base: Baseline, state: State, p: P.Points) -> np.ndarray:
+    """Affinity at the start: the noise-free dynamics run to equilibrium, then scenario overrides.
+
+    Starting from ideology, treaties and wars, the leaning and balance dynamics run without
+    events or noise for ``spin_up_years`` (monthly steps), so that the run's trends come from
+    its events, not from initial values out of equilibrium. Deterministic: every replicate of a
+    point starts from the same world. ``state`` (changed here) holds one item per point of ``p``;
+    an item whose spin-up is shorter stops where it would alone.
+    """
+    ideology = homophily.ideology_affinity(state.ideal_points, p.nn("ideal_point_scale"))
+    state.affinity = zero_diagonal(np.clip(ideology + state.treaty - p.nn("spin_up_enmity") * state.at_war, -1.0, 1.0))
+    months = np.round(12 * np.asarray(p["spin_up_years"])).astype(int)
+    for k in range(int(months.max())):
+        seen = perception.perceive(state, base, p)
+        state.lean = StateAgent.decide_leanings(state, seen, p)
+        after = relations(state.affinity, state.lean, p, SPIN_UP_DT)
+        state.affinity = after if (months > k).all() else np.where((months > k)[:, None, None], after, state.affinity)
+    start = state.affinity.copy()
+    index = {sid: i for i, sid in enumerate(world.ids)}
+    for (a, b), value in world.affinity_overrides.items():
+        i, j = index[a], index[b]
+        start[..., i, j] = start[..., j, i] = value
+    return start
 
 
 def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:
@@ -346,10 +388,11 @@ def batch_size(n: int) -> int:
     return max(1, BATCH_CELLS // (n * n))
 
 
-def make_batch(world: World, params: dict[str, float], seed: int, replicates: list[int],
-               until: dt.date | None = None) -> AllianceModel:
-    """Replicates ``replicates`` of a run seeded ``seed``, stepped together: item b of the batch
-    (``model.recorder.item(b)``) is replicate ``replicates[b]``, whatever else is in the batch.
+def make_batch(world: World, params: Mapping[str, float] | Sequence[Mapping[str, float]], seed: int,
+               replicates: list[int], until: dt.date | None = None) -> AllianceModel:
+    """Replicates ``replicates`` of runs seeded ``seed``, stepped together: item b of the batch
+    (``model.recorder.item(b)``) is replicate ``replicates[b]`` of the run with parameters
+    ``params`` (one point for all) or ``params[b]`` (a point per item), whatever else is in the batch.
     """
     return AllianceModel(world, params, [np.random.default_rng(seed_sequence(seed, r)) for r in replicates], until)
 

@@ -9,9 +9,11 @@ dashboard sliders and sweep designs. Defaults are documented in ``docs/ODD.md`` 
 from __future__ import annotations
 
 import math
+
+import numpy as np
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,11 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
 )
 
 
+# What every item of a batch shares: they shape the searches (``model._find_coalitions``), not an
+# array operation; runs that differ in them are stepped in separate batches (``Points.one``).
+SHARED = ("k_blocs", "heuristic_restarts")
+
+
 def defaults() -> dict[str, float]:
     """Every parameter at its default value."""
     return {name: p.default for name, p in PARAMETERS.items()}
@@ -192,3 +199,78 @@ def resolve(*layers: Mapping[str, object]) -> dict[str, float]:
                 raise KeyError(name)
             values[name] = PARAMETERS[name].check(value)
     return values
+
+
+class Points(Mapping[str, object]):
+    """The parameter values of a batch's items: one point (a full set of values) per item.
+
+    ``points[name]`` is one float when every item has the same value (a run, or replicates of
+    one point), else an array of one value per item; ``n(name)`` and ``nn(name)`` shape it to
+    broadcast against the batch's per-state (B, N) and per-pair (B, N, N) arrays. Items with the
+    same value compute with the same float as a run alone does, so that an item's tables never
+    depend on the other points of its batch (``tests/test_points.py``).
+    """
+
+    def __init__(self, points: Sequence[Mapping[str, float]]):
+        if not points:
+            raise ValueError("a batch has at least one item")
+        self.points = [dict(point) for point in points]
+        self._values: dict[str, object] = {}
+        for name in self.points[0]:
+            column = [point[name] for point in self.points]
+            same = all(v == column[0] for v in column)
+            self._values[name] = column[0] if same else np.array(column, dtype=float)
+
+    @classmethod
+    def of(cls, params: "Mapping[str, float] | Sequence[Mapping[str, float]]", size: int | None = None) -> "Points":
+        """``params`` for a batch of ``size`` items (None: any): one point for all, or one point per item."""
+        if isinstance(params, Points):
+            points = params
+        elif isinstance(params, Mapping):
+            points = cls([params] * (size or 1))
+        else:
+            points = cls(params)
+        if size is not None and len(points) != size:
+            raise ValueError(f"{len(points)} parameter points for a batch of {size}")
+        return points
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __getitem__(self, name: str):
+        return self._values[name]
+
+    def n(self, name: str):
+        """The value shaped for per-state arrays (B, N): a float, or (B, 1)."""
+        value = self._values[name]
+        return value[:, None] if isinstance(value, np.ndarray) else value
+
+    def nn(self, name: str):
+        """The value shaped for per-pair arrays (B, N, N): a float, or (B, 1, 1)."""
+        value = self._values[name]
+        return value[:, None, None] if isinstance(value, np.ndarray) else value
+
+    def one(self, name: str) -> float:
+        """A value the whole batch must share (a structural parameter: ``k_blocs``, a search's restarts)."""
+        value = self._values[name]
+        if isinstance(value, np.ndarray):
+            raise ValueError(f"{name} differs between the items of a batch: batch only points that share it")
+        return value
+
+    def take(self, index: Sequence[int]) -> "Points":
+        """The points of items ``index``."""
+        return Points([self.points[int(b)] for b in index])
+
+    def distinct(self) -> "tuple[list[dict[str, float]], np.ndarray]":
+        """(the distinct points, in order of first appearance; each item's index among them)."""
+        first: dict[tuple, int] = {}
+        inverse = np.array([first.setdefault(key(point), len(first)) for point in self.points])
+        return [self.points[list(inverse).index(i)] for i in range(len(first))], inverse
+
+
+def key(point: Mapping[str, float]) -> tuple:
+    """A hashable key of one parameter point."""
+    return tuple(sorted(point.items()))

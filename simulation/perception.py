@@ -10,23 +10,24 @@ of its own.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import numpy as np
 
 from .mechanisms import alarm, commitment, homophily, threat
+from .params import Points
 from .state import Baseline, Perception, State
 
 
-def commitments(state: State, base: Baseline, params: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+def commitments(state: State, base: Baseline, p: Points) -> tuple[np.ndarray, np.ndarray]:
     """(belligerence, involvement) of every giver in every receiver's war (troops; all channels)."""
-    p = params
     front = base.front_share * state.manpower + state.deployed.sum(axis=-2)
-    shares = commitment.effort_shares(state.deployed, front, state.support_munitions / p["memory_years"],
-                                      p["munitions_use"] * front, state.support_money / p["memory_years"],
+    shares = commitment.effort_shares(state.deployed, front, state.support_munitions / p.nn("memory_years"),
+                                      p.n("munitions_use") * front, state.support_money / p.nn("memory_years"),
                                       state.economy)
-    belligerence = commitment.belligerence(shares[0], p["commitment_troops"])
-    involvement = commitment.involvement(*shares, p["commitment_troops"], p["commitment_munitions"],
-                                         p["commitment_money"])
+    belligerence = commitment.belligerence(shares[0], p.nn("commitment_troops"))
+    involvement = commitment.involvement(*shares, p.nn("commitment_troops"), p.nn("commitment_munitions"),
+                                         p.nn("commitment_money"))
     return belligerence, involvement
 
 
@@ -44,7 +45,7 @@ def changed(state: State, before: State) -> frozenset[str]:
     return frozenset(name for name in INPUTS if not np.array_equal(getattr(state, name), getattr(before, name)))
 
 
-def perceive(state: State, base: Baseline, params: dict[str, float], seen: Perception | None = None,
+def perceive(state: State, base: Baseline, params: Mapping[str, float], seen: Perception | None = None,
              moved: frozenset[str] = INPUTS) -> Perception:
     """The perception of every state, from the current state (and the baseline: geography).
 
@@ -53,14 +54,14 @@ def perceive(state: State, base: Baseline, params: dict[str, float], seen: Perce
     — ideology, projected proximity, commitments, or, when nothing moved, everything but alarm
     and recalibration — the same arrays a full perception computes (``test_perception``).
     """
-    p = params
+    p = Points.of(params, None)
     if seen is not None and not moved:
         return _realarm(seen, state)
     def kept(inputs: tuple[str, ...]) -> bool:
         return seen is not None and not moved.intersection(inputs)
 
     ideology = (seen.ideology if kept(IDEOLOGY_INPUTS)
-                else homophily.ideology_affinity(state.ideal_points, p["ideal_point_scale"]))
+                else homophily.ideology_affinity(state.ideal_points, p.nn("ideal_point_scale")))
     proximity = seen.proximity if kept(PROXIMITY_INPUTS) else threat.projected(base.proximity, state.treaty)
     belligerence, involvement = ((seen.belligerence, seen.involvement) if kept(COMMITMENT_INPUTS)
                                  else commitments(state, base, p))
@@ -69,7 +70,7 @@ def perceive(state: State, base: Baseline, params: dict[str, float], seen: Perce
     theta = threat.threat_matrix(state.capability, proximity, hostile)
     shares = threat.threat_shares(theta)
     security = threat.security_value(shares, hostile, state.capability)
-    bandwagoning = threat.bandwagons(theta, state.capability, state.affinity, p["bandwagon_ratio"])
+    bandwagoning = threat.bandwagons(theta, state.capability, state.affinity, p.n("bandwagon_ratio"))
     backing = commitment.backing(involvement, state.treaty, belligerence)
     power = alarm.aggregate_power(state.capability, backing)
     reference = power if state.power_baseline is None else state.power_baseline

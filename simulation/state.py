@@ -37,6 +37,22 @@ class Baseline:
     proximity: Array  # (N, N) geographic proximity in [0, 1]: 1 for land neighbours, else exp(-km / proximity_km)
     front_share: Array  # (N,) share of a belligerent's personnel at the front
 
+    # A batch of several parameter points holds (B, …) where its items' values differ (``stack``).
+    @classmethod
+    def stack(cls, items: "list[Baseline]") -> "Baseline":
+        """The items' baselines along a leading axis: a field stacked where the items differ, else shared."""
+        def field_of(name: str) -> Array:
+            arrays = [getattr(x, name) for x in items]
+            same = all(np.array_equal(a, arrays[0], equal_nan=True) for a in arrays[1:])
+            return arrays[0] if same else np.stack(arrays)
+
+        return cls(*(field_of(f.name) for f in fields(cls)))
+
+    def item(self, b: int) -> "Baseline":
+        """Item b's baseline (its row of every stacked field)."""
+        return Baseline(*(v[b] if v.ndim > (2 if f.name == "proximity" else 1) else v
+                          for f, v in ((f, getattr(self, f.name)) for f in fields(self))))
+
 
 @dataclass(slots=True)
 class State:
@@ -87,6 +103,12 @@ class State:
         """``batch`` copies of this state along a new leading axis (scalars become (batch,) arrays)."""
         return State(*(None if v is None else np.repeat(np.asarray(v)[None], batch, axis=0)
                        for v in (getattr(self, f.name) for f in fields(self))))
+
+    @classmethod
+    def stack(cls, items: "list[State]") -> "State":
+        """States along a new leading axis (scalars become (B,) arrays)."""
+        return cls(*(None if getattr(items[0], f.name) is None else np.stack([getattr(x, f.name) for x in items])
+                     for f in fields(cls)))
 
     def item(self, b: int) -> "State":
         """Replicate b of a stacked state: views, so that writing to them writes to the stack."""

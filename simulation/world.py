@@ -101,14 +101,24 @@ def once(world: World, key: tuple, compute: Callable):
     kept beside the world as long as it lives. At most KEEP results of each kind (``key[0]``) are
     kept, the most recently used: a sweep that gives every run its own parameters does not grow.
     """
+    return once_each(world, [key], lambda missing: [compute()])[0]
+
+
+def once_each(world: World, keys: list[tuple], compute: Callable[[list[int]], list]) -> list:
+    """``once`` for several keys of one kind, the missing ones computed together:
+    ``compute(missing)`` gets the positions in ``keys`` of those not kept and returns their values.
+    """
     cache = _ONCE.setdefault(world, {})
-    if key in cache:
-        cache[key] = cache.pop(key)  # most recently used last
-        return cache[key]
-    value = cache[key] = compute()
-    for old in [k for k in cache if k[0] == key[0]][:-KEEP]:
+    missing = [i for i, key in enumerate(keys) if key not in cache]
+    computed = dict(zip(missing, compute(missing), strict=True)) if missing else {}
+    values = []
+    for i, key in enumerate(keys):
+        value = computed[i] if i in computed else cache.pop(key)
+        cache[key] = value  # most recently used last
+        values.append(value)
+    for old in [k for k in cache if k[0] == keys[0][0]][:-KEEP]:
         del cache[old]
-    return value
+    return values
 
 
 def _record(record: data.StateRecord, spec) -> data.StateRecord:

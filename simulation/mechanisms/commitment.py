@@ -56,9 +56,8 @@ def saturate(load: np.ndarray) -> np.ndarray:
 
 def belligerence(troop_share: np.ndarray, scale: float) -> np.ndarray:
     """Degree β in [0, 1) to which g is a party to r's wars through its troops on r's front."""
-    if scale <= 0:
-        return (troop_share > 0).astype(float)
-    return saturate(troop_share / scale)
+    graded = saturate(np.divide(troop_share, scale, out=np.zeros_like(troop_share), where=np.greater(scale, 0)))
+    return np.where(np.greater(scale, 0), graded, (troop_share > 0).astype(float))
 
 
 def involvement(troops: np.ndarray, munitions: np.ndarray, money: np.ndarray,
@@ -66,8 +65,7 @@ def involvement(troops: np.ndarray, munitions: np.ndarray, money: np.ndarray,
     """Commitment κ in [0, 1) of g to r's side from every channel (zero diagonal)."""
     load = np.zeros_like(troops, dtype=float)
     for share, scale in ((troops, scale_troops), (munitions, scale_munitions), (money, scale_money)):
-        if scale > 0:
-            load = load + share / scale
+        load = load + np.divide(share, scale, out=np.zeros_like(load), where=np.greater(scale, 0))  # 0: ignored
     return zero_diagonal(saturate(load))
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.loader import display
-from .evaluate import ModelContext, batch_size, evaluate_model
+from .evaluate import ModelContext, batch_size, batching, evaluate_model
 from .execute import SweepError, SweepInterrupted, collect, read_series, run_sweep
 from .spec import SweepSpec, _problems_for_model, load_spec
 
@@ -45,5 +45,6 @@ def sweep(spec: SweepSpec | str | Path, out: str | Path, workers: int = 1, sched
     """Run (or continue) a sweep of the model and return its results, one row per run."""
     spec, context, extra = model_context(spec)
     run_sweep(spec, Path(out), evaluate_model, context, workers=workers, scheduler=scheduler, resume=resume,
-              progress=progress, manifest_extra=extra, batch=batch_size(context))
+              progress=progress, manifest_extra=extra, batch=batch_size(context),
+              together=batching(context.scenario))
     return collect(Path(out), spec)

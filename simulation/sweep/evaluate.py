@@ -1,9 +1,11 @@
 """Evaluators: what the runs of a sweep compute. Pluggable: any picklable ``f(context, tasks)``
 that returns one (row, series or None) per task, in order; the tasks of one call are runs of one
-sample (the same factor values), at most ``run_sweep``'s ``batch`` of them.
+sample (the same factor values), or runs that share ``run_sweep``'s ``together`` key, at most
+``run_sweep``'s ``batch`` of them.
 
-``evaluate_model`` runs the alliance model with the tasks' factor values — their replicates
-stepped together (``make_batch``), each the run it is alone — and records the spec's outputs.
+``evaluate_model`` runs the alliance model with the tasks' factor values — runs of different
+samples and replicates stepped together (``make_batch``: a parameter point and a replicate per
+item, grouped by ``batching``), each the run it is alone — and records the spec's outputs.
 By default replicate r of every sample is seeded with child r of ``SeedSequence(sweep seed)`` —
 the same seed as replicate r of ``alliance-sim run --seed S`` — so samples share random numbers
 (common random numbers); with ``random_numbers: independent`` run i gets child i. Either way a
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +27,7 @@ import pandas as pd
 from .. import data
 from .. import params as P
 from ..expectations import in_window, value_at
+from ..events import kind_of
 from ..model import batch_size as model_batch_size
 from ..model import make_batch
 from ..scenario.checks import metric_kind
@@ -66,26 +70,58 @@ def world_of(scenario: Scenario, changed: bool):
     return _WORLDS[key][1]
 
 
-def apply_factors(scenario: Scenario, factors: dict) -> tuple[Scenario, dict]:
-    """The scenario with event knobs set (a copy, if any), and the parameter overrides."""
-    plain = {k: (v.item() if hasattr(v, "item") else v) for k, v in factors.items()}
-    knobs: dict[str, dict] = {}
-    for name, value in plain.items():
+def overrides_of(factors: dict) -> dict:
+    """The parameter values among a run's factors (the others are event knobs)."""
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in factors.items() if not k.startswith("events.")}
+
+
+def apply_factors(scenario: Scenario, knobs: dict) -> Scenario:
+    """The scenario with event knobs (``events.<id>.<field>``) set: a copy, if any is given. An
+    amount (``events.Kind.amounts``) may be an array, one value per item of a batch.
+    """
+    fields: dict[str, dict] = {}
+    for name, value in knobs.items():
         if name.startswith("events."):
             _, eid, field = name.split(".")
-            knobs.setdefault(eid, {})[field] = value
-    overrides = {k: v for k, v in plain.items() if not k.startswith("events.")}
-    if not knobs:
-        return scenario, overrides
+            fields.setdefault(eid, {})[field] = value if isinstance(value, np.ndarray) else getattr(value, "item", lambda: value)()
+    if not fields:
+        return scenario
     events = []
     for event in scenario.events:
-        if event.id in knobs:
-            event = event.model_copy(update=knobs[event.id])
+        if event.id in fields:
+            event = event.model_copy(update=fields[event.id])
             if getattr(event, "until", None) is not None and event.until < event.date:
                 raise ValueError(f"events.{event.id}.date = {event.date}: the event would start after it ends "
                                  f"({event.until})")
         events.append(event)
-    return scenario.model_copy(update={"events": events}), overrides
+    return scenario.model_copy(update={"events": events})
+
+
+def per_item_knobs(scenario: Scenario) -> set[str]:
+    """The event knobs whose values may differ between the runs of a batch: amounts (``Kind.amounts``)."""
+    return {f"events.{e.id}.{field}" for e in scenario.events for field in kind_of(e).amounts}
+
+
+def batching(scenario: Scenario) -> Callable[[Task], tuple]:
+    """What the runs stepped together must share (``run_sweep``'s ``together``): the scenario's
+    events but for their amounts, and the searches' structure (``params.SHARED``); every other
+    parameter may differ from run to run of a batch.
+    """
+    per_item = per_item_knobs(scenario)
+
+    def key(task: Task) -> tuple:
+        return tuple(sorted((k, factor_value(v)) for k, v in task.factors.items()
+                            if (k.startswith("events.") and k not in per_item) or k in P.SHARED))
+    return key
+
+
+def batch_scenario(scenario: Scenario, tasks: list[Task]) -> Scenario:
+    """The scenario the runs of a batch share, an amount knob holding one value per run where they differ."""
+    knobs = {k: v for k, v in tasks[0].factors.items() if k.startswith("events.")}
+    for name in per_item_knobs(scenario).intersection(knobs):
+        column = [task.factors[name] for task in tasks]
+        knobs[name] = column[0] if all(v == column[0] for v in column) else np.array(column, dtype=float)
+    return apply_factors(scenario, knobs)
 
 
 def output_series(recorder, out: Output, scenario: Scenario) -> pd.Series:
@@ -115,22 +151,23 @@ def _series_rows(columns: dict[str, pd.Series], run_id: int) -> pd.DataFrame:
 
 
 def batch_size(context: ModelContext) -> int:
-    """How many runs of one sample to evaluate together (``model.batch_size`` of the scenario's world)."""
+    """How many runs to evaluate together (``model.batch_size`` of the scenario's world)."""
     return model_batch_size(len(world_of(context.scenario, changed=False).records))
 
 
 def evaluate_model(context: ModelContext, tasks: list[Task]) -> list[tuple[dict, pd.DataFrame | None]]:
-    """Run the model for runs of one sample, stepped together; failures are recorded, never raised.
+    """Run the model for runs that share a ``batching`` key, stepped together (each with its own
+    parameters and replicate); failures are recorded, never raised.
 
     If the batch fails, each run is run alone, so that an error is recorded against the run that raised it.
     """
     spec, start = context.spec, time.perf_counter()
     try:
-        sc, overrides = apply_factors(context.scenario, tasks[0].factors)
-        params = P.resolve(sc.parameters, overrides)
+        sc = batch_scenario(context.scenario, tasks)
+        points = [P.resolve(sc.parameters, overrides_of(task.factors)) for task in tasks]
         world = world_of(sc, changed=sc is not context.scenario)
         keys = [seed_key(spec, task)[0] for task in tasks]
-        batch = make_batch(world, params, spec.seed, keys, spec.until).run()
+        batch = make_batch(world, points, spec.seed, keys, spec.until).run()
         recorders = [batch.recorder.item(b) for b in range(len(tasks))]
     except Exception as exc:  # noqa: BLE001 - a failed run is data, not a crash of the sweep
         if len(tasks) > 1:

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,15 +212,18 @@ class _Writer:
 
 
 # ------------------------------------------------------------------------------- the sweep
-def batches_of(tasks: list[Task], batch: int, workers: int) -> list[list[Task]]:
-    """The tasks in batches of runs of one sample: at most ``batch`` runs, and no more than an even
-    share of the runs per worker (so that every worker has work).
+SHARES = 4  # batches per worker at least
+def batches_of(tasks: list[Task], batch: int, workers: int,
+               together: Callable[[Task], Hashable] | None = None) -> list[list[Task]]:
+    """The tasks in batches of runs that may step together — those with the same ``together(task)``
+    (None: runs of one sample) — at most ``batch`` runs, and at least SHARES batches per worker
+    (every worker has work, progress shows, and an interruption loses little).
     """
-    size = max(1, min(batch, -(-len(tasks) // max(workers, 1))))
-    samples: dict[int, list[Task]] = {}
+    size = max(1, min(batch, -(-len(tasks) // (SHARES * max(workers, 1)))))
+    groups: dict[Hashable, list[Task]] = {}
     for task in tasks:
-        samples.setdefault(task.sample_id, []).append(task)
-    return [part for runs in samples.values() for part in parallel.batches(runs, size)]
+        groups.setdefault(task.sample_id if together is None else together(task), []).append(task)
+    return [part for runs in groups.values() for part in parallel.batches(runs, size)]
 
 
 def tasks_of(spec: SweepSpec, skip: set[int]) -> list[Task]:
@@ -250,25 +253,26 @@ def connect(scheduler: str, timeout: str = "10s"):
 def run_sweep(spec: SweepSpec, out: Path, evaluator: Callable, context, workers: int = 1,
               scheduler: str | object | None = None, resume: bool = False, flush_every: int = 25,
               progress: Callable[[int, int], None] | None = None, manifest_extra: dict | None = None,
-              batch: int = 1) -> SweepSummary:
+              batch: int = 1, together: Callable[[Task], Hashable] | None = None) -> SweepSummary:
     """Run every task of the design not yet stored in ``out``; stream rows to Parquet.
 
     ``scheduler`` is a Dask scheduler address (connected here, closed at the end) or a Client.
-    ``evaluator(context, tasks)`` gets runs of one sample, at most ``batch`` at a time.
+    ``evaluator(context, tasks)`` gets at most ``batch`` runs at a time that share ``together(task)``
+    (None: runs of one sample).
     """
     out = Path(out)
     own = isinstance(scheduler, str)
     client = connect(scheduler) if own else scheduler
     try:
         return _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress,
-                        manifest_extra or {}, batch)
+                        manifest_extra or {}, batch, together)
     finally:
         if own:
             client.close()
 
 
 def _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress, extra,
-             batch) -> SweepSummary:
+             batch, together) -> SweepSummary:
     created = not out.exists()
     try:
         done = prepare(out, spec, resume, extra)
@@ -283,7 +287,7 @@ def _execute(spec, out, evaluator, context, workers, client, resume, flush_every
     if progress:
         progress(summary.done_before, summary.total)
     slots = workers if client is None else sum(client.nthreads().values())
-    results = parallel.results(batches_of(tasks, batch, slots), evaluator, context, workers, client,
+    results = parallel.results(batches_of(tasks, batch, slots, together), evaluator, context, workers, client,
                                preload=("simulation.sweep.evaluate",))
     try:
         with contextlib.closing(results):  # stopped early, runs in flight are abandoned, not waited for
