@@ -49,6 +49,7 @@ test-hostile: $(STAMP)
 bench: $(STAMP) chromium
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/sweeps.py
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/study.py
 	$(BIN)/python benchmarks/interrupt.py
 	$(BIN)/python benchmarks/dashboard.py
 

@@ -43,6 +43,7 @@ OURS = textwrap.dedent(f"""
 MESA = textwrap.dedent(f"""
     import sys, time
     import mesa
+    import numpy as np
     from simulation import load_scenario
     from simulation.model import AllianceModel
     from simulation.runner import resolve_params
@@ -53,7 +54,8 @@ MESA = textwrap.dedent(f"""
 
     class Wrapped(AllianceModel):
         def __init__(self, balance_rate=1.0, rng=None):
-            super().__init__(WORLD, resolve_params(LOADED, {{"balance_rate": balance_rate}}), rng=rng)
+            super().__init__(WORLD, resolve_params(LOADED, {{"balance_rate": balance_rate}}),
+                             [np.random.default_rng(rng)])
             self.datacollector = mesa.DataCollector(model_reporters={{"global_tension":
                 lambda m: float(m.recorder.metrics[m.recorder.last, 0])}})
 

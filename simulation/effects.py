@@ -49,7 +49,7 @@ class Step:
 
     def item(self, b: int) -> "Step":
         """Replicate b of a batch's step (views of its arrays)."""
-        return Step(self.state.item(b), self.flows.item(b), self.base.item(b), self.params.take([b]), self.dt,
+        return Step(self.state.item(b), self.flows.item(b), self.base.item(b), self.params.item(b), self.dt,
                     self.start, self.stop)
 
 

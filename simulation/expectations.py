@@ -49,17 +49,29 @@ def series(tables: dict[str, pd.DataFrame], metric: str, kind: str, state: str |
     return frame.pivot(index="date", columns="replicate", values=metric)
 
 
+def as_of(dates: np.ndarray, day: dt.date) -> int:
+    """The row of ascending ``dates`` (datetime64) as of ``day``: the last dated on or before it
+    (the last row if none is).
+    """
+    k = int(np.searchsorted(dates, np.datetime64(day, "ns"), side="right")) - 1
+    return k if k >= 0 else len(dates) - 1
+
+
+def window_rows(dates: np.ndarray, window: list[dt.date]) -> np.ndarray:
+    """The rows of ascending ``dates`` inside the window; if none falls inside, the row as of its end."""
+    lo, hi = (np.datetime64(d, "ns") for d in window)
+    inside = np.flatnonzero((dates >= lo) & (dates <= hi))
+    return inside if len(inside) else np.array([as_of(dates, window[1])])
+
+
 def value_at(table: pd.DataFrame, day: dt.date) -> pd.Series:
     """Each replicate's value as of ``day`` (the last row dated on or before it)."""
-    rows = table[table.index <= pd.Timestamp(day)]
-    return (rows if len(rows) else table).iloc[-1]
+    return table.iloc[as_of(table.index.values, day)]
 
 
 def in_window(table: pd.DataFrame, window: list[dt.date]) -> pd.DataFrame:
     """Rows dated inside the window; if none falls inside, the row as of its end."""
-    lo, hi = (pd.Timestamp(d) for d in window)
-    inside = table[(table.index >= lo) & (table.index <= hi)]
-    return inside if len(inside) else value_at(table, window[1]).to_frame().T
+    return table.iloc[window_rows(table.index.values, window)]
 
 
 def _measure(table: pd.DataFrame, exp: Expectation) -> pd.Series:

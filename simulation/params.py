@@ -215,11 +215,12 @@ class Points(Mapping[str, object]):
         if not points:
             raise ValueError("a batch has at least one item")
         self.points = [dict(point) for point in points]
-        self._values: dict[str, object] = {}
-        for name in self.points[0]:
+        self._values: dict[str, object] = dict(self.points[0])
+        self._items: dict[int, Points] = {}
+        for name in self._values if len(self.points) > 1 else ():
             column = [point[name] for point in self.points]
-            same = all(v == column[0] for v in column)
-            self._values[name] = column[0] if same else np.array(column, dtype=float)
+            if any(v != column[0] for v in column):
+                self._values[name] = np.array(column, dtype=float)
 
     @classmethod
     def of(cls, params: "Mapping[str, float] | Sequence[Mapping[str, float]]", size: int | None = None) -> "Points":
@@ -263,6 +264,17 @@ class Points(Mapping[str, object]):
     def take(self, index: Sequence[int]) -> "Points":
         """The points of items ``index``."""
         return Points([self.points[int(b)] for b in index])
+
+    def item(self, b: int) -> "Points":
+        """Item b's point (kept: a step asks for it again and again)."""
+        if b not in self._items:
+            self._items[b] = self if self.shared else self.take([b])
+        return self._items[b]
+
+    @property
+    def shared(self) -> bool:
+        """Whether every item has the same value of every parameter."""
+        return not any(isinstance(v, np.ndarray) for v in self._values.values())
 
     def distinct(self) -> "tuple[list[dict[str, float]], np.ndarray]":
         """(the distinct points, in order of first appearance; each item's index among them)."""

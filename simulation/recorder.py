@@ -84,8 +84,16 @@ class Record:
         """One metric over time (index: dates), straight from the arrays; equal to the column
         :meth:`tables` would give for this state or (unordered) pair, without building the tables.
         """
+        return pd.Series(self.values(kind, metric, state, pair), index=pd.DatetimeIndex(self.dates(), name="date"),
+                         name=metric)
+
+    def dates(self) -> np.ndarray:
+        """The dates of the steps recorded so far (datetime64[ns])."""
+        return np.array(self.model.dates[:self.last + 1], dtype="datetime64[ns]")
+
+    def values(self, kind: str, metric: str, state: str | None = None, pair=None) -> np.ndarray:
+        """The values of :meth:`series`, one per step recorded."""
         m, steps = self.model, self.last + 1
-        dates = pd.DatetimeIndex(pd.to_datetime(list(m.dates[:steps])), name="date")
         if kind == "model":
             values = self.metrics[:steps, self.metric_names.index(metric)]
         elif kind == "state":
@@ -99,7 +107,7 @@ class Record:
                 column = DIRECTED.get(metric, metric)
             k = int(np.flatnonzero((self.iu[0] == i) & (self.iu[1] == j))[0])
             values = self.pairs[:steps, PAIR_COLUMNS.index(column), k]
-        return pd.Series(values, index=dates, name=metric)
+        return values
 
     # ------------------------------------------------------------------ tables
     def tables(self, replicate: int = 0, among=None) -> dict[str, pd.DataFrame]:

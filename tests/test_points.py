@@ -7,6 +7,7 @@ points and replicates into batches. Structural parameters (the searches' ``k_blo
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,21 +32,32 @@ def alone(world, point: dict, seed: int, replicate: int, until=UNTIL) -> dict:
     return make_model(world, point, seed, replicate, until).run().recorder.item(0).tables(replicate)
 
 
+EVERY = str(Path(__file__).with_name("fixtures") / "every_parameter.yaml")  # moves what the default leaves still
+
+
 def test_every_parameter_varied_in_one_batch_gives_each_item_its_own_run():
-    """One batch: the defaults, and every parameter moved on its own to two values (so that every
-    use of every parameter meets values that differ between the items)."""
-    world, params = world_of("korea_russia_2024")
-    points = [params] + [varied(params, name, where) for name in PARAMETERS if name not in SHARED
-                         for where in (0.15, 0.8)]
-    replicates = [b % 3 for b in range(len(points))]
-    batch = make_batch(world, points, 5, replicates, UNTIL).run()
-    differs = []
-    for b, (point, r) in enumerate(zip(points, replicates)):
-        try:
-            same_bytes(batch.recorder.item(b).tables(r), alone(world, point, 5, r), f"item {b}")
-        except AssertionError as exc:
-            differs.append(f"{[k for k in point if point[k] != params[k]]}: {exc}")
+    """One batch a scenario: its parameters, and every parameter moved on its own to two values (so
+    that every use of every parameter meets values that differ between the items). Between them
+    the two scenarios give every parameter but the searches' an effect on the tables."""
+    differs, moved = [], set()
+    for scenario in ("korea_russia_2024", EVERY):
+        world, params = world_of(scenario)
+        points = [params] + [varied(params, name, where) for name in PARAMETERS if name not in SHARED
+                             for where in (0.15, 0.8)]
+        replicates = [0] + [b % 3 for b in range(1, len(points))]
+        batch = make_batch(world, points, 5, replicates, UNTIL).run()
+        reference = {r: alone(world, params, 5, r) for r in set(replicates)}
+        for b, (point, r) in enumerate(zip(points, replicates)):
+            own = alone(world, point, 5, r)
+            changed = [k for k in point if point[k] != params[k]]
+            try:
+                same_bytes(batch.recorder.item(b).tables(r), own, f"item {b}")
+            except AssertionError as exc:
+                differs.append(f"{scenario} {changed}: {exc}")
+            if any(not own[t].equals(reference[r][t]) for t in own):
+                moved.update(changed)
     assert not differs, "\n".join(differs)
+    assert moved == set(PARAMETERS) - set(SHARED)  # else a parameter's batching is not tested
 
 
 def test_the_spin_up_of_each_point_is_as_long_as_its_own():

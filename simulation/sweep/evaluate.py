@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ import pandas as pd
 
 from .. import data
 from .. import params as P
-from ..expectations import in_window, value_at
+from ..expectations import as_of, window_rows
 from ..events import kind_of
 from ..model import batch_size as model_batch_size
 from ..model import make_batch
@@ -124,30 +125,34 @@ def batch_scenario(scenario: Scenario, tasks: list[Task]) -> Scenario:
     return apply_factors(scenario, knobs)
 
 
-def output_series(recorder, out: Output, scenario: Scenario) -> pd.Series:
-    """The output's metric over the run (index: dates), from its recorder."""
+def output_values(recorder, out: Output, scenario: Scenario) -> np.ndarray:
+    """The output's metric at every step of the run, from its recorder."""
     kind = metric_kind(out.metric, scenario)
-    return recorder.series(kind, out.metric, out.state and data.canonical(out.state),
+    return recorder.values(kind, out.metric, out.state and data.canonical(out.state),
                            out.pair and [data.canonical(s) for s in out.pair])
 
 
-def output_value(column: pd.Series, out: Output) -> float:
-    """The number an output records: the value at a date, or a summary over the run or a window."""
+SUMMARIES = {"final": lambda v: v[-1], "max": np.nanmax, "min": np.nanmin, "mean": np.nanmean}
+
+
+def output_value(dates: np.ndarray, values: np.ndarray, out: Output) -> float:
+    """The number an output records, read as ``check`` reads it: the value as of a date, a change
+    between the values as of two dates, or a summary over the run or a window.
+    """
     if out.at is not None:
-        return float(value_at(column.to_frame(), out.at).iloc[0])
-    if out.summary == "change":  # as `check` measures a rise: value as of the end minus value as of the start
-        frame = column.to_frame()
-        return float(value_at(frame, out.window[1]).iloc[0] - value_at(frame, out.window[0]).iloc[0])
-    if out.window is not None:  # as `check` reads a window: the rows inside, or the row as of its end
-        column = in_window(column.to_frame(), out.window).iloc[:, 0]
-    summaries = {"final": lambda c: c.iloc[-1], "max": pd.Series.max, "min": pd.Series.min, "mean": pd.Series.mean}
-    return float(summaries[out.summary](column))
+        return float(values[as_of(dates, out.at)])
+    if out.summary == "change":
+        return float(values[as_of(dates, out.window[1])] - values[as_of(dates, out.window[0])])
+    if out.window is not None:
+        values = values[window_rows(dates, out.window)]
+    with warnings.catch_warnings():  # all NaN: NaN, as pandas gives
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(SUMMARIES[out.summary](values))
 
 
-def _series_rows(columns: dict[str, pd.Series], run_id: int) -> pd.DataFrame:
-    return pd.concat([pd.DataFrame({"run_id": run_id, "date": column.index, "output": name,
-                                    "value": column.to_numpy(float)}) for name, column in columns.items()],
-                     ignore_index=True)
+def _series_rows(dates: np.ndarray, columns: dict[str, np.ndarray], run_id: int) -> pd.DataFrame:
+    return pd.concat([pd.DataFrame({"run_id": run_id, "date": dates, "output": name, "value": values})
+                      for name, values in columns.items()], ignore_index=True)
 
 
 def batch_size(context: ModelContext) -> int:
@@ -186,11 +191,12 @@ def _outputs(spec: SweepSpec, sc: Scenario, task: Task, recorder, seconds: float
     """The row (and series) of one finished run."""
     start = time.perf_counter()
     try:
-        columns = {o.name: output_series(recorder, o, sc) for o in spec.outputs}
-        outputs = {o.name: output_value(columns[o.name], o) for o in spec.outputs}
+        dates = recorder.dates()
+        columns = {o.name: output_values(recorder, o, sc) for o in spec.outputs}
+        outputs = {o.name: output_value(dates, columns[o.name], o) for o in spec.outputs}
     except Exception as exc:  # noqa: BLE001
         return _failed(spec, task, exc, start, seconds)
-    extra = _series_rows(columns, task.run_id) if spec.series else None
+    extra = _series_rows(dates, columns, task.run_id) if spec.series else None
     return _row(spec, task) | outputs | {"status": "ok", "error": "",
                                          "seconds": seconds + time.perf_counter() - start}, extra
 
