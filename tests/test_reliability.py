@@ -194,7 +194,7 @@ def sweep_reference(tmp_path_factory) -> str:
 SWEEP_POINTS = [
     "simulation.sweep.execute:_atomic_write@0",  # the folder made, its manifest not yet written
     "simulation.sweep.execute:_atomic_write@2",  # manifest and design written, no run stored
-    "simulation.sweep.evaluate:evaluate_model@30",  # a part stored, runs in flight and buffered
+    "simulation.sweep.evaluate:evaluate_model@2",  # a part stored (15-run batches, flushed every 25 rows), runs buffered
     "simulation.sweep.execute:consolidate@0",  # every run stored, results.parquet not yet written
 ]
 

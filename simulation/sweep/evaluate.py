@@ -84,7 +84,8 @@ def apply_factors(scenario: Scenario, knobs: dict) -> Scenario:
     for name, value in knobs.items():
         if name.startswith("events."):
             _, eid, field = name.split(".")
-            fields.setdefault(eid, {})[field] = value if isinstance(value, np.ndarray) else getattr(value, "item", lambda: value)()
+            plain = hasattr(value, "item") and not isinstance(value, np.ndarray)  # a NumPy or pandas scalar
+            fields.setdefault(eid, {})[field] = value.item() if plain else value
     if not fields:
         return scenario
     events = []
