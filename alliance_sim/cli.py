@@ -502,14 +502,16 @@ def backtest_command(
         from viz.backtest_report import build_backtest_report
 
         extras["report.html"] = lambda path: build_backtest_report(dyads, skill, manifest, path)
-    write_run(out, {"dyads": dyads, "skill": skill}, manifest, fmt, extras, overwrite)
-    table = Table(title="MSE skill (95 % bootstrap over origins); 0 = as good as the reference",
+    write_run(out, {"dyads": dyads, "skill": skill, "pit": B.pit_table(dyads)}, manifest, fmt, extras, overwrite)
+    table = Table(title="Skill (0 = as good as the reference); ensemble coverage of its 50 and 90 % intervals",
                   title_justify="left", show_edge=False)
-    for col in ("h", "dyads", "n", "vs persistence", "vs AR(1)", "change vs persistence", "r(change)", "AUC"):
+    for col in ("h", "dyads", "n", "vs persistence", "vs best", "change vs best", "CRPS skill", "cover 50/90",
+                "AUC"):
         table.add_column(col, justify="left" if col in ("dyads",) else "right")
     for r in skill.itertuples():
-        table.add_row(str(r.horizon), r.dyads, f"{r.n:,}", f"{r.model_vs_persistence:+.3f}", f"{r.model_vs_ar1:+.3f}",
-                      f"{r.change_only_vs_persistence:+.3f}", f"{r.change_correlation:+.3f}", f"{r.direction_auc:.3f}")
+        table.add_row(str(r.horizon), r.dyads, f"{r.n:,}", f"{r.model_vs_persistence:+.3f}",
+                      f"{r.model_vs_best:+.3f} ({r.best_baseline})", f"{r.change_only_vs_best:+.3f}",
+                      f"{r.crps_skill:+.3f}", f"{r.coverage50:.2f}/{r.coverage90:.2f}", f"{r.direction_auc:.3f}")
     out_console.print(table)
     out_console.print(f"{len(years)} origin(s), {replicates} replicate(s) each, seed {seed} "
                       f"→ [bold]{display(out)}[/bold]")

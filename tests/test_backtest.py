@@ -51,7 +51,44 @@ def test_mean_reversion_is_fitted_and_falls_back_to_persistence():
     assert skill.fit_ar1(x[:1], y[:1]) == (1.0, 0.0)
     records = system.system(1991).records
     iu = np.triu_indices(len(records), 1)
-    assert B._ar1(records, 1991, 5, 2.5, iu) == (1.0, 0.0)  # nothing observed five years before 1991
+    start = B.observed_affinity(system.voted(records, 1991), 2.5)[iu]
+    covariates = B.dyad_covariates(system_world(1991), iu)
+    ladder = B._baselines(records, 1991, 5, 2.5, iu, start, covariates)  # nothing observed five years before 1991
+    for baseline in ("ar1", "ar1_dyad", "regression"):
+        assert np.array_equal(ladder[baseline], start, equal_nan=True), baseline
+    assert np.isnan(ladder["spread"]).all()
+
+
+def test_each_dyad_has_its_own_mean_reversion_between_persistence_and_its_mean():
+    rng = np.random.default_rng(6)
+    x = rng.uniform(-1, 1, (30, 3))
+    y = np.column_stack([0.1 + 0.8 * (x[:, 0] - 0.1), -0.3 + 0.2 * (x[:, 1] + 0.3), 1.5 * x[:, 2]])
+    x[4:, 2] = np.nan  # the third dyad: four pairs, too few
+    a, phi = skill.fit_ar1_each(x, y)
+    assert phi[:2] == pytest.approx([0.8, 0.2]) and a[:2] == pytest.approx([0.1 * 0.2, -0.3 * 0.8])
+    assert np.isnan(phi[2]) and np.isnan(a[2])
+    _, phi = skill.fit_ar1_each(x[:, :1], 2 * x[:, :1])
+    assert phi[0] == 1.0  # explosive fits are held at persistence
+
+
+def test_the_persistence_spread_sees_no_observation_after_the_fit_period(monkeypatch):
+    """The held-out years (2010 on) may move every AR(1), which uses what was observed by the
+    origin, but never the persistence ensemble's spread."""
+    records = system.system(2015).records
+    iu = np.triu_indices(len(records), 1)
+    start = B.observed_affinity(system.voted(records, 2015), 2.5)[iu]
+    covariates = B.dyad_covariates(system_world(2015), iu)
+    before = B._baselines(records, 2015, 3, 2.5, iu, start, covariates)
+    real = system.voted
+    monkeypatch.setattr(system, "voted", lambda recs, year: real(recs, year) + (3.0 * (year > B.FIT_LAST)))
+    after = B._baselines(records, 2015, 3, 2.5, iu, start, covariates)
+    assert np.array_equal(after["spread"], before["spread"]) and np.isfinite(before["spread"]).all()
+    for baseline in ("ar1", "ar1_dyad", "regression"):  # the spy does reach the held-out years
+        assert not np.array_equal(after[baseline], before[baseline], equal_nan=True), baseline
+
+
+def system_world(year: int):
+    return B._origin_world(year, 1, 20241023)
 
 
 def test_observed_affinity_is_the_models_map_and_keeps_only_states_that_voted():
@@ -91,11 +128,15 @@ def test_the_cli_backtests_two_origins_with_tables_manifest_and_report(two_origi
     skill_table = pd.read_parquet(out / "skill.parquet")
     assert set(skill_table["dyads"]) == {"all dyads", "the seven"}
     assert (skill_table["model_vs_persistence_lo"] <= skill_table["model_vs_persistence"]).all()
+    assert skill_table[["crps_skill", "coverage50", "coverage90"]].notna().all().all()
+    assert skill_table["model_dm"].isna().all()  # two origins: too few for a Diebold–Mariano test
+    pit = pd.read_parquet(out / "pit.parquet")
+    assert pit.groupby(["horizon", "dyads"])["share"].sum().round(9).eq(1.0).all()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["design"]["origins"] == [2001, 2002] and manifest["seeds"]["replicates"] == 2
     assert "unga_1990_2024.csv" in manifest["data"]
     html = (out / "report.html").read_text()
-    assert "Backtest" in html and "most wrong" in html and "https://" not in html.split("<script")[0]
+    assert "Backtest" in html and "most wrong" in html and "PIT histograms" in html and "https://" not in html.split("<script")[0]
 
 
 def test_the_same_seed_gives_the_same_dyads(two_origins, tmp_path):

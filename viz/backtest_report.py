@@ -12,12 +12,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from simulation.backtest import ensemble, runner
 from viz._common import PALETTE, base_layout
 from viz.report import CSS, _esc, _table, figure_div, manifest_html
 
 SCORES = {"model_vs_persistence": "model vs persistence", "model_vs_ar1": "model vs AR(1)",
           "change_only_vs_persistence": "model's change vs persistence",
-          "change_only_vs_ar1": "model's change vs AR(1)"}
+          "change_only_vs_ar1": "model's change vs AR(1)",
+          "change_only_vs_best": "model's change vs the best baseline"}
+BASELINE_NAMES = {"persistence": "persistence", "ar1": "AR(1)", "ar1_dyad": "each dyad's AR(1)",
+                  "regression": "regression on the dyad"}
 SCATTER_MAX = 4000  # dyads drawn per horizon in the scatter (an even sample)
 
 
@@ -80,6 +84,37 @@ def _skill_html(skill: pd.DataFrame) -> str:
                   set(range(2, 11)))
 
 
+def pit_bars(pit: pd.DataFrame) -> go.Figure:
+    """PIT histograms of the ensemble, one panel per set of dyads, a bar series per horizon."""
+    subsets = list(dict.fromkeys(pit["dyads"]))
+    fig = make_subplots(rows=1, cols=len(subsets), subplot_titles=subsets, shared_yaxes=True)
+    for c, subset in enumerate(subsets, start=1):
+        for k, (h, rows) in enumerate(pit[pit["dyads"] == subset].groupby("horizon")):
+            fig.add_trace(go.Bar(x=(rows["bin_low"] + rows["bin_high"]) / 2, y=rows["share"], name=f"h = {h}",
+                                 legendgroup=str(h), showlegend=c == 1, marker_color=PALETTE[k],
+                                 width=0.9 / (ensemble.PIT_BINS * pit["horizon"].nunique())), row=1, col=c)
+        fig.add_hline(y=1 / ensemble.PIT_BINS, line={"color": "#444", "width": 1, "dash": "dot"}, row=1, col=c)
+        fig.update_xaxes(title_text="PIT of the observation among the members", range=[0, 1], row=1, col=c)
+    fig.update_yaxes(title_text="share of observations", row=1, col=1)
+    base_layout(fig, "PIT histograms: flat (dotted line) when the ensemble is calibrated; U-shaped when too "
+                "narrow or biased", height=460, barmode="group", legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def _ensemble_html(skill: pd.DataFrame) -> str:
+    def interval(r, key, fmt="+.3f"):
+        return f"{r[key]:{fmt}} [{r[f'{key}_lo']:{fmt}}, {r[f'{key}_hi']:{fmt}}]"
+
+    rows = [[r["horizon"], r["dyads"], f"{r['crps_model']:.3f}", f"{r['crps_persistence']:.3f}",
+             interval(r, "crps_skill"), f"{r['coverage50']:.2f}", f"{r['coverage90']:.2f}",
+             BASELINE_NAMES.get(r["best_baseline"], r["best_baseline"]),
+             f"{r['model_dm']:+.2f} (p {r['model_dm_p']:.2g})", f"{r['change_only_dm']:+.2f} (p {r['change_only_dm_p']:.2g})",
+             interval(r, "auc_per_origin", ".3f")] for _, r in skill.iterrows()]
+    return _table(["h", "dyads", "CRPS model", "CRPS persistence ensemble", "CRPS skill", "50 % covered",
+                   "90 % covered", "best baseline (MSE)", "DM model vs best", "DM change vs best",
+                   "direction AUC per origin"], rows, set(range(2, 11)))
+
+
 def build_backtest_report(dyads: pd.DataFrame, skill: pd.DataFrame, manifest: dict, path: Path) -> Path:
     """Write the report to ``path``."""
     design = manifest.get("design", {})
@@ -91,8 +126,15 @@ def build_backtest_report(dyads: pd.DataFrame, skill: pd.DataFrame, manifest: di
             "Persistence forecasts the affinity at the origin; AR(1) a mean reversion fitted on what was "
             "observed by the origin; <i>the model's change</i> adds the model's predicted change to the "
             "observed affinity at the origin (the model without its level offset). Intervals: 95 % bootstrap "
-            "over origins.</p>",
+            "over origins in moving blocks of h consecutive origins.</p>",
             "<h2>Skill</h2>", _skill_html(skill), figure_div(skill_bars(skill), 0),
+            "<h2>The ensemble: scores of the distribution, not only of its mean</h2>",
+            "<p class='sub'>CRPS (fair estimator) against a persistence ensemble: the observed affinity at the "
+            "origin with the spread of the fit period's h-year changes (to 2009). Coverage: the share of "
+            "observations inside the ensemble's central 50 % and 90 % intervals. Diebold–Mariano: the model "
+            "(and the model's change) against the baseline of the ladder with the lowest MSE; negative favours "
+            "the model. Intervals: 95 %, moving blocks of h origins.</p>",
+            _ensemble_html(skill), figure_div(pit_bars(runner.pit_table(dyads)), 2),
             "<h2>Predicted against observed change</h2>", figure_div(change_scatter(dyads), 1),
             "<h2>The dyads the model gets most wrong</h2>",
             _table(["a", "b", "mean |error|", "mean bias", "origins", "observed", "predicted"],

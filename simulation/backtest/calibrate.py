@@ -26,7 +26,7 @@ from scipy.optimize import minimize
 from .. import params as P
 from . import runner, skill
 
-TRAIN_LAST = 2009
+TRAIN_LAST = runner.FIT_LAST
 TEST_FIRST = 2010
 DEFAULT_FIT = ("lean_rate", "balance_rate", "homophily_strength", "threat_sensitivity")
 NOT_FITTED = {"ideal_point_scale": "it also defines the observed affinity (fitting it would move the target)"}

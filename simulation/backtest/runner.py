@@ -33,20 +33,21 @@ import pandas as pd
 
 from .. import parallel, system
 from .. import params as P
-from ..mechanisms import homophily
+from ..mechanisms import homophily, threat
 from ..metrics import PAIR_COLUMNS
 from ..model import make_model
 from ..scenario import LoadedScenario
 from ..scenario.schema import Scenario
 from ..world import build_world
-from . import skill
+from . import ensemble, skill
 
 LAST_OBSERVED = 2023  # origins T and horizons h with T + h <= 2023 (the issue's design: T = 1991 … 2023 − h)
 FIRST_ORIGIN = system.FIRST_YEAR + 1
 DEFAULT_HORIZONS = (1, 3, 5)
 SEVEN = ("RUS", "PRK", "CHN", "IRN", "ROK", "USA", "UKR")  # the default scenario's states
 COLUMNS = ["origin", "horizon", "a", "b", "predicted", "predicted_sd", "start", "observed_start", "observed",
-           "ar1", "change_only"]
+           "ar1", "ar1_dyad", "regression", "change_only", "crps", "crps_persistence", "spread", "in50", "in90", "pit"]
+FIT_LAST = 2009  # the last year any estimate may see (``calibrate``'s fit period; the persistence spread)
 
 
 def check_design(origins: Sequence[int], horizons: Sequence[int]) -> list[str]:
@@ -96,18 +97,48 @@ def _replicate(context: tuple, task: tuple[int, int]) -> tuple[int, int, np.ndar
     return year, r, affinity[[0, *(12 * h for h in horizons[year])]]  # monthly: step 12h ends on 31 May of T + h
 
 
-def _ar1(records, origin: int, horizon: int, scale: float, iu) -> tuple[float, float]:
-    """Mean reversion over h years fitted on what was observed by ``origin`` (t + h <= origin)."""
-    xs, ys = [], []
-    for t in range(system.FIRST_YEAR, origin - horizon + 1):
-        a = observed_affinity(system.voted(records, t), scale)[iu]
-        b = observed_affinity(system.voted(records, t + horizon), scale)[iu]
-        keep = np.isfinite(a) & np.isfinite(b)
-        xs.append(a[keep])
-        ys.append(b[keep])
-    if not xs:
-        return 1.0, 0.0
-    return skill.fit_ar1(np.concatenate(xs), np.concatenate(ys))
+def _history(records, origin: int, horizon: int, scale: float, iu) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What was observed by ``origin``: each dyad's affinity at t and at t + h for every t with
+    t + h <= origin (rows: t; NaN where a state did not vote), and the years t.
+    """
+    years = np.arange(system.FIRST_YEAR, origin - horizon + 1)
+    voted = {t: observed_affinity(system.voted(records, t), scale)[iu]
+             for t in range(system.FIRST_YEAR, origin + 1)}
+    start = np.array([voted[t] for t in years]).reshape(len(years), len(iu[0]))
+    end = np.array([voted[t + horizon] for t in years]).reshape(len(years), len(iu[0]))
+    return start, end, years
+
+
+def dyad_covariates(world, iu) -> np.ndarray:
+    """What a regression of change may know of each dyad besides its affinity: whether the two
+    share a land border, and the log of the distance between their capitals (in 1,000 km).
+    """
+    km = threat.great_circle_km(world.lat, world.lon)[iu]
+    return np.column_stack([world.neighbours[iu].astype(float), np.log1p(km / 1000.0)])
+
+
+def _baselines(records, origin: int, horizon: int, scale: float, iu, seen_start: np.ndarray,
+               covariates: np.ndarray) -> dict[str, np.ndarray]:
+    """The ladder of baselines at T + h, each fitted on what was observed by T (t + h <= T):
+    a pooled AR(1); each dyad's own AR(1) (the pooled one where a dyad has too little history);
+    a regression of the h-year change on the affinity at its start and the dyad's ``covariates``;
+    and the spread of the persistence ensemble — the SD of h-year changes of the fit period
+    (t + h <= min(T, FIT_LAST)), so that no held-out observation sets it.
+    """
+    start, end, years = _history(records, origin, horizon, scale, iu)
+    both = np.isfinite(start) & np.isfinite(end)
+    phi, mu = skill.fit_ar1(start[both], end[both]) if both.any() else (1.0, 0.0)
+    pooled = skill.ar1_forecast(seen_start, phi, mu)
+    a, phi_each = skill.fit_ar1_each(start, end)
+    own = np.where(np.isfinite(phi_each), a + phi_each * seen_start, pooled)
+    rows = np.nonzero(both)
+    design = np.column_stack([np.ones(len(rows[0])), start[rows], covariates[rows[1]]])
+    coef = (np.linalg.lstsq(design, (end - start)[rows], rcond=None)[0] if len(rows[0]) > design.shape[1]
+            else np.zeros(design.shape[1]))
+    regression = seen_start + np.column_stack([np.ones(len(seen_start)), seen_start, covariates]) @ coef
+    fit = both & (years + horizon <= FIT_LAST)[:, None]
+    spread = ensemble.spread(start[fit], end[fit]) if fit.sum() > 1 else float("nan")
+    return {"ar1": pooled, "ar1_dyad": own, "regression": regression, "spread": np.full(len(seen_start), spread)}
 
 
 def usable(year: int, horizons: Sequence[int]) -> list[int]:
@@ -126,15 +157,26 @@ def origin_dyads(year: int, horizons: Sequence[int], stacked: np.ndarray, seed: 
     scale = params["ideal_point_scale"]
     seen_start = observed_affinity(system.voted(world.records, year), scale)[iu]
     frames = []
+    covariates = dyad_covariates(world, iu)
+    rng = np.random.default_rng([seed, year])  # the PIT's tie-breaking: the same for the same run
     for k, h in enumerate(horizons, start=1):
         seen = observed_affinity(system.voted(world.records, year + h), scale)[iu]
-        phi, mu = _ar1(world.records, year, h, scale, iu)
+        members = stacked[:, k]
         frame = pd.DataFrame({"origin": year, "horizon": h, "a": ids[iu[0]], "b": ids[iu[1]],
-                              "predicted": stacked[:, k].mean(axis=0), "predicted_sd": stacked[:, k].std(axis=0),
+                              "predicted": members.mean(axis=0), "predicted_sd": members.std(axis=0),
                               "start": stacked[:, 0].mean(axis=0), "observed_start": seen_start, "observed": seen,
-                              "ar1": skill.ar1_forecast(seen_start, phi, mu)})
+                              **_baselines(world.records, year, h, scale, iu, seen_start, covariates)})
         frame["change_only"] = frame["observed_start"] + frame["predicted"] - frame["start"]
-        frames.append(frame[np.isfinite(seen) & np.isfinite(seen_start)])
+        keep = np.isfinite(seen) & np.isfinite(seen_start)
+        frame = frame[keep].copy()
+        observed = frame["observed"].to_numpy()
+        frame["crps"] = ensemble.crps(members[:, keep], observed)
+        frame["crps_persistence"] = ensemble.crps_normal(frame["observed_start"].to_numpy(),
+                                                         frame["spread"].to_numpy(), observed)
+        for level in ensemble.LEVELS:
+            frame[f"in{round(100 * level)}"] = ensemble.inside(members[:, keep], observed, level)
+        frame["pit"] = ensemble.pit(members[:, keep], observed, rng)
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True)[COLUMNS]
 
 
@@ -160,35 +202,75 @@ def backtest(origins: Sequence[int], horizons: Sequence[int] = DEFAULT_HORIZONS,
     return pd.concat([frames[year] for year in origins], ignore_index=True)
 
 
+# the ladder of baselines: name → the dyads' column (persistence, pooled AR(1), each dyad's AR(1),
+# a regression of change on the start and the dyad's geography)
+BASELINES = {"persistence": "observed_start", "ar1": "ar1", "ar1_dyad": "ar1_dyad", "regression": "regression"}
+
+
 def skill_table(dyads: pd.DataFrame, seed: int = 0, draws: int = 1000) -> pd.DataFrame:
     """Per horizon, for all dyads and for the dyads among the seven states of the default scenario:
-    MSE skill of the model (and of the model used for change only) against persistence and AR(1),
-    with 95 % bootstrap intervals over origins; correlation and direction AUC of the change.
+    MSE skill of the model (and of the model used for change only) against persistence, the
+    pooled AR(1) and the best baseline of the ladder (with Diebold–Mariano tests against it); the
+    ensemble's CRPS skill against the persistence ensemble and its interval coverage; correlation
+    and direction AUC of the change (pooled, and per origin). Every interval: 95 %, a moving-block
+    bootstrap over origins in blocks of h consecutive origins (their forecast windows overlap).
     """
     rng = np.random.default_rng(seed)
     rows = []
     seven = dyads["a"].isin(SEVEN) & dyads["b"].isin(SEVEN)
     for h, by_h in dyads.groupby("horizon"):
         for subset, part in (("all dyads", by_h), ("the seven", by_h[seven.loc[by_h.index]])):
+            if not part.empty:
+                rows.append(_skill_row(int(h), subset, part.sort_values("origin", kind="stable"), rng, draws))
+    return pd.DataFrame(rows)
+
+
+def _skill_row(h: int, subset: str, part: pd.DataFrame, rng: np.random.Generator, draws: int) -> dict:
+    o, origins = part["observed"].to_numpy(), part["origin"].to_numpy()
+    row = {"horizon": h, "dyads": subset, "n": len(part), "origins": part["origin"].nunique()}
+    mse = {name: skill.mse(part[column], o) for name, column in BASELINES.items()}
+    best = min(mse, key=mse.get)
+    row |= {"best_baseline": best} | {f"mse_{name}": value for name, value in mse.items()}
+    row["mse_model"] = skill.mse(part["predicted"], o)
+    per_origin = part.assign(**{f"se_{c}": (part[c] - part["observed"]) ** 2 for c in
+                                ("predicted", "change_only", *BASELINES.values())}).groupby("origin")
+    for name in ("predicted", "change_only"):
+        f = part[name].to_numpy()
+        label = "model" if name == "predicted" else "change_only"
+        for ref, column in (("persistence", "observed_start"), ("ar1", "ar1"), ("best", BASELINES[best])):
+            point, lo, hi = skill.bootstrap_skill(origins, f, part[column].to_numpy(), o, rng, draws, block=h)
+            row |= {f"{label}_vs_{ref}": point, f"{label}_vs_{ref}_lo": lo, f"{label}_vs_{ref}_hi": hi}
+        row[f"{label}_dm"], row[f"{label}_dm_p"] = skill.diebold_mariano(
+            per_origin[f"se_{name}"].mean().to_numpy(), per_origin[f"se_{BASELINES[best]}"].mean().to_numpy(), h)
+    row["crps_model"], row["crps_persistence"] = part["crps"].mean(), part["crps_persistence"].mean()
+    row["crps_skill"], row["crps_skill_lo"], row["crps_skill_hi"] = skill.bootstrap_ratio(
+        origins, part["crps"].to_numpy(), part["crps_persistence"].to_numpy(), rng, draws, block=h)
+    row |= {f"coverage{round(100 * level)}": part[f"in{round(100 * level)}"].mean() for level in ensemble.LEVELS}
+    predicted_change = (part["predicted"] - part["start"]).to_numpy()
+    observed_change = (part["observed"] - part["observed_start"]).to_numpy()
+    row["change_correlation"] = skill.change_correlation(predicted_change, observed_change)
+    row["direction_auc"], row["direction_n"] = skill.direction_auc(predicted_change, observed_change)
+    by_origin = [skill.direction_auc((g["predicted"] - g["start"]).to_numpy(),
+                                     (g["observed"] - g["observed_start"]).to_numpy())[0]
+                 for _, g in part.groupby("origin")]
+    row["auc_per_origin"], row["auc_per_origin_lo"], row["auc_per_origin_hi"] = skill.bootstrap_mean(
+        np.array(by_origin), rng, draws, block=h)
+    return row
+
+
+def pit_table(dyads: pd.DataFrame) -> pd.DataFrame:
+    """The PIT histogram of each horizon and subset of dyads: the share of observations in each of
+    ``ensemble.PIT_BINS`` equal bins (flat at 1 / bins when the ensemble is calibrated)."""
+    rows = []
+    seven = dyads["a"].isin(SEVEN) & dyads["b"].isin(SEVEN)
+    edges = np.linspace(0.0, 1.0, ensemble.PIT_BINS + 1)
+    for h, by_h in dyads.groupby("horizon"):
+        for subset, part in (("all dyads", by_h), ("the seven", by_h[seven.loc[by_h.index]])):
             if part.empty:
                 continue
-            o = part["observed"].to_numpy()
-            row = {"horizon": int(h), "dyads": subset, "n": len(part), "origins": part["origin"].nunique()}
-            for name in ("predicted", "change_only"):
-                f = part[name].to_numpy()
-                for ref in ("observed_start", "ar1"):
-                    point, lo, hi = skill.bootstrap_skill(part["origin"].to_numpy(), f, part[ref].to_numpy(), o,
-                                                          rng, draws)
-                    key = f"{'model' if name == 'predicted' else 'change_only'}_vs_" \
-                          f"{'persistence' if ref == 'observed_start' else 'ar1'}"
-                    row |= {key: point, f"{key}_lo": lo, f"{key}_hi": hi}
-            predicted_change = (part["predicted"] - part["start"]).to_numpy()
-            observed_change = (part["observed"] - part["observed_start"]).to_numpy()
-            row["change_correlation"] = skill.change_correlation(predicted_change, observed_change)
-            row["direction_auc"], row["direction_n"] = skill.direction_auc(predicted_change, observed_change)
-            row |= {f"mse_{name}": skill.mse(part[column], o) for name, column in
-                    (("model", "predicted"), ("persistence", "observed_start"), ("ar1", "ar1"))}
-            rows.append(row)
+            counts = np.histogram(part["pit"], bins=edges)[0] / len(part)
+            rows += [{"horizon": int(h), "dyads": subset, "bin_low": lo, "bin_high": hi, "share": c}
+                     for lo, hi, c in zip(edges[:-1], edges[1:], counts)]
     return pd.DataFrame(rows)
 
 

@@ -5,9 +5,15 @@
   correlation coefficient", Monthly Weather Review 116:2417–2424): 1 for a perfect forecast,
   0 for one no better than the reference, negative for a worse one. References: persistence
   (the observed affinity at the origin) and a fitted AR(1) mean reversion (:func:`fit_ar1`).
-- Intervals: a bootstrap over origins (Efron & Tibshirani 1993, ch. 6 and 13): origins are
-  resampled with replacement and the pooled score recomputed, so that the dependence between
-  the dyads of one origin is kept; the 2.5 and 97.5 % quantiles.
+- Intervals: a moving-block bootstrap over origins (Künsch 1989, "The jackknife and the
+  bootstrap for general stationary observations", Ann. Statist. 17:1217–1241): blocks of
+  ``block`` consecutive origins are resampled with replacement and the pooled score recomputed,
+  so that the dependence between the dyads of one origin is kept, and that between origins whose
+  h-year forecast windows overlap (block = h); the 2.5 and 97.5 % quantiles.
+- Equal accuracy: the Diebold & Mariano (1995) test ("Comparing predictive accuracy", J. Bus.
+  Econ. Stat. 13:253–263) on the per-origin mean loss differential, its variance from the
+  autocovariances to lag h − 1, and the small-sample correction of Harvey, Leybourne & Newbold (1997, Int. J.
+  Forecasting 13:281–291), two-sided against Student's t with n − 1 degrees of freedom.
 - Change: the Pearson correlation of predicted with observed change since the origin, and the
   AUC of the direction of change (Hanley & McNeil 1982) over dyads that moved by more than a
   threshold: the probability that a dyad that rose is given a higher predicted change than one
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.stats import rankdata
+from scipy.stats import t as t_dist
 
 CHANGE_THRESHOLD = 0.05  # dyads whose observed affinity moved less than this are left out of the AUC
 
@@ -32,21 +39,72 @@ def skill_score(forecast: np.ndarray, reference: np.ndarray, observed: np.ndarra
     return float("nan") if ref == 0 else 1.0 - mse(forecast, observed) / ref
 
 
+def block_resample(n: int, block: int, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """(draws, n) indices of a moving-block bootstrap of n ordered items: blocks of ``block``
+    consecutive items, their starts drawn uniformly with replacement, joined and cut at n.
+    """
+    block = max(1, min(block, n))
+    starts = rng.integers(0, n - block + 1, size=(draws, -(-n // block)))
+    return (starts[:, :, None] + np.arange(block)).reshape(draws, -1)[:, :n]
+
+
 def bootstrap_skill(groups: np.ndarray, forecast: np.ndarray, reference: np.ndarray, observed: np.ndarray,
-                    rng: np.random.Generator, draws: int = 1000) -> tuple[float, float, float]:
-    """The pooled skill score and its 95 % bootstrap interval over ``groups`` (the origin of each dyad)."""
-    groups = np.asarray(groups)
-    labels, index = np.unique(groups, return_inverse=True)
-    err_f = np.bincount(index, weights=(forecast - observed) ** 2, minlength=len(labels))
-    err_r = np.bincount(index, weights=(reference - observed) ** 2, minlength=len(labels))
+                    rng: np.random.Generator, draws: int = 1000, block: int = 1) -> tuple[float, float, float]:
+    """The pooled skill score and its 95 % moving-block bootstrap interval over ``groups`` (the
+    origin of each dyad, resampled in blocks of ``block`` consecutive origins).
+    """
+    return bootstrap_ratio(groups, (forecast - observed) ** 2, (reference - observed) ** 2, rng, draws, block)
+
+
+def bootstrap_ratio(groups: np.ndarray, loss: np.ndarray, reference_loss: np.ndarray, rng: np.random.Generator,
+                    draws: int = 1000, block: int = 1) -> tuple[float, float, float]:
+    """``1 − Σ loss / Σ reference_loss`` (a skill score of any loss) and its 95 % moving-block
+    bootstrap interval over ``groups``.
+    """
+    labels, index = np.unique(np.asarray(groups), return_inverse=True)
+    err_f = np.bincount(index, weights=loss, minlength=len(labels))
+    err_r = np.bincount(index, weights=reference_loss, minlength=len(labels))
     point = 1.0 - err_f.sum() / err_r.sum() if err_r.sum() > 0 else float("nan")
     if len(labels) < 2:
         return float(point), float("nan"), float("nan")
-    picks = rng.integers(0, len(labels), size=(draws, len(labels)))
+    picks = block_resample(len(labels), block, draws, rng)
     f, r = err_f[picks].sum(axis=1), err_r[picks].sum(axis=1)
     scores = 1.0 - f / np.where(r > 0, r, np.nan)
     lo, hi = np.nanquantile(scores, [0.025, 0.975])
     return float(point), float(lo), float(hi)
+
+
+def bootstrap_mean(values: np.ndarray, rng: np.random.Generator, draws: int = 1000,
+                   block: int = 1) -> tuple[float, float, float]:
+    """The mean of per-origin ``values`` (in origin order; NaN left out) and its 95 % moving-block interval."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if len(v) < 2:
+        return (float(v.mean()) if len(v) else float("nan")), float("nan"), float("nan")
+    means = v[block_resample(len(v), block, draws, rng)].mean(axis=1)
+    lo, hi = np.quantile(means, [0.025, 0.975])
+    return float(v.mean()), float(lo), float(hi)
+
+
+def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1) -> tuple[float, float]:
+    """(statistic, two-sided p) of equal expected loss of two forecasts, from their losses per
+    origin (in origin order): negative when ``a`` has the smaller loss. The autocovariances of the
+    differential to lag h − 1 (an h-step forecast's errors overlap h − 1 origins), the
+    Harvey–Leybourne–Newbold correction, Student's t with n − 1 degrees of freedom.
+    """
+    d = np.asarray(loss_a, float) - np.asarray(loss_b, float)
+    n = len(d)
+    if n < 3:
+        return float("nan"), float("nan")
+    u = d - d.mean()
+    variance = u @ u / n
+    for lag in range(1, min(horizon, n)):
+        variance += 2.0 * (u[lag:] @ u[:-lag]) / n
+    if variance <= 0:
+        return float("nan"), float("nan")
+    correction = np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
+    statistic = correction * d.mean() / np.sqrt(variance / n)
+    return float(statistic), float(2.0 * t_dist.sf(abs(statistic), n - 1))
 
 
 def change_correlation(predicted_change: np.ndarray, observed_change: np.ndarray) -> float:
@@ -85,3 +143,21 @@ def fit_ar1(start: np.ndarray, end: np.ndarray) -> tuple[float, float]:
 
 def ar1_forecast(start: np.ndarray, phi: float, mu: float) -> np.ndarray:
     return mu + phi * (np.asarray(start, float) - mu)
+
+
+def fit_ar1_each(start: np.ndarray, end: np.ndarray, least: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Each dyad's own mean reversion ``end = a + φ start``, by least squares over its pairs
+    (rows: times, columns: dyads; NaN: not observed), φ kept in [0, 1] (between persistence and
+    the dyad's mean); (a, φ), NaN for dyads with fewer than ``least`` pairs or no spread.
+    """
+    x, y = np.asarray(start, float), np.asarray(end, float)
+    seen = np.isfinite(x) & np.isfinite(y)
+    n = seen.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx = np.where(seen, x, 0.0).sum(axis=0) / n
+        my = np.where(seen, y, 0.0).sum(axis=0) / n
+        dx, dy = np.where(seen, x - mx, 0.0), np.where(seen, y - my, 0.0)
+        phi = np.clip((dx * dy).sum(axis=0) / (dx * dx).sum(axis=0), 0.0, 1.0)
+    ok = (n >= least) & ((dx * dx).sum(axis=0) > 0)
+    phi = np.where(ok, phi, np.nan)
+    return my - phi * mx, phi
