@@ -230,6 +230,12 @@ def test_the_full_backtest_gives_the_numbers_of_docs_backtest_md():
         assert row["model_vs_persistence"] == pytest.approx(model, abs=5e-4), key
         assert row["change_only_vs_persistence"] == pytest.approx(change, abs=5e-4), key
         assert row["direction_auc"] == pytest.approx(auc, abs=5e-4), key
+    scoreboard = {(1, "all dyads"): (-1.491, 0.086, "ar1"), (5, "all dyads"): (-0.849, 0.079, "ar1"),
+                  (5, "the seven"): (-0.986, 0.043, "regression")}  # docs/backtest.md §2.1
+    for key, (crps, covered, best) in scoreboard.items():
+        row = table.loc[key]
+        assert row["crps_skill"] == pytest.approx(crps, abs=5e-4) and row["best_baseline"] == best, key
+        assert row["coverage90"] == pytest.approx(covered, abs=5e-4), key
     from simulation.backtest import ties as T
 
     pooled = T.auc_table(T.backtest_ties()).query("window == 'all'").set_index("dyads")

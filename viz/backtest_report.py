@@ -108,7 +108,8 @@ def _ensemble_html(skill: pd.DataFrame) -> str:
     rows = [[r["horizon"], r["dyads"], f"{r['crps_model']:.3f}", f"{r['crps_persistence']:.3f}",
              interval(r, "crps_skill"), f"{r['coverage50']:.2f}", f"{r['coverage90']:.2f}",
              BASELINE_NAMES.get(r["best_baseline"], r["best_baseline"]),
-             f"{r['model_dm']:+.2f} (p {r['model_dm_p']:.2g})", f"{r['change_only_dm']:+.2f} (p {r['change_only_dm_p']:.2g})",
+             f"{r['model_dm']:+.2f} (p {r['model_dm_p']:.2g})",
+             f"{r['change_only_dm']:+.2f} (p {r['change_only_dm_p']:.2g})",
              interval(r, "auc_per_origin", ".3f")] for _, r in skill.iterrows()]
     return _table(["h", "dyads", "CRPS model", "CRPS persistence ensemble", "CRPS skill", "50 % covered",
                    "90 % covered", "best baseline (MSE)", "DM model vs best", "DM change vs best",

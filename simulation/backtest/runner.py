@@ -242,9 +242,12 @@ def _skill_row(h: int, subset: str, part: pd.DataFrame, rng: np.random.Generator
             row |= {f"{label}_vs_{ref}": point, f"{label}_vs_{ref}_lo": lo, f"{label}_vs_{ref}_hi": hi}
         row[f"{label}_dm"], row[f"{label}_dm_p"] = skill.diebold_mariano(
             per_origin[f"se_{name}"].mean().to_numpy(), per_origin[f"se_{BASELINES[best]}"].mean().to_numpy(), h)
-    row["crps_model"], row["crps_persistence"] = part["crps"].mean(), part["crps_persistence"].mean()
+    scored = part[np.isfinite(part["crps_persistence"])]  # origins with a fit-period spread (t + h <= T)
+    row["crps_n"], row["crps_model"], row["crps_persistence"] = len(scored), scored["crps"].mean(), \
+        scored["crps_persistence"].mean()
     row["crps_skill"], row["crps_skill_lo"], row["crps_skill_hi"] = skill.bootstrap_ratio(
-        origins, part["crps"].to_numpy(), part["crps_persistence"].to_numpy(), rng, draws, block=h)
+        scored["origin"].to_numpy(), scored["crps"].to_numpy(), scored["crps_persistence"].to_numpy(), rng, draws,
+        block=h)
     row |= {f"coverage{round(100 * level)}": part[f"in{round(100 * level)}"].mean() for level in ensemble.LEVELS}
     predicted_change = (part["predicted"] - part["start"]).to_numpy()
     observed_change = (part["observed"] - part["observed_start"]).to_numpy()
@@ -260,7 +263,8 @@ def _skill_row(h: int, subset: str, part: pd.DataFrame, rng: np.random.Generator
 
 def pit_table(dyads: pd.DataFrame) -> pd.DataFrame:
     """The PIT histogram of each horizon and subset of dyads: the share of observations in each of
-    ``ensemble.PIT_BINS`` equal bins (flat at 1 / bins when the ensemble is calibrated)."""
+    ``ensemble.PIT_BINS`` equal bins (flat at 1 / bins when the ensemble is calibrated).
+    """
     rows = []
     seven = dyads["a"].isin(SEVEN) & dyads["b"].isin(SEVEN)
     edges = np.linspace(0.0, 1.0, ensemble.PIT_BINS + 1)
