@@ -479,6 +479,7 @@ def backtest_command(
         raise BadInput(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
     years, spans = _parse_years(origins, "--origins"), _parse_years(horizons, "--horizons")
     overrides = _parse_sets(set_)
+    from simulation.backtest import observation
     from simulation.backtest import runner as B
     from simulation.params import resolve
 
@@ -496,13 +497,16 @@ def backtest_command(
         dyads = B.backtest(years, spans, replicates, seed, overrides, _workers(workers),
                            progress=lambda n: bar.advance(task, n))
     skill = B.skill_table(dyads, seed)
+    maps = observation.fit(dyads)
+    held_out = B.held_out_table(dyads, maps, seed) if not maps.empty else maps
     manifest = B.manifest(years, spans, replicates, seed, overrides)
     extras = {}
     if report:
         from viz.backtest_report import build_backtest_report
 
-        extras["report.html"] = lambda path: build_backtest_report(dyads, skill, manifest, path)
-    write_run(out, {"dyads": dyads, "skill": skill, "pit": B.pit_table(dyads)}, manifest, fmt, extras, overwrite)
+        extras["report.html"] = lambda path: build_backtest_report(dyads, skill, manifest, path, maps, held_out)
+    tables = {"dyads": dyads, "skill": skill, "pit": B.pit_table(dyads), "observation": maps, "held_out": held_out}
+    write_run(out, tables, manifest, fmt, extras, overwrite)
     table = Table(title="Skill (0 = as good as the reference); ensemble coverage of its 50 and 90 % intervals",
                   title_justify="left", show_edge=False)
     for col in ("h", "dyads", "n", "vs persistence", "vs best", "change vs best", "CRPS skill", "cover 50/90",
@@ -513,6 +517,17 @@ def backtest_command(
                       f"{r.model_vs_best:+.3f} ({r.best_baseline})", f"{r.change_only_vs_best:+.3f}",
                       f"{r.crps_skill:+.3f}", f"{r.coverage50:.2f}/{r.coverage90:.2f}", f"{r.direction_auc:.3f}")
     out_console.print(table)
+    if not held_out.empty:
+        table = Table(title=f"Through the observation model fitted on origin + h <= {B.FIT_LAST}, origins "
+                            f"{B.HELD_OUT_FIRST} on (held out)", title_justify="left", show_edge=False)
+        for col in ("h", "dyads", "n", "vs persistence", "vs best", "DM p", "CRPS skill", "cover 50/90"):
+            table.add_column(col, justify="left" if col in ("dyads",) else "right")
+        for r in held_out.itertuples():
+            table.add_row(str(r.horizon), r.dyads, f"{r.n:,}",
+                          f"{r.mapped_vs_persistence:+.3f} [{r.mapped_vs_persistence_lo:+.3f}, "
+                          f"{r.mapped_vs_persistence_hi:+.3f}]", f"{r.mapped_vs_best:+.3f} ({r.best_baseline})",
+                          f"{r.mapped_dm_p:.2g}", f"{r.crps_skill:+.3f}", f"{r.coverage50:.2f}/{r.coverage90:.2f}")
+        out_console.print(table)
     out_console.print(f"{len(years)} origin(s), {replicates} replicate(s) each, seed {seed} "
                       f"→ [bold]{display(out)}[/bold]")
 

@@ -221,8 +221,16 @@ def test_the_cli_backtests_the_signed_ties(tmp_path):
 @pytest.mark.slow
 def test_the_full_backtest_gives_the_numbers_of_docs_backtest_md():
     """docs/backtest.md §2 and §4, rerun: 32 origins × 4 replicates (about 80 s on 2 cores)."""
-    table = B.skill_table(B.backtest(range(1991, 2023), (1, 3, 5), 4, 20241023, workers=2), 20241023)
-    table = table.set_index(["horizon", "dyads"])
+    from simulation.backtest import observation
+
+    dyads = B.backtest(range(1991, 2023), (1, 3, 5), 4, 20241023, workers=2)
+    table = B.skill_table(dyads, 20241023).set_index(["horizon", "dyads"])
+    maps = observation.fit(dyads)
+    assert maps["b"].round(3).tolist() == [0.201, 0.397, 0.518]  # docs/backtest.md §2.2
+    held = B.held_out_table(dyads, maps, 20241023).set_index(["horizon", "dyads"])
+    for key, (vs_persistence, vs_best) in {(1, "all dyads"): (0.047, 0.018), (5, "all dyads"): (0.127, 0.045)}.items():
+        assert held.loc[key, ["mapped_vs_persistence", "mapped_vs_best"]].round(3).tolist() == [vs_persistence,
+                                                                                                 vs_best], key
     documented = {(1, "all dyads"): (-2.070, -0.007, 0.551), (3, "all dyads"): (-1.002, 0.002, 0.567),
                   (5, "all dyads"): (-0.669, 0.001, 0.574), (5, "the seven"): (-0.855, 0.064, 0.642)}
     for key, (model, change, auc) in documented.items():
@@ -240,3 +248,44 @@ def test_the_full_backtest_gives_the_numbers_of_docs_backtest_md():
 
     pooled = T.auc_table(T.backtest_ties()).query("window == 'all'").set_index("dyads")
     assert pooled.loc["new ties", ["balance", "triads"]].round(3).tolist() == [0.674, 0.657]
+
+
+def synthetic_dyads(rng, origins=range(1995, 2016), horizons=(1, 3), n=400) -> pd.DataFrame:
+    """Dyads whose observed future is 0.05 + 0.3 × the model + 0.6 × the observed start + N(0, 0.1²)."""
+    frames = []
+    for origin in origins:
+        for h in horizons:
+            start, model = rng.uniform(-1, 1, n), rng.uniform(-0.6, 0.6, n)
+            frames.append(pd.DataFrame({
+                "origin": origin, "horizon": h, "a": "AAA", "b": "BBB", "predicted": model,
+                "predicted_sd": 0.0, "observed_start": start,
+                "observed": 0.05 + 0.3 * model + 0.6 * start + rng.normal(0, 0.1, n)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_the_observation_model_recovers_a_known_map_from_the_fit_period_alone():
+    from simulation.backtest import observation
+
+    dyads = synthetic_dyads(np.random.default_rng(8))
+    maps = observation.fit(dyads).set_index("horizon")
+    assert maps.loc[1, ["a", "b", "c"]].tolist() == pytest.approx([0.05, 0.3, 0.6], abs=0.01)
+    assert maps.loc[1, "sd"] == pytest.approx(0.1, abs=0.005) and maps.loc[3, "origins"] == 2006 - 1995 + 1
+    later = dyads["origin"] + dyads["horizon"] > observation.FIT_LAST
+    moved = dyads.assign(observed=np.where(later, 5.0, dyads["observed"]))  # what happened after 2009: anything
+    pd.testing.assert_frame_equal(observation.fit(moved), observation.fit(dyads))
+    mapped = observation.apply(dyads, observation.fit(dyads))
+    assert mapped["mapped"].to_numpy() == pytest.approx(
+        0.05 + 0.3 * dyads["predicted"] + 0.6 * dyads["observed_start"], abs=0.02)
+
+
+def test_the_held_out_scores_use_only_origins_after_the_fit_period():
+    from simulation.backtest import observation
+
+    dyads = synthetic_dyads(np.random.default_rng(9)).assign(crps_persistence=0.1)
+    dyads = dyads.assign(**{c: dyads["observed_start"] for c in ("ar1", "ar1_dyad", "regression")})
+    table = B.held_out_table(dyads, observation.fit(dyads), seed=1, draws=200).set_index(["horizon", "dyads"])
+    assert table.loc[(1, "all dyads"), "origins"] == 2015 - B.HELD_OUT_FIRST + 1
+    assert table.loc[(1, "all dyads"), "n"] == 400 * (2015 - B.HELD_OUT_FIRST + 1)
+    row = table.loc[(1, "all dyads")]  # the model carries what persistence does not: the map finds it
+    assert row["mapped_vs_persistence_lo"] > 0 and row["mapped_dm"] < 0 and row["mapped_dm_p"] < 0.01
+    assert row["coverage90"] == pytest.approx(0.9, abs=0.02)

@@ -94,3 +94,11 @@ def test_diebold_mariano_counts_the_overlap_of_longer_horizons():
 
 def test_the_persistence_spread_is_the_sd_of_the_changes():
     assert ensemble.spread(np.array([0.0, 0.0, 0.0]), np.array([0.1, -0.1, 0.0])) == pytest.approx(np.sqrt(2 / 300))
+
+
+def test_the_central_interval_of_a_normal_holds_its_share():
+    rng = np.random.default_rng(7)
+    observed = rng.normal(0.3, 0.2, 40000)
+    for level in ensemble.LEVELS:
+        inside = ensemble.inside_normal(np.full(40000, 0.3), np.full(40000, 0.2), observed, level)
+        assert inside.mean() == pytest.approx(level, abs=0.01)

@@ -116,8 +116,31 @@ def _ensemble_html(skill: pd.DataFrame) -> str:
                    "direction AUC per origin"], rows, set(range(2, 11)))
 
 
-def build_backtest_report(dyads: pd.DataFrame, skill: pd.DataFrame, manifest: dict, path: Path) -> Path:
-    """Write the report to ``path``."""
+def _observation_html(maps: pd.DataFrame, held_out: pd.DataFrame) -> str:
+    def interval(r, key):
+        return f"{r[key]:+.3f} [{r[f'{key}_lo']:+.3f}, {r[f'{key}_hi']:+.3f}]"
+
+    fitted = _table(["h", "dyads (origins)", "level map: b", "R²", "forecast map: b (model)", "c (observed start)",
+                     "σ", "R²"],
+                    [[int(r["horizon"]), f"{int(r['n']):,} ({int(r['origins'])})", f"{r['level_b']:.3f}",
+                      f"{r['level_r2']:.3f}",
+                      f"{r['b']:.3f}", f"{r['c']:.3f}", f"{r['sd']:.3f}", f"{r['r2']:.3f}"]
+                     for _, r in maps.iterrows()], set(range(1, 8)))
+    if held_out.empty:
+        return fitted + "<p class='sub'>No held-out origin in this backtest.</p>"
+    scored = _table(["h", "dyads", "n", "vs persistence", "vs the best baseline", "best baseline", "DM (p)",
+                     "CRPS skill", "50 % covered", "90 % covered"],
+                    [[int(r["horizon"]), r["dyads"], f"{int(r['n']):,}", interval(r, "mapped_vs_persistence"),
+                      interval(r, "mapped_vs_best"), BASELINE_NAMES.get(r["best_baseline"], r["best_baseline"]),
+                      f"{r['mapped_dm']:+.2f} ({r['mapped_dm_p']:.2g})", interval(r, "crps_skill"),
+                      f"{r['coverage50']:.2f}", f"{r['coverage90']:.2f}"] for _, r in held_out.iterrows()],
+                    set(range(2, 10)))
+    return fitted + scored
+
+
+def build_backtest_report(dyads: pd.DataFrame, skill: pd.DataFrame, manifest: dict, path: Path,
+                          maps: pd.DataFrame | None = None, held_out: pd.DataFrame | None = None) -> Path:
+    """Write the report to ``path`` (with the observation model's maps and held-out scores, if given)."""
     design = manifest.get("design", {})
     worst = most_wrong(dyads)
     body = ["<h1>Backtest: the model from the real world of each origin, no scripted events</h1>",
@@ -136,6 +159,12 @@ def build_backtest_report(dyads: pd.DataFrame, skill: pd.DataFrame, manifest: di
             "(and the model's change) against the baseline of the ladder with the lowest MSE; negative favours "
             "the model. Intervals: 95 %, moving blocks of h origins.</p>",
             _ensemble_html(skill), figure_div(pit_bars(runner.pit_table(dyads)), 2),
+            *(["<h2>Through the observation model</h2>",
+               "<p class='sub'>The observed affinity at T + h regressed, on the fit period only (origin + h "
+               "&le; 2009), on the model's ensemble mean (the level map) and on it and the observed affinity at "
+               "the origin (the forecast map, a normal predictive distribution); the forecast map scored on the "
+               "held-out origins (2010 on) against the same dyads' baselines.</p>",
+               _observation_html(maps, held_out)] if maps is not None and not maps.empty else []),
             "<h2>Predicted against observed change</h2>", figure_div(change_scatter(dyads), 1),
             "<h2>The dyads the model gets most wrong</h2>",
             _table(["a", "b", "mean |error|", "mean bias", "origins", "observed", "predicted"],

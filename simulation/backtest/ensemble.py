@@ -51,6 +51,13 @@ def inside(members: np.ndarray, observed: np.ndarray, level: float) -> np.ndarra
     return (observed >= lo) & (observed <= hi)
 
 
+def inside_normal(mean: np.ndarray, sd: np.ndarray, observed: np.ndarray, level: float) -> np.ndarray:
+    """Whether each observation lies in the central ``level`` interval of N(mean, sd²)."""
+    from scipy.stats import norm
+
+    return np.abs(np.asarray(observed, float) - mean) <= norm.ppf((1 + level) / 2) * np.asarray(sd, float)
+
+
 def pit(members: np.ndarray, observed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Each observation's randomised PIT among the members: (below + U · (equal + 1)) / (m + 1),
     U uniform on [0, 1) — uniform when the observation is exchangeable with the members.

@@ -39,7 +39,8 @@ from ..model import make_model
 from ..scenario import LoadedScenario
 from ..scenario.schema import Scenario
 from ..world import build_world
-from . import ensemble, skill
+from . import ensemble, observation, skill
+from .observation import FIT_LAST  # the last year any estimate may see
 
 LAST_OBSERVED = 2023  # origins T and horizons h with T + h <= 2023 (the issue's design: T = 1991 … 2023 − h)
 FIRST_ORIGIN = system.FIRST_YEAR + 1
@@ -47,7 +48,6 @@ DEFAULT_HORIZONS = (1, 3, 5)
 SEVEN = ("RUS", "PRK", "CHN", "IRN", "ROK", "USA", "UKR")  # the default scenario's states
 COLUMNS = ["origin", "horizon", "a", "b", "predicted", "predicted_sd", "start", "observed_start", "observed",
            "ar1", "ar1_dyad", "regression", "change_only", "crps", "crps_persistence", "spread", "in50", "in90", "pit"]
-FIT_LAST = 2009  # the last year any estimate may see (``calibrate``'s fit period; the persistence spread)
 
 
 def check_design(origins: Sequence[int], horizons: Sequence[int]) -> list[str]:
@@ -259,6 +259,49 @@ def _skill_row(h: int, subset: str, part: pd.DataFrame, rng: np.random.Generator
     row["auc_per_origin"], row["auc_per_origin_lo"], row["auc_per_origin_hi"] = skill.bootstrap_mean(
         np.array(by_origin), rng, draws, block=h)
     return row
+
+
+HELD_OUT_FIRST = FIT_LAST + 1  # origins scored out of sample
+
+
+def held_out_table(dyads: pd.DataFrame, maps: pd.DataFrame, seed: int = 0, draws: int = 1000) -> pd.DataFrame:
+    """The observation model's forecast (``observation.apply``) scored on the held-out origins
+    (2010 on), per horizon, for all dyads and the seven: MSE skill against persistence and the
+    best baseline of the ladder on the same dyads (Diebold–Mariano against it), CRPS of its normal
+    predictive distribution against the persistence ensemble, coverage of its 50 and 90 % intervals.
+    """
+    rng = np.random.default_rng(seed)
+    mapped = observation.apply(dyads[dyads["origin"] >= HELD_OUT_FIRST], maps)
+    mapped = mapped[np.isfinite(mapped["mapped"])]
+    rows = []
+    seven = mapped["a"].isin(SEVEN) & mapped["b"].isin(SEVEN)
+    for h, by_h in mapped.groupby("horizon"):
+        for subset, part in (("all dyads", by_h), ("the seven", by_h[seven.loc[by_h.index]])):
+            if part.empty:
+                continue
+            part = part.sort_values("origin", kind="stable")
+            o, origins, f = part["observed"].to_numpy(), part["origin"].to_numpy(), part["mapped"].to_numpy()
+            mse = {name: skill.mse(part[column], o) for name, column in BASELINES.items()}
+            best = min(mse, key=mse.get)
+            row = {"horizon": int(h), "dyads": subset, "n": len(part), "origins": part["origin"].nunique(),
+                   "best_baseline": best, "mse_mapped": skill.mse(f, o), "mse_model": skill.mse(part["predicted"], o),
+                   **{f"mse_{name}": value for name, value in mse.items()}}
+            for ref, column in (("persistence", "observed_start"), ("best", BASELINES[best])):
+                point, lo, hi = skill.bootstrap_skill(origins, f, part[column].to_numpy(), o, rng, draws, block=h)
+                row |= {f"mapped_vs_{ref}": point, f"mapped_vs_{ref}_lo": lo, f"mapped_vs_{ref}_hi": hi}
+            per_origin = part.assign(se_f=(f - o) ** 2, se_b=(part[BASELINES[best]] - part["observed"]) ** 2)
+            by_origin = per_origin.groupby("origin")
+            row["mapped_dm"], row["mapped_dm_p"] = skill.diebold_mariano(by_origin["se_f"].mean().to_numpy(),
+                                                                         by_origin["se_b"].mean().to_numpy(), h)
+            crps = ensemble.crps_normal(f, part["mapped_sd"].to_numpy(), o)
+            row["crps_mapped"], row["crps_persistence"] = crps.mean(), part["crps_persistence"].mean()
+            row["crps_skill"], row["crps_skill_lo"], row["crps_skill_hi"] = skill.bootstrap_ratio(
+                origins, crps, part["crps_persistence"].to_numpy(), rng, draws, block=h)
+            for level in ensemble.LEVELS:
+                row[f"coverage{round(100 * level)}"] = ensemble.inside_normal(f, part["mapped_sd"].to_numpy(), o,
+                                                                              level).mean()
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def pit_table(dyads: pd.DataFrame) -> pd.DataFrame:

@@ -89,17 +89,20 @@ def bootstrap_mean(values: np.ndarray, rng: np.random.Generator, draws: int = 10
 def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1) -> tuple[float, float]:
     """(statistic, two-sided p) of equal expected loss of two forecasts, from their losses per
     origin (in origin order): negative when ``a`` has the smaller loss. The autocovariances of the
-    differential to lag h − 1 (an h-step forecast's errors overlap h − 1 origins), the
-    Harvey–Leybourne–Newbold correction, Student's t with n − 1 degrees of freedom.
+    differential to lag h − 1 (an h-step forecast's errors overlap h − 1 origins; Bartlett-weighted
+    where their plain sum is not positive, Newey & West 1987), the Harvey–Leybourne–Newbold
+    correction, Student's t with n − 1 degrees of freedom.
     """
     d = np.asarray(loss_a, float) - np.asarray(loss_b, float)
     n = len(d)
     if n < 3:
         return float("nan"), float("nan")
     u = d - d.mean()
-    variance = u @ u / n
-    for lag in range(1, min(horizon, n)):
-        variance += 2.0 * (u[lag:] @ u[:-lag]) / n
+    autocovariance = [u[lag:] @ u[:n - lag] / n for lag in range(min(horizon, n))]
+    variance = autocovariance[0] + 2.0 * sum(autocovariance[1:])
+    if variance <= 0:  # the truncated sum can fall below zero in short samples: Bartlett weights, which cannot
+        variance = autocovariance[0] + 2.0 * sum((1 - lag / horizon) * g for lag, g in enumerate(autocovariance)
+                                                 if lag > 0)
     if variance <= 0:
         return float("nan"), float("nan")
     correction = np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
