@@ -103,16 +103,30 @@ class StateAgent(mesa.Agent):
         self.repay(self.model.now)
 
     @staticmethod
-    def decide_leanings(s: State, seen: Perception, p: Points, normal: np.ndarray | None = None) -> np.ndarray:
+    def decide_leanings(s: State, seen: Perception, p: Points, normal: np.ndarray | None = None,
+                        residual: np.ndarray | None = None) -> np.ndarray:
         """Every state's desired stance toward every other, in [-1, 1]: row i is state i's decision.
 
-        Random utility (McFadden 1974): for each state i and partner j, the weighted sum of
-        security value (Walt: balance against i's threats, or bandwagon with the main one when
-        weak), economic exchange (remembered flows, minus sanctions), ideological affinity,
-        treaty commitments (deepened by integration) and the leadership's stance, plus a
+        Random utility (McFadden 1974): the systematic utility (``utility``), the pair's latent
+        ``residual`` where the run is anchored to the observed start (``model.spin_up``), and a
         Gaussian taste shock (``decision_noise`` × the standard ``normal`` draws; none without
         them); tanh turns utility into stance. All states decide simultaneously from what they
         perceived (``seen``), as one matrix operation.
+        """
+        u = StateAgent.utility(s, seen, p)
+        if residual is not None:
+            u = u + residual
+        if normal is not None:
+            u = u + p.nn("decision_noise") * normal
+        zero_diagonal(u)
+        return zero_diagonal(np.tanh(u))
+
+    @staticmethod
+    def utility(s: State, seen: Perception, p: Points) -> np.ndarray:
+        """The systematic utility of leaning toward each partner: the weighted sum of security
+        value (Walt: balance against i's threats, or bandwagon with the main one when weak),
+        economic exchange (remembered flows, minus sanctions), ideological affinity, treaty
+        commitments (deepened by integration) and the leadership's stance; zero diagonal.
         """
         w = s.preference_weights  # (n, 3): security, economy, ideology
         main = at(np.argmax(seen.threat, axis=-1))  # each state's main threat
@@ -127,10 +141,7 @@ class StateAgent(mesa.Agent):
              + (w[..., 2] * p.n("homophily_strength"))[..., :, None] * seen.ideology
              + p.nn("treaty_anchor") * s.treaty * (1.0 + s.depth)
              + s.stance)
-        if normal is not None:
-            u = u + p.nn("decision_noise") * normal
-        zero_diagonal(u)
-        return zero_diagonal(np.tanh(u))
+        return zero_diagonal(u)
 
     @staticmethod
     def debtors(state: State) -> list[int]:

@@ -29,6 +29,11 @@ class Calendar:
     end: dt.date
     unit: str = "month"
 
+    @property
+    def step_years(self) -> float:
+        """The length of a typical step in years (a month: 1/12; a week: 7 / 365.25)."""
+        return 1.0 / 12.0 if self.unit == "month" else 7.0 / 365.25
+
     def boundaries(self, until: dt.date | None = None) -> list[dt.date]:
         """Step boundaries from ``start`` to the first boundary after ``min(end, until)``."""
         last = min(self.end, until) if until else self.end

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import mesa
 import numpy as np
@@ -95,7 +96,9 @@ class AllianceModel(mesa.Model):
         """The baseline and the stacked state at the start (after the spin-up), each item from its point."""
         points, inverse = self.params.distinct()
         starts = [self._start(point) for point in points]
-        affinity = spun_up(self.world, points, starts)
+        spun = spun_up(self.world, points, starts)
+        affinity = [a for a, _ in spun]
+        starts = [(replace(base, residual=residual), state) for (base, state), (_, residual) in zip(starts, spun)]
         if len(points) == 1:
             base, state = starts[0]
             state = state.stacked(self.size)
@@ -176,7 +179,8 @@ class AllianceModel(mesa.Model):
         self._apply_events(k)
         # since the last perception (end of step k − 1) only the events and the power baseline moved
         self._perceive(perception.changed(self.state, before))
-        self.state.lean = StateAgent.decide_leanings(self.state, self.seen, self.params, self.normal((self.n, self.n)))
+        self.state.lean = StateAgent.decide_leanings(self.state, self.seen, self.params, self.normal((self.n, self.n)),
+                                                     self._residual(start))
         self._reciprocate()
         self._exchange()
         self._relations()
@@ -188,6 +192,13 @@ class AllianceModel(mesa.Model):
         self.recorder.record(k)
         if k == self.n_steps:
             self.running = False
+
+    def _residual(self, day: dt.date) -> np.ndarray | None:
+        """An anchored start's residual leaning on ``day``: faded at ``residual_decay`` since the start."""
+        if self.base.residual is None:
+            return None
+        years = (day - self.boundaries[0]).days / 365.25
+        return self.base.residual * np.exp(-self.params.nn("residual_decay") * years)
 
     def _tensions(self) -> None:
         """Alliances deepen with shared alarm, tension relaxes toward its target, states get used to power."""
@@ -334,29 +345,34 @@ def relations(affinity: np.ndarray, lean: np.ndarray, p: P.Points, dt_years: flo
     return zero_diagonal(np.clip(a, -1.0, 1.0))
 
 
-def spun_up(world: World, points: list[dict[str, float]], starts: list[tuple[Baseline, State]]) -> list[np.ndarray]:
-    """Each point's affinity at the start (``spin_up``), computed once per world and point; the
-    points not yet computed are spun up together.
+def spun_up(world: World, points: list[dict[str, float]],
+            starts: list[tuple[Baseline, State]]) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """Each point's (affinity at the start, residual leaning) (``spin_up``), computed once per
+    world and point; the points not yet computed are spun up together.
     """
-    def compute(missing: list[int]) -> list[np.ndarray]:
+    def compute(missing: list[int]) -> list[tuple[np.ndarray, np.ndarray | None]]:
         if len(missing) == 1:
             base, state = starts[missing[0]]
             return [spin_up(world, base, state.copy(), P.Points([points[missing[0]]]))]
         base = Baseline.stack([starts[i][0] for i in missing])
         state = State.stack([starts[i][1] for i in missing])
-        return list(spin_up(world, base, state, P.Points([points[i] for i in missing])))
+        affinity, residual = spin_up(world, base, state, P.Points([points[i] for i in missing]))
+        return [(affinity[b], None if residual is None else residual[b]) for b in range(len(missing))]
 
     return once_each(world, [("spin-up", P.key(point)) for point in points], compute)
 
 
-def spin_up(world: World, base: Baseline, state: State, p: P.Points) -> np.ndarray:
-    """Affinity at the start: the noise-free dynamics run to equilibrium, then scenario overrides.
+def spin_up(world: World, base: Baseline, state: State, p: P.Points) -> tuple[np.ndarray, np.ndarray | None]:
+    """(affinity at the start, the residual leaning that holds it), one item per point of ``p``.
 
     Starting from ideology, treaties and wars, the leaning and balance dynamics run without
     events or noise for ``spin_up_years`` (monthly steps), so that the run's trends come from
-    its events, not from initial values out of equilibrium. Deterministic: every replicate of a
-    point starts from the same world. ``state`` (changed here) holds one item per point of ``p``;
-    an item whose spin-up is shorter stops where it would alone.
+    its events, not from initial values out of equilibrium; then the scenario's overrides.
+    Deterministic: every replicate of a point starts from the same world. ``state`` (changed
+    here) holds one item per point of ``p``; an item whose spin-up is shorter stops where it
+    would alone. An item with ``anchored_start`` starts instead from the observed voting map
+    (ideology affinity, and the overrides) and gets the residual (``anchor``); the others None
+    (zeros in a batch that holds both).
     """
     ideology = homophily.ideology_affinity(state.ideal_points, p.nn("ideal_point_scale"))
     state.affinity = zero_diagonal(np.clip(ideology + state.treaty - p.nn("spin_up_enmity") * state.at_war, -1.0, 1.0))
@@ -366,12 +382,45 @@ def spin_up(world: World, base: Baseline, state: State, p: P.Points) -> np.ndarr
         state.lean = StateAgent.decide_leanings(state, seen, p)
         after = relations(state.affinity, state.lean, p, SPIN_UP_DT)
         state.affinity = after if (months > k).all() else np.where((months > k)[:, None, None], after, state.affinity)
-    start = state.affinity.copy()
+    anchored = np.asarray(p["anchored_start"]) > 0
+    start, observed = _overridden(world, state.affinity.copy()), _overridden(world, zero_diagonal(ideology.copy()))
+    if not anchored.any():
+        return start, None
+    start = np.where(anchored[..., None, None], observed, start)
+    residual = anchor(state, base, p, start, world.calendar.step_years)
+    return start, np.where(anchored[..., None, None], residual, 0.0)
+
+
+def anchor(state: State, base: Baseline, p: P.Points, start: np.ndarray, dt_years: float) -> np.ndarray:
+    """The latent leaning that holds ``start`` in place: with it, every pair's mutual leaning is
+    the M at which a step of ``dt_years`` (relaxation at ``lean_rate``, then the balance drift,
+    7.5) returns the start — A_r + dt · drift(A_r) = A and M = (A_r − A e^(−rate dt)) / (1 − e^(−rate dt)),
+    M clipped inside (−1, 1) — so that a world with nothing happening stays where it is observed.
+    A pair-level residual, estimated from the start alone, like the fixed effect of a dyad (the
+    part of its alignment that no mechanism of the model explains).
+    """
+    state.affinity = start
+    state.lean = np.zeros_like(start)
+    utility = StateAgent.utility(state, perception.perceive(state, base, p), p)
+    relaxed = start
+    for _ in range(FIXED_POINT_ITERATIONS):  # a contraction: dt · |∂drift| is far below 1
+        relaxed = start - dt_years * balance.balance_drift(relaxed, p.nn("balance_rate"))
+    keep = np.broadcast_to(np.exp(-p.nn("lean_rate") * dt_years), start.shape)
+    mutual = np.divide(relaxed - start * keep, 1.0 - keep, out=start.copy(), where=keep < 1.0)
+    return zero_diagonal(np.arctanh(np.clip(mutual, -HELD, HELD)) - utility)
+
+
+FIXED_POINT_ITERATIONS = 30
+HELD = 1.0 - 1e-6  # the largest |mutual leaning| an anchored pair is held at (tanh reaches ±1 only at infinity)
+
+
+def _overridden(world: World, affinity: np.ndarray) -> np.ndarray:
+    """``affinity`` with the scenario's overrides (``relations.affinity``)."""
     index = {sid: i for i, sid in enumerate(world.ids)}
     for (a, b), value in world.affinity_overrides.items():
         i, j = index[a], index[b]
-        start[..., i, j] = start[..., j, i] = value
-    return start
+        affinity[..., i, j] = affinity[..., j, i] = value
+    return affinity
 
 
 def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:

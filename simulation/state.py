@@ -23,6 +23,9 @@ import numpy as np
 Array = np.ndarray
 
 
+PAIRS = ("proximity", "residual")  # the baseline's (N, N) fields
+
+
 @dataclass(slots=True)
 class Baseline:
     """Per-run constants: the start against which ratios are measured, and geography."""
@@ -36,13 +39,18 @@ class Baseline:
     quality0: Array  # (N,) force quality at the start (combat experience)
     proximity: Array  # (N, N) geographic proximity in [0, 1]: 1 for land neighbours, else exp(-km / proximity_km)
     front_share: Array  # (N,) share of a belligerent's personnel at the front
+    residual: Array | None = None  # (N, N) latent leaning that holds an anchored start in place (None: none)
 
     # A batch of several parameter points holds (B, …) where its items' values differ (``stack``).
     @classmethod
     def stack(cls, items: "list[Baseline]") -> "Baseline":
         """The items' baselines along a leading axis: a field stacked where the items differ, else shared."""
-        def field_of(name: str) -> Array:
+        def field_of(name: str) -> Array | None:
             arrays = [getattr(x, name) for x in items]
+            if all(a is None for a in arrays):
+                return None
+            known = next(a for a in arrays if a is not None)
+            arrays = [np.zeros_like(known) if a is None else a for a in arrays]
             same = all(np.array_equal(a, arrays[0], equal_nan=True) for a in arrays[1:])
             return arrays[0] if same else np.stack(arrays)
 
@@ -50,7 +58,7 @@ class Baseline:
 
     def item(self, b: int) -> "Baseline":
         """Item b's baseline (its row of every stacked field)."""
-        return Baseline(*(v[b] if v.ndim > (2 if f.name == "proximity" else 1) else v
+        return Baseline(*(v[b] if v is not None and v.ndim > (2 if f.name in PAIRS else 1) else v
                           for f, v in ((f, getattr(self, f.name)) for f in fields(self))))
 
 

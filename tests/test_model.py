@@ -201,3 +201,42 @@ def test_the_model_computes_with_one_blas_thread_whatever_the_process_has(monkey
         m.step()
         after = max(lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas")
     assert seen and set(seen) == {1} and after == 2
+
+
+QUIET = """name: quiet
+title: "Six states, no war, no event: nothing happens"
+calendar: {start: 2025-01-01, end: 2026-12-31, step: month}
+states: {USA: {}, CHN: {}, RUS: {}, JPN: {}, IND: {}, GMY: {}}
+relations:
+  treaties:
+    - {parties: [USA, JPN], kind: mutual_defence, source: "test"}
+parameters: {decision_noise: 0, affinity_noise: 0}
+events: []
+"""
+
+
+def test_an_anchored_start_is_the_observed_map_and_a_world_where_nothing_happens_stays_there(tmp_path):
+    from simulation.mechanisms import homophily
+
+    (tmp_path / "quiet.yaml").write_text(QUIET)
+    loaded = load_scenario(tmp_path / "quiet.yaml")
+    world = build_world(loaded.scenario)
+    anchored = AllianceModel(world, resolve(loaded, anchored_start=1), [np.random.default_rng(1)])
+    observed = homophily.ideology_affinity(anchored.state.ideal_points[0], anchored.params["ideal_point_scale"])
+    assert np.array_equal(anchored.state.affinity[0], observed)
+    start = anchored.state.affinity.copy()
+    anchored.run()
+    assert np.abs(anchored.state.affinity - start).max() < 1e-4  # held where it is observed
+    spun = AllianceModel(world, resolve(loaded), [np.random.default_rng(1)]).run()
+    assert np.abs(spun.state.affinity - observed).max() > 0.1  # the spin-up's equilibrium is elsewhere
+    fading = AllianceModel(world, resolve(loaded, anchored_start=1, residual_decay=2.0), [np.random.default_rng(1)])
+    fading.run()
+    moved = np.abs(fading.state.affinity - start).max()
+    assert moved > 0.05 and np.abs(fading.state.affinity - spun.state.affinity).max() < np.abs(
+        start - spun.state.affinity).max()  # fading: from the observed start toward the model's equilibrium
+
+
+def resolve(loaded, **params):
+    from simulation.runner import resolve_params
+
+    return resolve_params(loaded, params)
