@@ -576,6 +576,10 @@ def calibrate_command(
                                             max=limits.MAX_REPLICATES)] = 2,
     seed: Annotated[int, typer.Option(help="seed (every evaluation runs the same seeds)", min=0)] = 20241023,
     max_evaluations: Annotated[int, typer.Option(help="cap on the optimiser's evaluations", min=1, max=10_000)] = 40,
+    objective: Annotated[str, typer.Option(help="what the fit minimises: mse (the ensemble mean) or crps (the "
+                                           "ensemble, spread included: for noise parameters)")] = "mse",
+    set_: Annotated[list[str], typer.Option("--set", help="the point the fit starts from, name=value (repeatable)")]
+    = [],  # noqa: B006
     workers: Workers = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default: runs/calibrate-<time>)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
@@ -591,7 +595,10 @@ def calibrate_command(
     from simulation.backtest import calibrate as C
     from simulation.backtest import runner as B
 
+    base = _parse_sets(set_)
     problems = C.check_names(names) + B.check_design(years, spans)
+    if objective not in C.OBJECTIVES:
+        problems.insert(0, f"--objective {objective}: must be one of {', '.join(C.OBJECTIVES)}")
     train, test = C.split(years)
     if not train or not test:
         problems.append(f"--origins {origins}: needs origins on both sides of {C.TRAIN_LAST}/{C.TEST_FIRST}")
@@ -603,7 +610,7 @@ def calibrate_command(
         task = bar.add_task("evaluations", total=max_evaluations)
         try:
             result = C.calibrate(names, train[::every], spans, replicates, seed, _workers(workers), max_evaluations,
-                                 progress=lambda n: bar.advance(task, n))
+                                 base, progress=lambda n: bar.advance(task, n), objective=objective)
         except ValueError as exc:
             raise BadInput(f"--origins {origins}: {exc}") from None
     heldout = C.held_out(result, test, spans, replicates, seed, _workers(workers))
@@ -617,15 +624,17 @@ def calibrate_command(
     for r in result.table().itertuples():
         fit_view.add_row(r.parameter, f"{r.default:.4g}", f"{r.fitted:.4g}", f"[{r.low:g}, {r.high:g}]")
     out_console.print(fit_view)
-    held_view = Table(title=f"held-out skill vs persistence, origins {test[0]}–{test[-1]} (95 % bootstrap)",
-                      title_justify="left", show_edge=False)
-    for col in ("h", "dyads", "default", "fitted"):
+    held_view = Table(title=f"held-out skill vs persistence, origins {test[0]}–{test[-1]} (95 % moving-block "
+                      "bootstrap); CRPS skill vs the persistence ensemble", title_justify="left", show_edge=False)
+    for col in ("h", "dyads", "default", "fitted", "CRPS default", "CRPS fitted"):
         held_view.add_column(col, justify="left" if col == "dyads" else "right")
     for (h, subset), group in heldout.groupby(["horizon", "dyads"], sort=False):
         cells = {r.parameters: f"{r.model_vs_persistence:+.3f} " + (
                  "(one origin: no interval)" if r.model_vs_persistence_lo != r.model_vs_persistence_lo else
                  f"[{r.model_vs_persistence_lo:+.3f}, {r.model_vs_persistence_hi:+.3f}]") for r in group.itertuples()}
-        held_view.add_row(str(h), subset, cells.get("default", ""), cells.get("fitted", ""))
+        crps = {r.parameters: f"{r.crps_skill:+.3f}" for r in group.itertuples()}
+        held_view.add_row(str(h), subset, cells.get("default", ""), cells.get("fitted", ""), crps.get("default", ""),
+                          crps.get("fitted", ""))
     out_console.print(held_view)
     out_console.print(f"→ [bold]{display(out)}[/bold]")
 

@@ -289,3 +289,29 @@ def test_the_held_out_scores_use_only_origins_after_the_fit_period():
     row = table.loc[(1, "all dyads")]  # the model carries what persistence does not: the map finds it
     assert row["mapped_vs_persistence_lo"] > 0 and row["mapped_dm"] < 0 and row["mapped_dm_p"] < 0.01
     assert row["coverage90"] == pytest.approx(0.9, abs=0.02)
+
+
+def test_calibrate_fits_the_ensemble_by_crps_from_a_given_point(monkeypatch):
+    from simulation.backtest import calibrate as C
+
+    seen = []
+    real = B.backtest
+
+    def spy(origins, horizons, replicates, seed, params, *args, **kw):
+        seen.append(dict(params))
+        return real(origins, horizons, replicates, seed, params, *args, **kw)
+
+    monkeypatch.setattr(B, "backtest", spy)
+    cal = C.calibrate(["affinity_noise"], [2006, 2008], [1], replicates=2, seed=1, max_evaluations=2,
+                      base={"anchored_start": 1}, objective="crps")
+    assert seen and all(p["anchored_start"] == 1 for p in seen)
+    assert list(cal.history_table().columns) == ["evaluation", "affinity_noise", "crps"]
+    assert cal.history_table()["crps"].gt(0).all()
+    C.held_out(cal, [2012], [1], replicates=2, seed=1)
+    assert seen[-1]["anchored_start"] == 1 and seen[-1]["affinity_noise"] == cal.fitted["affinity_noise"]
+
+
+def test_a_bad_calibration_objective_is_a_one_line_error(tmp_path):
+    done = cli("calibrate", "--objective", "mae", "--out", str(tmp_path / "never"))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--objective mae" in done.stderr, done.stderr
+    assert not (tmp_path / "never").exists()

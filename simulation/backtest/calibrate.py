@@ -3,8 +3,10 @@ score the fit on later ones.
 
 - **Split.** The fit sees origins T <= :data:`TRAIN_LAST` (2009) and, of those, only forecasts
   with T + h <= 2009: no observation after 2009 enters it. The held-out origins are T >= 2010.
-- **Objective.** The pooled MSE of the model's predicted affinity against the observed one over
-  the training dyads, origins and horizons (what ``skill_table`` scores, before normalising).
+- **Objective.** The pooled MSE of the model's predicted affinity (the ensemble mean) against the
+  observed one over the training dyads, origins and horizons (what ``skill_table`` scores, before
+  normalising); or (``objective="crps"``) the mean CRPS of the ensemble, which also sees its
+  spread — the objective for noise parameters, which move the mean little.
 - **Optimiser.** SciPy's bounded Powell method (``scipy.optimize.minimize(method="Powell")``;
   Powell 1964, *Comput. J.* 7:155–162): derivative-free — the objective is a simulation with no
   gradient — bounded by each parameter's declared range, and deterministic here, because every
@@ -28,6 +30,8 @@ from . import runner, skill
 
 TRAIN_LAST = runner.FIT_LAST
 TEST_FIRST = 2010
+OBJECTIVES = {"mse": lambda rows: skill.mse(rows["predicted"], rows["observed"]),
+              "crps": lambda rows: float(rows["crps"].mean())}
 DEFAULT_FIT = ("lean_rate", "balance_rate", "homophily_strength", "threat_sensitivity")
 NOT_FITTED = {"ideal_point_scale": "it also defines the observed affinity (fitting it would move the target)"}
 
@@ -59,11 +63,13 @@ class Calibration:
     names: list[str]
     default: dict[str, float]
     fitted: dict[str, float]
-    history: list[dict] = field(default_factory=list)  # every evaluation: the parameters and the training MSE
+    history: list[dict] = field(default_factory=list)  # every evaluation: the parameters and the training objective
     message: str = ""
+    objective: str = "mse"
+    base: dict = field(default_factory=dict)  # the point the fit starts from (every other parameter's value)
 
     def history_table(self) -> pd.DataFrame:
-        return pd.DataFrame(self.history, columns=["evaluation", *self.names, "mse"])
+        return pd.DataFrame(self.history, columns=["evaluation", *self.names, self.objective])
 
     def table(self) -> pd.DataFrame:
         rows = [{"parameter": n, "default": self.default[n], "fitted": self.fitted[n],
@@ -73,7 +79,7 @@ class Calibration:
 
 def calibrate(names: Sequence[str], origins: Sequence[int], horizons: Sequence[int], replicates: int, seed: int,
               workers: int | None = 1, max_evaluations: int = 40, base: dict | None = None,
-              progress: Callable[[int], None] | None = None) -> Calibration:
+              progress: Callable[[int], None] | None = None, objective: str = "mse") -> Calibration:
     """Fit ``names`` on the training origins among ``origins`` (see the module docstring)."""
     train, _ = split(origins)
     train = [o for o in train if any(o + h <= TRAIN_LAST for h in horizons)]
@@ -83,21 +89,21 @@ def calibrate(names: Sequence[str], origins: Sequence[int], horizons: Sequence[i
     start = P.resolve(base or {})
     history: list[dict] = []
 
-    def objective(x: np.ndarray) -> float:
+    def loss(x: np.ndarray) -> float:
         values = start | {n: float(v) for n, v in zip(names, x)}
         rows = training_rows(runner.backtest(train, spans, replicates, seed, values, workers))
-        error = skill.mse(rows["predicted"], rows["observed"])
-        history.append({n: values[n] for n in names} | {"evaluation": len(history) + 1, "mse": error})
+        error = OBJECTIVES[objective](rows)
+        history.append({n: values[n] for n in names} | {"evaluation": len(history) + 1, objective: error})
         if progress:
             progress(1)
         return error
 
     bounds = [(P.PARAMETERS[n].low, P.PARAMETERS[n].high) for n in names]
-    result = minimize(objective, np.array([start[n] for n in names]), method="Powell", bounds=bounds,
+    result = minimize(loss, np.array([start[n] for n in names]), method="Powell", bounds=bounds,
                       options={"maxfev": max_evaluations, "xtol": 1e-2, "ftol": 1e-4})
-    best = min(history, key=lambda h: h["mse"])
+    best = min(history, key=lambda h: h[objective])
     return Calibration(list(names), {n: start[n] for n in names}, {n: best[n] for n in names}, history,
-                       str(result.message))
+                       str(result.message), objective, dict(base or {}))
 
 
 def held_out(cal: Calibration, origins: Sequence[int], horizons: Sequence[int], replicates: int, seed: int,
@@ -106,7 +112,7 @@ def held_out(cal: Calibration, origins: Sequence[int], horizons: Sequence[int], 
     (column ``parameters``), the same seeds for both.
     """
     tables = []
-    for label, values in (("default", cal.default), ("fitted", cal.fitted)):
+    for label, values in (("default", cal.base | cal.default), ("fitted", cal.base | cal.fitted)):
         dyads = runner.backtest(origins, horizons, replicates, seed, values, workers)
         tables.append(runner.skill_table(dyads, seed).assign(parameters=label))
     return pd.concat(tables, ignore_index=True)
@@ -118,7 +124,9 @@ def manifest(cal: Calibration, train: Sequence[int], test: Sequence[int], horizo
         "command": "calibrate",
         "fit": {"parameters": cal.names, "train_origins": list(train), "test_origins": list(test),
                 "rule": f"origin <= {TRAIN_LAST} and origin + horizon <= {TRAIN_LAST}",
-                "objective": "pooled MSE of predicted against observed affinity",
+                "objective": {"mse": "pooled MSE of predicted against observed affinity",
+                              "crps": "mean CRPS of the ensemble against observed affinity"}[cal.objective],
+                "base": {k: v for k, v in cal.base.items()},
                 "optimiser": "scipy.optimize.minimize(method='Powell', bounds = the declared ranges)",
                 "max_evaluations": max_evaluations, "evaluations": len(cal.history), "message": cal.message,
                 "default": cal.default, "fitted": cal.fitted}}
