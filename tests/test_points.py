@@ -38,6 +38,7 @@ def alone(world, point: dict, seed: int, replicate: int, until=UNTIL) -> dict:
 EVERY = str(Path(__file__).with_name("fixtures") / "every_parameter.yaml")  # moves what the default leaves still
 
 
+@pytest.mark.slow  # ~18 s: 222 runs alone and two batches
 def test_every_parameter_varied_in_one_batch_gives_each_item_its_own_run():
     """One batch a scenario: its parameters, and every parameter moved on its own to two values (so
     that every use of every parameter meets values that differ between the items). Between them

@@ -377,6 +377,7 @@ def test_sweep_cli_bad_spec_exits_2(tmp_path):
     assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
 
 
+@pytest.mark.process  # waits out the client's connection timeout
 def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path):
     from simulation.sweep.execute import connect
 

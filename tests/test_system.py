@@ -158,6 +158,7 @@ def test_the_world_command_prints_and_writes_a_year(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "1990–2024" in bad.stderr
 
 
+@pytest.mark.slow  # every state of 2024 through check, compare and a sweep
 def test_the_world_scenario_in_check_compare_and_a_sweep(tmp_path):
     checked = cli("check", "world_2024", "-k", "1", "--workers", "1")
     assert checked.returncode == 3 and "1 of 7 expectations not met" in checked.stdout  # India: a known limit
