@@ -359,7 +359,7 @@ def sweep_command(
 ) -> None:
     """Run a designed experiment (grid, lhs, sobol, morris) with replicates; resumable."""
     from simulation.sweep import model_context
-    from simulation.sweep.execute import check_folder, connect
+    from simulation.sweep.execute import check_folder, close, connect
 
     spec_obj, context, extra = model_context(spec)
     check_folder(out, spec_obj, resume)  # refuse a used folder before anything starts
@@ -368,7 +368,7 @@ def sweep_command(
         summary = _sweep_with_progress(spec_obj, out, context, extra, workers, client, resume)
     finally:
         if client is not None:
-            client.close()
+            close(client)
     out_console.print(f"{summary.ran} runs in {summary.seconds:.1f} s ({summary.failed} failed); "
                       f"{summary.done_before + summary.ran} of {summary.total} stored in [bold]{display(out)}[/bold]"
                       + (" (resumed)" if summary.done_before else ""))

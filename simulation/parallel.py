@@ -209,7 +209,8 @@ def _dask(tasks, evaluator, context, client) -> Iterator:
                 stream.add(nxt)
     finally:
         if pending:  # stopped early: nothing in flight is waited for (a running task ends on its own)
-            client.cancel(list(pending), force=True)
+            with contextlib.suppress(Exception):  # a scheduler that does not answer must not hide why we stopped
+                client.cancel(list(pending), force=True)
 
 
 def _take(iterator, n: int) -> list:

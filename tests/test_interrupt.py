@@ -240,7 +240,7 @@ def test_an_interrupted_sweep_keeps_what_finished_and_resumes_to_the_same_result
     assert code == 128 + signum and "continue with --resume" in err, err
     assert proc.left() == []
     kept = collect(out, None)
-    assert kept["run_id"].is_unique
+    assert kept.empty or kept["run_id"].is_unique  # with workers, no result may have come back yet
     if backend == "here":  # exactly the runs that passed the gate
         saved = PASSED * runs_per_call(1)
         assert len(kept) == saved and f"{saved} of 80 runs saved" in err

@@ -250,6 +250,18 @@ def connect(scheduler: str, timeout: str = "10s"):
                          f"{str(exc).splitlines()[0] if str(exc) else 'no answer'})") from None
 
 
+CLOSE_TIMEOUT = 5  # seconds a Dask client's close may take before it is left to the scheduler
+
+
+def close(client) -> None:
+    """Close a Dask client this process connected. A close that fails or times out (a scheduler
+    still busy with the cancelled tasks of an interrupted sweep) is left to the scheduler: what
+    ended the sweep — its results, an interrupt — is never hidden by the clean-up.
+    """
+    with contextlib.suppress(Exception):
+        client.close(timeout=CLOSE_TIMEOUT)
+
+
 def run_sweep(spec: SweepSpec, out: Path, evaluator: Callable, context, workers: int = 1,
               scheduler: str | object | None = None, resume: bool = False, flush_every: int = 25,
               progress: Callable[[int, int], None] | None = None, manifest_extra: dict | None = None,
@@ -268,7 +280,7 @@ def run_sweep(spec: SweepSpec, out: Path, evaluator: Callable, context, workers:
                         manifest_extra or {}, batch, together)
     finally:
         if own:
-            client.close()
+            close(client)
 
 
 def _execute(spec, out, evaluator, context, workers, client, resume, flush_every, progress, extra,
