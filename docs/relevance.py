@@ -9,7 +9,7 @@ paired difference) on ``--at``. The goal of issue 27: the effect is larger for U
 Korea than for any state that is neither a belligerent of the war, a treaty partner of the
 DPRK's adversaries in the region nor a neighbour of the DPRK. Prints the states that break it
 and the shares of the tension increase that fall on politically relevant dyads (Maoz & Russett
-1993: contiguous, or with a major power — COW's list for 2016). Nothing here is asserted by a
+1993: contiguous, or with a major power — COW's list for 2016 — and the pairs at war). Nothing here is asserted by a
 test; docs/backtest.md §2.5 records one run of it.
 """
 
@@ -58,7 +58,7 @@ def main() -> None:
     floor = min(effect["ROK"], effect["UKR"])
     unrelated = [s for s in ranked if s not in BELLIGERENTS | REGIONAL_PARTNERS | {"CHN"}]  # CHN, ROK, RUS: neighbours
     breaking = [s for s in unrelated if effect[s] >= floor]
-    relevant = {s for s in effect if s in MAJOR_POWERS or s in {"CHN", "ROK", "RUS"}}
+    relevant = {s for s in effect if s in MAJOR_POWERS | BELLIGERENTS or s in {"CHN", "ROK", "RUS"}}
     rise = {s: max(v, 0.0) for s, v in effect.items()}
     share = sum(rise[s] for s in relevant) / max(sum(rise.values()), 1e-12)
     print(f"parameters {params or 'defaults'}; {args.replicates} replicates; on {args.at}")
@@ -67,7 +67,8 @@ def main() -> None:
           f"Ukraine {effect['UKR']:+.4f} (rank {ranked.index('UKR') + 1})")
     print(f"unrelated states with an effect at least South Korea's and Ukraine's smaller one: {len(breaking)}"
           + (f" ({', '.join(breaking[:15])}{' …' if len(breaking) > 15 else ''})" if breaking else ""))
-    print(f"share of the tension increase on politically relevant dyads (contiguous or a major power): {share:.2f}")
+    print(f"share of the tension increase on politically relevant dyads (contiguous, a major power or at war): "
+          f"{share:.2f}")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def perceive(state: State, base: Baseline, params: Mapping[str, float], seen: Pe
 
     ideology = (seen.ideology if kept(IDEOLOGY_INPUTS)
                 else homophily.ideology_affinity(state.ideal_points, p.nn("ideal_point_scale")))
-    proximity = seen.proximity if kept(PROXIMITY_INPUTS) else threat.projected(base.proximity, state.treaty)
+    proximity = seen.proximity if kept(PROXIMITY_INPUTS) else threat.projected(base.proximity, state.treaty, base.cinc)
     belligerence, involvement = ((seen.belligerence, seen.involvement) if kept(COMMITMENT_INPUTS)
                                  else commitments(state, base, p))
     war_parties = commitment.parties_at_war(state.at_war, belligerence)
@@ -74,7 +74,7 @@ def perceive(state: State, base: Baseline, params: Mapping[str, float], seen: Pe
     backing = commitment.backing(involvement, state.treaty, belligerence)
     power = alarm.aggregate_power(state.capability, backing)
     reference = power if state.power_baseline is None else state.power_baseline
-    alarms = alarm.alarm(power, reference, proximity, hostile, state.capability)
+    alarms = alarm.alarm(power, reference, proximity, hostile, state.capability, state.treaty)
     recalibration = alarm.recalibration(alarms, hostile, backing, state.treaty)
     return Perception(ideology=ideology, proximity=proximity, belligerence=belligerence, involvement=involvement,
                       war_parties=war_parties, hostile=hostile, threat=theta, threat_shares=shares, security=security,
@@ -85,6 +85,6 @@ def perceive(state: State, base: Baseline, params: Mapping[str, float], seen: Pe
 def _realarm(seen: Perception, state: State) -> Perception:
     """``seen`` with alarm and recalibration computed again against the state's power baseline."""
     reference = seen.power if state.power_baseline is None else state.power_baseline
-    alarms = alarm.alarm(seen.power, reference, seen.proximity, seen.hostile, state.capability)
+    alarms = alarm.alarm(seen.power, reference, seen.proximity, seen.hostile, state.capability, state.treaty)
     recalibration = alarm.recalibration(alarms, seen.hostile, seen.backing, state.treaty)
     return dataclasses.replace(seen, alarm=alarms, recalibration=recalibration)

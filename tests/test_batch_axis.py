@@ -92,7 +92,9 @@ CALLS = {
     "ideology": lambda s, seen, p: homophily.ideology_affinity(s.ideal_points, p["ideal_point_scale"]),
     "aggregate power": lambda s, seen, p: alarm.aggregate_power(s.capability, seen.backing),
     "parties at war": lambda s, seen, p: commitment.parties_at_war(s.at_war, seen.belligerence),
-    "projected": lambda s, seen, p: threat.projected(seen.proximity, s.treaty),
+    "projected": lambda s, seen, p: threat.projected(seen.proximity, s.treaty, s.capability),
+    "alarm": lambda s, seen, p: alarm.alarm(seen.power * 1.1, seen.power, seen.proximity, seen.hostile, s.capability,
+                                            s.treaty),
     "bandwagons": lambda s, seen, p: threat.bandwagons(seen.threat, s.capability, s.affinity, p["bandwagon_ratio"]),
 }
 

@@ -53,7 +53,9 @@ def test_median_rok_ukr_gain_rises_with_the_size_of_the_deployment(doses):
     gains = [change(pair_series(doses[n], "ROK", "UKR", "affinity"), "2024-09-30", "2025-06-30").median()
              for n in SIZES]
     assert gains[0] < gains[1] < gains[2]
-    assert gains[2] - gains[0] > 0.03  # not a rounding difference: the issue measured +0.001 before
+    # not a rounding difference: the issue measured +0.001 before; +0.023 since South Korea's alarm
+    # counts the American power it can call on (ODD 7.14), +0.04 when it counted its own alone
+    assert gains[2] - gains[0] > 0.01
 
 
 def test_every_replicate_responds_to_a_larger_deployment(doses):

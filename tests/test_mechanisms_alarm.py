@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.mechanisms.alarm import aggregate_power, alarm, baseline, recalibration
+from simulation.mechanisms.alarm import aggregate_power, alarm, backed, baseline, recalibration
 from simulation.mechanisms.alliance import deepen, drive, shared_alarm
 
 # states: 0 = ROK, 1 = PRK, 2 = RUS, 3 = USA, 4 = UKR
 CAP = np.array([0.023, 0.013, 0.036, 0.133, 0.007])
+NONE = np.zeros((5, 5))  # no treaties
 
 
 def hostile_matrix() -> np.ndarray:
@@ -29,24 +30,50 @@ def test_aggregate_power_adds_what_partners_put_behind_a_state():
 
 def test_no_growth_no_alarm_and_only_growth_counts():
     prox, h = np.ones((5, 5)), hostile_matrix()
-    assert not alarm(CAP, CAP, prox, h, CAP).any()
-    assert not alarm(CAP * 0.5, CAP, prox, h, CAP).any()  # a shrinking threat alarms nobody
+    assert not alarm(CAP, CAP, prox, h, CAP, NONE).any()
+    assert not alarm(CAP * 0.5, CAP, prox, h, CAP, NONE).any()  # a shrinking threat alarms nobody
 
 
-def test_alarm_falls_on_the_weak_the_close_and_the_hostile():
+def test_alarm_is_the_shift_of_the_dyadic_balance_by_hand():
     prox, h = np.ones((5, 5)), hostile_matrix()
     grown = CAP.copy()
     grown[1] += 0.01  # PRK grows
-    a = alarm(grown, CAP, prox, h, CAP)
-    assert a[0, 1] > a[3, 1] > 0  # ROK (weak, hostile) more than USA (strong)
+    psi = CAP[0]  # ROK calls on its own power alone
+    shift = 4 * (grown[1] / (grown[1] + psi) - CAP[1] / (CAP[1] + psi))
+    assert alarm(grown, CAP, prox, h, CAP, NONE)[0, 1] == pytest.approx(1 - np.exp(-shift * 0.7))
+    # between equals a small growth alarms as growth / own power
+    two = np.array([1.0, 1.0])
+    small = alarm(np.array([1.0, 1.0 + 1e-6]), two, np.ones((2, 2)), np.ones((2, 2)), two, np.zeros((2, 2)))
+    assert small[0, 1] == pytest.approx(1e-6, rel=1e-5)
+
+
+def test_alarm_falls_on_those_near_parity_close_and_hostile():
+    prox, h = np.ones((5, 5)), hostile_matrix()
+    grown = CAP.copy()
+    grown[1] += 0.01  # PRK grows
+    a = alarm(grown, CAP, prox, h, CAP, NONE)
+    assert a[0, 1] > a[3, 1] > 0  # ROK (near parity, hostile) more than USA (far stronger)
     assert a[2, 1] == 0.0  # a friend is not alarmed
     far = prox.copy()
     far[0, 1] = far[1, 0] = 0.1
-    assert alarm(grown, CAP, far, h, CAP)[0, 1] < a[0, 1]
+    assert alarm(grown, CAP, far, h, CAP, NONE)[0, 1] < a[0, 1]
     assert np.all(a < 1.0) and not np.diag(a).any()
     huge = CAP.copy()
     huge[1] += 10.0
-    assert alarm(huge, CAP, prox, h, CAP)[0, 1] == pytest.approx(1.0, abs=1e-6)  # saturates
+    assert alarm(huge, CAP, prox, h, CAP, NONE)[0, 1] > 0.8  # a transition: the balance lost, alarmed
+
+
+def test_a_state_already_outmatched_or_well_allied_is_hardly_alarmed():
+    prox, h = np.ones((5, 5)), hostile_matrix()
+    grown = CAP.copy()
+    grown[1] += 0.01
+    micro = CAP.copy()
+    micro[4] = 1e-5  # Ukraine as a micro-state: PRK's growth does not change a balance already lost
+    assert alarm(grown, CAP, prox, h, micro, NONE)[4, 1] < 0.01 * alarm(grown, CAP, prox, h, CAP, NONE)[4, 1]
+    treaty = NONE.copy()
+    treaty[0, 3] = treaty[3, 0] = 1.0  # US–ROK: ROK calls on American power
+    assert backed(CAP, treaty)[0] == pytest.approx(CAP[0] + CAP[3])
+    assert alarm(grown, CAP, prox, h, CAP, treaty)[0, 1] < 0.5 * alarm(grown, CAP, prox, h, CAP, NONE)[0, 1]
 
 
 def test_baseline_catches_up_with_the_memory_of_the_threat():

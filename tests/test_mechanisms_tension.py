@@ -27,9 +27,9 @@ def target(hostile, prox, activity, at_war, parity=None, alarms=None, w_hostilit
 # ---------------------------------------------------------------- tension_target
 
 def test_tension_target_hand_value():
-    # hazard: hostility 0.5 × (proximity 0.4 + 0.5 × mean tanh activity) + alarm 1 × mean alarm 0.1
+    # hazard: hostility 0.5 × proximity 0.4 × (1 + 0.5 × mean tanh activity) + alarm 1 × mean alarm 0.1
     activity = np.array([0.2, 0.6])
-    hazard = 0.5 * (0.4 + 0.5 * np.tanh(activity).mean()) + 0.1
+    hazard = 0.5 * 0.4 * (1 + 0.5 * np.tanh(activity).mean()) + 0.1
     t = target(sym(2, {(0, 1): 0.5}), sym(2, {(0, 1): 0.4}), activity, np.zeros((2, 2)),
                alarms=np.array([[0.0, 0.2], [0.0, 0.0]]))
     assert t[0, 1] == pytest.approx(1 - np.exp(-hazard))

@@ -100,23 +100,30 @@ def test_proximity_in_unit_interval_and_decreasing():
 
 # ---------------------------------------------------------------- projected
 
-def test_allys_neighbour_becomes_proximate_at_treaty_strength():
+EQUAL = np.ones(6)  # equal capabilities: each partner projects at half the treaty's strength
+
+
+def test_allys_neighbour_becomes_proximate_at_treaty_strength_and_power_share():
     # 0 borders 1; 2 is far away but allied with 1 (treaty 0.7): 2 projects power next to 0
     prox = sym(3, {(0, 1): 1.0, (0, 2): 0.01, (1, 2): 0.02})
     treaty = sym(3, {(1, 2): 0.7})
-    out = projected(prox, treaty)
-    assert out[0, 2] == pytest.approx(0.7)
+    strong = np.array([0.01, 0.01, 0.09])  # 2 holds 90 % of its alliance's power
+    out = projected(prox, treaty, strong)
+    assert out[0, 2] == pytest.approx(0.7 * 0.9)
     # the ally 1 and 0's own proximity to 1 are unchanged
     assert out[0, 1] == 1.0
     # symmetric: 2's forces next to 0 are within 0's reach too
-    assert out[2, 0] == pytest.approx(0.7)
+    assert out[2, 0] == pytest.approx(0.7 * 0.9)
+    # the junior partner does not gain the senior's reach (loss of strength; Morrow 1991)
+    weak = np.array([0.01, 0.09, 0.01])
+    assert projected(prox, treaty, weak)[0, 2] == pytest.approx(0.7 * 0.1)
 
 
 def test_projection_never_lowers_proximity():
     rng = np.random.default_rng(2)
     prox = sym(5, {(i, j): rng.random() for i in range(5) for j in range(i + 1, 5)})
     treaty = sym(5, {(0, 3): 0.5, (1, 4): 1.0})
-    out = projected(prox, treaty)
+    out = projected(prox, treaty, rng.random(5))
     assert np.all(out >= prox)
     assert not np.diag(out).any()
 
@@ -128,19 +135,21 @@ def test_projection_matches_loop_definition():
     np.fill_diagonal(prox, 0.0)
     treaty = rng.random((n, n)) * (rng.random((n, n)) < 0.4)
     np.fill_diagonal(treaty, 0.0)
+    cap = rng.random(n)
+    share = cap[:, None] / (cap[:, None] + cap[None, :])  # (j, k): j's share of the pair
     expect = prox.copy()
     for i in range(n):
         for j in range(n):
-            via = max(treaty[j, k] * prox[i, k] for k in range(n))
-            back = max(treaty[i, k] * prox[j, k] for k in range(n))
+            via = max(treaty[j, k] * share[j, k] * prox[i, k] for k in range(n))
+            back = max(treaty[i, k] * share[i, k] * prox[j, k] for k in range(n))
             expect[i, j] = max(prox[i, j], via, back)
     np.fill_diagonal(expect, 0.0)
-    np.testing.assert_allclose(projected(prox, treaty), expect)
+    np.testing.assert_allclose(projected(prox, treaty, cap), expect)
 
 
 def test_no_treaties_no_change():
     prox = sym(3, {(0, 1): 0.3, (1, 2): 0.8, (0, 2): 0.1})
-    np.testing.assert_array_equal(projected(prox, np.zeros((3, 3))), prox)
+    np.testing.assert_array_equal(projected(prox, np.zeros((3, 3)), EQUAL[:3]), prox)
 
 
 # ---------------------------------------------------------------- hostility

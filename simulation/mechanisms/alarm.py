@@ -12,11 +12,13 @@ its power count behind the state it supports.
   behind it with (b from ``commitment.backing``);
 * ``baseline`` Π̄: the power of each state its neighbours have got used to, an exponential
   average with memory ``alarm_years``;
-* ``alarm`` a_ij = 1 − exp(−g_ij), g_ij = max(Π_j − Π̄_j, 0) · P_ij · η_ij / C_i: how much j's
-  aggregate power has grown, as far as it can reach i (proximity P) and is hostile to it (η),
-  measured against i's own power, with diminishing returns — a weak state next to a growing
-  hostile power is alarmed the most. Only growth in power counts, not i's own rising hostility,
-  so alarm cannot feed on itself;
+* ``alarm`` a_ij = 1 − exp(−g_ij), g_ij = 4 (s_ij − s̄_ij)⁺ P_ij η_ij with s_ij = Π_j / (Π_j + Ψ_i):
+  how far j's growth has shifted the balance between j's aggregate power and the power i can
+  call on (Ψ_i = C_i + Σ_k K_ik C_k, its own and its treaty partners'; power transition,
+  Organski & Kugler 1980 *The War Ledger*), as far as j can reach i (proximity P) and is hostile
+  to it (η), with diminishing returns — a state near parity with a growing hostile power is
+  alarmed the most; one already outmatched, or whose allies dwarf the grower, hardly at all.
+  Only growth in power counts, not i's own rising hostility, so alarm cannot feed on itself;
 * ``recalibration``: the leaning an alarmed state adds toward its protectors (treaty partners)
   and the threatened side (the states hostile to the growing power, those fighting it first),
   and away from the growing power and its committed backers. The agent weighs it like its other
@@ -43,17 +45,28 @@ def baseline(previous: np.ndarray, current: np.ndarray, dt_years: float, memory_
     return current + (previous - current) * keep
 
 
-def alarm(power: np.ndarray, reference: np.ndarray, prox: np.ndarray, hostile: np.ndarray,
-          capability: np.ndarray) -> np.ndarray:
-    """a_ij = 1 − exp(−g_ij), g_ij = max(Π_j − Π̄_j, 0) · P_ij · η_ij / C_i, in [0, 1).
+def backed(capability: np.ndarray, treaty: np.ndarray) -> np.ndarray:
+    """Ψ_i = C_i + Σ_k K_ik C_k: the power a state can call on, its own and its treaty partners'."""
+    return capability + np.matvec(treaty, capability)
 
-    Zero diagonal; zero for a state with no capability. Linear for small growth; a threat that
-    grows by as much as i's own power alarms it at 1 − 1/e.
+
+def alarm(power: np.ndarray, reference: np.ndarray, prox: np.ndarray, hostile: np.ndarray,
+          capability: np.ndarray, treaty: np.ndarray) -> np.ndarray:
+    """a_ij = 1 − exp(−g_ij), g_ij = 4 · (s_ij − s̄_ij)⁺ · P_ij · η_ij, in [0, 1).
+
+    s_ij = Π_j / (Π_j + Ψ_i) is j's share of the balance between its aggregate power and the
+    power i can call on (``backed``), s̄_ij the same share at the baseline Π̄_j: alarm is the shift
+    of the dyadic balance toward j (power transition: Organski & Kugler 1980, *The War Ledger*),
+    as far as j can reach i and is hostile to it. Scaled by 4, a small growth between equals
+    alarms as ΔΠ / Ψ. A balance that cannot shift does not alarm: a micro-state already
+    outmatched by a distant power, or a state whose allies dwarf the grower. Zero diagonal.
     """
-    growth = np.maximum(power - reference, 0.0)[..., None, :] * prox * hostile
-    own = np.asarray(capability, dtype=float)[..., :, None]
-    out = -np.expm1(-np.divide(growth, own, out=np.zeros_like(growth), where=own > 0))
-    return zero_diagonal(out)
+    psi = backed(np.asarray(capability, dtype=float), treaty)[..., :, None]
+    now, then = power[..., None, :] + psi, reference[..., None, :] + psi
+    growth = np.maximum(power - reference, 0.0)[..., None, :]
+    shift = np.divide(4.0 * psi * growth, now * then, out=np.zeros(np.broadcast_shapes(now.shape, growth.shape)),
+                      where=(now > 0) & (then > 0))
+    return zero_diagonal(-np.expm1(-shift * prox * hostile))
 
 
 def recalibration(alarms: np.ndarray, hostile: np.ndarray, backing: np.ndarray, treaty: np.ndarray) -> np.ndarray:

@@ -35,21 +35,24 @@ def tension_target(hostile: np.ndarray, prox: np.ndarray, parity_: np.ndarray, a
     Each source is a hazard λ and tension is the probability that at least one incident occurs
     (a Poisson count: 1 − exp(−λ)), combined with being a party to a war:
 
-        λ_ij  = η_ij · ( w_hostility · P_ij · (1 − w_parity + w_parity · parity_ij)
-                         + w_activity · (tanh α_i + tanh α_j) / 2 )
+        λ_ij  = η_ij · P_ij · ( w_hostility · (1 − w_parity + w_parity · parity_ij)
+                                + w_activity · (tanh α_i + tanh α_j) / 2 )
                 + w_alarm · (a_ij + a_ji) / 2
         T*_ij = 1 − (1 − Wp_ij) · exp(−λ_ij)
 
     Hostile dyads that can reach each other are dangerous (Bremer 1992: contiguity, no alliance),
     more so near power parity (Bremer 1992; Organski 1958, power transition), and more so when
     they are militarily active or one of them is alarmed by the other's growth (Jervis 1976).
+    Activity counts only where the pair can reach each other (P: the opportunity of Most & Starr
+    1989, *Inquiry, Logic and International Politics*; politically relevant dyads, Maoz & Russett
+    1993, Lemke & Reed 2001) — a war far away does not make distant hostile states dangerous.
     T* = 1 for formal belligerents; a co-belligerent's tension with the enemy grows with its
     belligerence. The weights are anchored to the rates of militarized disputes between states
     (``scenarios/data/tension_anchors.csv``, ``docs/calibration.md``).
     """
     pair_activity = (np.tanh(activity)[..., :, None] + np.tanh(activity)[..., None, :]) / 2.0
     balance = 1.0 - w_parity + w_parity * parity_
-    hazard = (hostile * (w_hostility * prox * balance + w_activity * pair_activity)
+    hazard = (hostile * prox * (w_hostility * balance + w_activity * pair_activity)
               + w_alarm * (alarms + alarms.mT) / 2.0)
     target = 1.0 - (1.0 - np.clip(war_parties, 0.0, 1.0)) * np.exp(-np.maximum(hazard, 0.0))
     return zero_diagonal(target)

@@ -6,7 +6,9 @@ while weak states close to a threat with no allies available may bandwagon with 
 ch. 2; Schweller 1994 "Bandwagoning for profit", International Security 19(1):72-107).
 
 Here power is the capability share, proximity decays with the distance between capitals
-(land neighbours count as adjacent), and intent is hostility (negative affinity) plus war.
+(land neighbours count as adjacent) and reaches further through allies in proportion to a
+state's share of the alliance's power (Boulding 1962; Morrow 1991), and intent is hostility
+(negative affinity) plus war.
 
 Parameters: ``proximity_km``, ``bandwagon_ratio``, ``threat_sensitivity`` (applied by agents).
 """
@@ -36,11 +38,22 @@ def proximity(distance_km: np.ndarray, neighbours: np.ndarray, scale_km: float) 
     return p
 
 
-def projected(prox: np.ndarray, treaty: np.ndarray) -> np.ndarray:
-    """Proximity extended through allies: j is as close to i as j's treaty partners are, scaled
-    by the strength of the commitment (forward presence; Walt's offensive power). Symmetric.
+def projected(prox: np.ndarray, treaty: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    """Proximity extended through allies: j is as close to i as j's treaty partners k are, scaled
+    by the strength of the commitment and by j's share of the pair's capability (forward presence;
+    Walt's offensive power). Symmetric.
+
+    ``via_ij = max_k P_ik · K_jk · C_j / (C_j + C_k)``. Power carries beyond a state's home only as
+    far as it can be projected (Boulding 1962, *Conflict and Defense*, the loss-of-strength
+    gradient), and in an asymmetric alliance it is the stronger partner that gains bases and
+    reach, the weaker one protection (Morrow 1991, "Alliances and asymmetry", AJPS 35(4)): the
+    United States stands next to the DPRK through South Korea, the DPRK next to Europe through
+    Russia only at its small share of their power. ``capability``: CINC at the start (structural).
     """
-    via = max_product(prox, treaty.mT)  # (i, j): max_k prox_ik treaty_jk
+    c = np.asarray(capability, dtype=float)
+    pair = c[..., :, None] + c[..., None, :]
+    lead = np.divide(c[..., :, None], pair, out=np.zeros_like(pair), where=pair > 0)  # (j, k): j's share
+    via = max_product(prox, (treaty * lead).mT)  # (i, j): max_k prox_ik treaty_jk lead_jk
     # symmetric: forces abroad are within reach both ways
     return zero_diagonal(np.maximum(prox, np.maximum(via, via.mT)))
 
