@@ -55,11 +55,11 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
                "speed at which affinity relaxes toward the states' mutual leaning"),
             _P("spin_up_years", 3.0, 0.0, 20.0, "years", "model",
                "noise-free run of the relation dynamics before the start, so initial affinity is in equilibrium"),
-            _P("anchored_start", 0, 0, 1, "switch", "model",
+            _P("anchored_start", 1, 0, 1, "switch", "model",
                "1: a run starts from the observed voting map (ideology affinity and overrides), held in "
                "equilibrium by a latent residual leaning per pair; 0: from the spin-up's equilibrium",
                integer=True),
-            _P("residual_decay", 0.0, 0.0, 5.0, "1/year", "model",
+            _P("residual_decay", 0.297, 0.0, 5.0, "1/year", "model",
                "rate at which an anchored start's residual leaning fades, so that the dynamics move from the "
                "observed start toward the model's own equilibrium (0: the residual holds for good)"),
             _P("spin_up_enmity", 2.0, 0.0, 4.0, "affinity", "model",
@@ -166,7 +166,7 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             # --- tension (a hazard of militarized incidents; anchored to COW dispute rates) ---
             _P("tension_rate", 3.0, 0.1, 24.0, "1/year", "tension",
                "speed at which pair tension relaxes toward its target"),
-            _P("tension_hostility", 1.7, 0.0, 5.0, "hazard", "tension",
+            _P("tension_hostility", 2.33, 0.0, 5.0, "hazard", "tension",
                "hazard of incidents between fully hostile states at proximity 1 (a land border)"),
             _P("tension_activity", 0.5, 0.0, 5.0, "hazard", "tension",
                "hazard added by military activity (deployments, transfers, operations) of hostile states"),

@@ -9,6 +9,19 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+# The claims of the shipped scenarios the model with its estimated defaults does not reproduce:
+# findings (docs/calibration.md §8), reported and never tuned back (issue 27). A test fails when
+# the set changes either way, so that a finding that starts to hold is said too.
+FINDINGS = {
+    "korea_russia_2024": {"rus_prk_rises", "rok_ukr_closer", "jpn_usa_deepens"},
+    "no_deployment": {"smaller_rok_ukr_rise"},
+}
+
+
+def failing(result) -> set[str]:
+    """The ids of the expectations a ``CheckResult`` does not meet."""
+    return set(result.table.loc[~result.table["passed"], "id"])
+
 
 def cli(*args: str, cwd: Path | str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """``alliance-sim ARGS`` run in this process (the CLI's own ``main``: exit code, stdout, stderr),

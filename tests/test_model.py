@@ -221,13 +221,13 @@ def test_an_anchored_start_is_the_observed_map_and_a_world_where_nothing_happens
     (tmp_path / "quiet.yaml").write_text(QUIET)
     loaded = load_scenario(tmp_path / "quiet.yaml")
     world = build_world(loaded.scenario)
-    anchored = AllianceModel(world, resolve(loaded, anchored_start=1), [np.random.default_rng(1)])
+    anchored = AllianceModel(world, resolve(loaded, anchored_start=1, residual_decay=0), [np.random.default_rng(1)])
     observed = homophily.ideology_affinity(anchored.state.ideal_points[0], anchored.params["ideal_point_scale"])
     assert np.array_equal(anchored.state.affinity[0], observed)
     start = anchored.state.affinity.copy()
     anchored.run()
     assert np.abs(anchored.state.affinity - start).max() < 1e-4  # held where it is observed
-    spun = AllianceModel(world, resolve(loaded), [np.random.default_rng(1)]).run()
+    spun = AllianceModel(world, resolve(loaded, anchored_start=0), [np.random.default_rng(1)]).run()
     assert np.abs(spun.state.affinity - observed).max() > 0.1  # the spin-up's equilibrium is elsewhere
     fading = AllianceModel(world, resolve(loaded, anchored_start=1, residual_decay=2.0), [np.random.default_rng(1)])
     fading.run()

@@ -117,4 +117,4 @@ def test_a_states_closest_partners_and_rivals(world):
     assert len(close) == len(hostile) == 5 and "PRK" not in set(ties["state"])
     assert list(close["affinity"]) == sorted(close["affinity"], reverse=True)
     assert close["affinity"].min() > hostile["affinity"].max()
-    assert "UKR" in set(hostile["state"]) and ties.set_index("state").loc["UKR", "name"] == "Ukraine"
+    assert "USA" in set(hostile["state"]) and ties.set_index("state").loc["USA", "name"] == "United States"
