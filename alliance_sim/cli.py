@@ -624,6 +624,11 @@ def calibrate_command(
     for r in result.table().itertuples():
         fit_view.add_row(r.parameter, f"{r.default:.4g}", f"{r.fitted:.4g}", f"[{r.low:g}, {r.high:g}]")
     out_console.print(fit_view)
+    ev = result.evidence()
+    verdict = ("distinguishable from" if abs(ev["difference"]) > 2 * ev["se"] else "within two standard errors of")
+    out_console.print(f"{'converged' if result.converged else 'stopped at the cap, not converged'}; training "
+                      f"{objective} {ev['start']:.5g} → {ev['fitted']:.5g}; paired by origin {ev['difference']:+.3g} "
+                      f"± {ev['se']:.2g} (SE, {ev['origins']} origins): {verdict} the start")
     held_view = Table(title=f"held-out skill vs persistence, origins {test[0]}–{test[-1]} (95 % moving-block "
                       "bootstrap); CRPS skill vs the persistence ensemble", title_justify="left", show_edge=False)
     for col in ("h", "dyads", "default", "fitted", "CRPS default", "CRPS fitted"):

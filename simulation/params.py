@@ -64,7 +64,7 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
                "observed start toward the model's own equilibrium (0: the residual holds for good)"),
             _P("spin_up_enmity", 2.0, 0.0, 4.0, "affinity", "model",
                "hostility between states at war in the spin-up's starting affinity clip(H + K - enmity W, -1, 1)"),
-            _P("decision_noise", 0.15, 0.0, 1.0, "utility", "agents",
+            _P("decision_noise", 0.0043, 0.0, 1.0, "utility", "agents",
                "standard deviation of the random-utility term in each leaning decision"),
             _P("treaty_anchor", 0.6, 0.0, 2.0, "utility", "agents",
                "utility of honouring a full-strength treaty commitment"),

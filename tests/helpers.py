@@ -15,6 +15,7 @@ from pathlib import Path
 FINDINGS = {
     "korea_russia_2024": {"rus_prk_rises", "rok_ukr_closer", "jpn_usa_deepens"},
     "no_deployment": {"smaller_rok_ukr_rise"},
+    "large_deployment": {"rok_ukr_closer_more", "jpn_usa_deeper"},
 }
 
 

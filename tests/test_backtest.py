@@ -307,8 +307,22 @@ def test_calibrate_fits_the_ensemble_by_crps_from_a_given_point(monkeypatch):
     assert seen and all(p["anchored_start"] == 1 for p in seen)
     assert list(cal.history_table().columns) == ["evaluation", "affinity_noise", "crps"]
     assert cal.history_table()["crps"].gt(0).all()
+    assert set(cal.history[0]["by_origin"]) == {2006, 2008} and cal.evidence()["origins"] == 2
     C.held_out(cal, [2012], [1], replicates=2, seed=1)
     assert seen[-1]["anchored_start"] == 1 and seen[-1]["affinity_noise"] == cal.fitted["affinity_noise"]
+
+
+def test_the_evidence_of_a_fit_is_the_paired_difference_by_origin():
+    from simulation.backtest.calibrate import Calibration
+
+    history = [{"evaluation": 1, "x": 1.0, "mse": 0.05, "by_origin": {1991: 0.06, 1994: 0.05, 1997: 0.04}},
+               {"evaluation": 2, "x": 2.0, "mse": 0.04, "by_origin": {1991: 0.05, 1994: 0.03, 1997: 0.04}},
+               {"evaluation": 3, "x": 3.0, "mse": 0.045, "by_origin": {1991: 0.0, 1994: 0.09, 1997: 0.045}}]
+    ev = Calibration(["x"], {"x": 1.0}, {"x": 2.0}, history).evidence()
+    diff = np.array([-0.01, -0.02, 0.0])  # the best evaluation (2) against the start (1)
+    assert ev["difference"] == pytest.approx(diff.mean()) and ev["origins"] == 3
+    assert ev["se"] == pytest.approx(diff.std(ddof=1) / np.sqrt(3))
+    assert (ev["start"], ev["fitted"]) == (0.05, 0.04)
 
 
 def test_a_bad_calibration_objective_is_a_one_line_error(tmp_path):

@@ -152,7 +152,7 @@ def test_check_cli_exit_codes(write):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["korea_russia_2024"] + VARIANTS)
+@pytest.mark.parametrize("name", ["korea_russia_2024", "large_deployment", "rok_statements"] + VARIANTS)
 def test_shipped_scenarios_pass_at_k_100_but_the_findings(name):
     result = check(load_scenario(name), replicates=100)
     assert failing(result) == FINDINGS.get(name, set()), result.table[~result.table["passed"]]
