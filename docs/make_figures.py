@@ -1,16 +1,23 @@
 """Regenerate the README figures from a real run (needs Debian's Chromium at /usr/bin/chromium).
 
-.venv/bin/python docs/make_figures.py
+.venv/bin/python docs/make_figures.py [--dose runs/dose]
+
+``--dose``: a folder of ``alliance-sim sweep scenarios/sweeps/deployment_dose.yaml`` after
+``alliance-sim analyze``; its ``response.csv`` becomes ``img/dose_response.png``.
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from simulation import run
 from viz import figures as F
+from viz.sweep_report import response_curves
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = ["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -30,6 +37,12 @@ def shoot(fig, name: str, width: int = 1100) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dose", type=Path, help="an analysed deployment_dose sweep folder")
+    args = parser.parse_args()
+    if args.dose:
+        shoot(response_curves(pd.read_csv(args.dose / "response.csv"), "events.deploy_main.troops"),
+              "dose_response.png")
     result = run("korea_russia_2024", replicates=20)
     meta = {"title": result.loaded.scenario.title, "states": result.names,
             "coalition_names": {"A": "with USA", "B": "against USA"}}

@@ -178,7 +178,8 @@ def test_every_default_expectation_fails_under_some_ablation(tmp_path):
         failed |= set(table.loc[~table["passed"], "id"])
     expected = {e.id for e in load_scenario("korea_russia_2024").scenario.expectations}
     lone_sames = {"blocs_rus_prk", "blocs_rus_irn", "blocs_usa_rok_ukr"}  # read with blocs_rus_usa_apart
-    assert expected - lone_sames <= failed
+    from_the_data = {"rus_prk_stays_high"}  # the observed start (0.84) is above 0.7: docs/calibration.md §2
+    assert expected - lone_sames - from_the_data <= failed
 
 
 def test_different_must_hold_throughout_the_window(scenario):
