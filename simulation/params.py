@@ -157,7 +157,8 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             _P("alarm_years", 1.0, 0.1, 10.0, "years", "alarm",
                "memory of the threat a state is used to; alarm is the rise above it"),
             _P("alarm_gain", 1.0, 0.0, 5.0, "multiplier", "alarm",
-               "weight of alarm (a growing threat shifting the balance against a state) in the security term of leaning"),
+               "weight of alarm (a growing threat shifting the balance against a state) in the security term "
+               "of leaning"),
             # --- alliances that deepen (Snyder 1984) ---
             _P("depth_rate", 3.0, 0.0, 10.0, "1/year per unit shared alarm", "alliance",
                "speed at which a treaty alliance deepens with the alarm its partners share"),
