@@ -370,19 +370,19 @@ def spin_up(world: World, base: Baseline, state: State, p: P.Points) -> tuple[np
     its events, not from initial values out of equilibrium; then the scenario's overrides.
     Deterministic: every replicate of a point starts from the same world. ``state`` (changed
     here) holds one item per point of ``p``; an item whose spin-up is shorter stops where it
-    would alone. An item with ``anchored_start`` starts instead from the observed voting map
-    (ideology affinity, and the overrides) and gets the residual (``anchor``); the others None
-    (zeros in a batch that holds both).
+    would alone. An item with ``anchored_start`` skips the spin-up and starts from the observed
+    voting map (ideology affinity, and the overrides) with the residual (``anchor``); the others
+    get None (zeros in a batch that holds both).
     """
     ideology = homophily.ideology_affinity(state.ideal_points, p.nn("ideal_point_scale"))
     state.affinity = zero_diagonal(np.clip(ideology + state.treaty - p.nn("spin_up_enmity") * state.at_war, -1.0, 1.0))
-    months = np.round(12 * np.asarray(p["spin_up_years"])).astype(int)
+    anchored = np.asarray(p["anchored_start"]) > 0  # an anchored item's start is the observed map: no spin-up
+    months = np.where(anchored, 0, np.round(12 * np.asarray(p["spin_up_years"])).astype(int))
     for k in range(int(months.max())):
         seen = perception.perceive(state, base, p)
         state.lean = StateAgent.decide_leanings(state, seen, p)
         after = relations(state.affinity, state.lean, p, SPIN_UP_DT)
         state.affinity = after if (months > k).all() else np.where((months > k)[:, None, None], after, state.affinity)
-    anchored = np.asarray(p["anchored_start"]) > 0
     start, observed = _overridden(world, state.affinity.copy()), _overridden(world, zero_diagonal(ideology.copy()))
     if not anchored.any():
         return start, None

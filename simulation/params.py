@@ -54,7 +54,8 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             _P("lean_rate", 1.0, 0.0, 6.0, "1/year", "agents",
                "speed at which affinity relaxes toward the states' mutual leaning"),
             _P("spin_up_years", 3.0, 0.0, 20.0, "years", "model",
-               "noise-free run of the relation dynamics before the start, so initial affinity is in equilibrium"),
+               "noise-free run of the relation dynamics before the start, so initial affinity is in equilibrium "
+               "(anchored_start 0 only)"),
             _P("anchored_start", 1, 0, 1, "switch", "model",
                "1: a run starts from the observed voting map (ideology affinity and overrides), held in "
                "equilibrium by a latent residual leaning per pair; 0: from the spin-up's equilibrium",
@@ -63,7 +64,8 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
                "rate at which an anchored start's residual leaning fades, so that the dynamics move from the "
                "observed start toward the model's own equilibrium (0: the residual holds for good)"),
             _P("spin_up_enmity", 2.0, 0.0, 4.0, "affinity", "model",
-               "hostility between states at war in the spin-up's starting affinity clip(H + K - enmity W, -1, 1)"),
+               "hostility between states at war in the spin-up's starting affinity clip(H + K - enmity W, -1, 1) "
+               "(anchored_start 0 only)"),
             _P("decision_noise", 0.0043, 0.0, 1.0, "utility", "agents",
                "standard deviation of the random-utility term in each leaning decision"),
             _P("treaty_anchor", 0.6, 0.0, 2.0, "utility", "agents",

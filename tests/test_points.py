@@ -21,11 +21,13 @@ from test_batch import same_bytes, world_of
 UNTIL = dt.date(2025, 3, 1)  # a war, deployments, aid, summits, sanctions and repayments in every run
 
 
-SWITCHED = {"residual_decay": {"anchored_start": 1}}  # parameters that act only with a switch on
+# parameters that act only with a switch in a given position
+SWITCHED = {"residual_decay": {"anchored_start": 1}, "spin_up_years": {"anchored_start": 0},
+            "spin_up_enmity": {"anchored_start": 0}}
 
 
 def varied(params: dict, name: str, where: float) -> dict:
-    """``params`` with ``name`` at ``where`` of its range (between its bounds), and its switch on."""
+    """``params`` with ``name`` at ``where`` of its range (between its bounds), and its switch set."""
     p = PARAMETERS[name]
     value = p.low + where * (p.high - p.low)
     return params | SWITCHED.get(name, {}) | {name: round(value) if p.integer else value}
@@ -67,7 +69,7 @@ def test_every_parameter_varied_in_one_batch_gives_each_item_its_own_run():
 
 def test_the_spin_up_of_each_point_is_as_long_as_its_own():
     world, params = world_of("korea_russia_2024")
-    points = [params | {"spin_up_years": y} for y in (0.0, 3.0, 0.5, 7.25)]
+    points = [params | {"anchored_start": 0, "spin_up_years": y} for y in (0.0, 3.0, 0.5, 7.25)]
     batch = make_batch(world, points, 1, [0, 0, 0, 0], dt.date(2024, 9, 1)).run()
     for b, point in enumerate(points):
         same_bytes(batch.recorder.item(b).tables(0), alone(world, point, 1, 0, dt.date(2024, 9, 1)),
