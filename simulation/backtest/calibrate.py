@@ -14,7 +14,7 @@ score the fit on later ones.
   the parameters. SciPy is already installed for SALib. ``max_evaluations`` caps its cost; it
   stops (converged) when a round of line searches improves the objective by less than 0.1 % —
   far below what the training origins can tell apart (the objective's standard error across
-  origins is about 5 %, docs/calibration.md §7).
+  origins is about 5 %, docs/calibration.md §0).
 - **Identification.** ``Calibration.evidence`` compares the fitted point with the start origin by
   origin (each evaluation's objective by origin is kept): the mean paired difference and its
   standard error. A fit whose improvement is within two standard errors is not evidence for
