@@ -217,11 +217,13 @@ def check_command(
     set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
     workers: Workers = None,
 ) -> None:
-    """Check the scenario's expectations over an ensemble; exit 3 if any is not met."""
+    """Check the scenario's expectations over an ensemble, and score it against what happened
+    (its observed outcomes); exit 3 if an expectation that is a target is not met.
+    """
     overrides = _parse_sets(set_)
     loaded = load_scenario(scenario)
-    if not loaded.scenario.expectations:
-        raise BadInput(f"{display(loaded.path)}: the scenario has no expectations: to check")
+    if not loaded.scenario.expectations and not loaded.scenario.observed:
+        raise BadInput(f"{display(loaded.path)}: the scenario has no expectations: or observed: to check")
     from simulation.expectations import EXIT_FAILED, check
 
     runs = 2 if any(e.versus_base for e in loaded.scenario.expectations) else 1
@@ -235,22 +237,62 @@ def check_command(
 
         result = check(loaded, replicates=replicates, seed=seed, params=overrides, progress=step,
                        workers=_workers(workers))
-    table = Table(title=f"{loaded.scenario.title}: {replicates} replicates, seed {result.seed}"
-                  + (" (base with the same seeds)" if runs == 2 else ""), title_justify="left", show_edge=False)
-    for col, justify in (("", "left"), ("expectation", "left"), ("subject", "left"), ("test", "left"),
-                         ("share", "right"), ("needed", "right")):
-        table.add_column(col, justify=justify, overflow="fold")
-    for row in result.table.itertuples():
-        mark = "[green]✓[/green]" if row.passed else "[red]✗[/red]"
-        table.add_row(mark, escape(row.claim), escape(row.subject), escape(row.test), f"{row.share:.0%}",
-                      f"{row.required:.0%}")
-    out_console.print(table)
-    failed = int((~result.table["passed"]).sum())
+    title = (f"{loaded.scenario.title}: {replicates} replicates, seed {result.seed}"
+             + (" (base with the same seeds)" if runs == 2 else ""))
+    if len(result.table):
+        out_console.print(_expectations_table(result.table, title))
+    if result.hindcast is not None:
+        out_console.print(_hindcast_table(result.hindcast, result.hindcast_summary))
+    targets = result.table[result.table["target"]]
+    failed = int((~targets["passed"]).sum())
     if failed:
-        out_console.print(f"[red]{failed} of {len(result.table)} expectations not met[/red]")
+        out_console.print(f"[red]{failed} of {len(targets)} expectations not met[/red]")
         raise typer.Exit(EXIT_FAILED)
-    n = len(result.table)
+    n = len(targets)
     out_console.print(f"[green]all {n} expectation{'s' * (n != 1)} met[/green]")
+
+
+REALITY = {"came_true": "[green]came true[/green]", "partly": "[yellow]partly[/yellow]",
+           "did_not": "[red]did not[/red]", "": ""}
+
+
+def _expectations_table(frame, title: str) -> Table:
+    """The expectations; for the article's predictions, what reality made of them (the three-way view)."""
+    table = Table(title=title, title_justify="left", show_edge=False)
+    for col, justify in (("", "left"), ("expectation", "left"), ("subject", "left"), ("test", "left"),
+                         ("share", "right"), ("needed", "right"), ("reality", "left")):
+        table.add_column(col, justify=justify, overflow="fold")
+    for row in frame.itertuples():
+        mark = "[green]✓[/green]" if row.passed else "[red]✗[/red]"
+        if not row.target:
+            mark = "[dim]–[/dim]"
+        table.add_row(mark, escape(row.claim), escape(row.subject), escape(row.test), f"{row.share:.0%}",
+                      f"{row.required:.0%}" if row.target else "[dim]not a target[/dim]", REALITY[row.reality])
+    return table
+
+
+def _hindcast_table(frame, summary: dict | None) -> Table:
+    """The hindcast: each observed outcome, the model's probability of it, right or wrong."""
+    caption = ""
+    if summary and summary["scored"]:
+        s = summary
+        caption = (f"{s['scored']} outcomes scored ({s['scripted']} scripted by events, left out): "
+                   f"right {s['right']:.0%} [{s['right_interval'][0]:.0%}, {s['right_interval'][1]:.0%}]; "
+                   f"Brier {s['brier']:.3f} [{s['brier_interval'][0]:.3f}, {s['brier_interval'][1]:.3f}] "
+                   f"against {s['brier_reference']:.3f} for the reference; skill {s['skill']:+.2f} "
+                   f"[{s['skill_interval'][0]:+.2f}, {s['skill_interval'][1]:+.2f}]")
+    table = Table(title="Against what happened (observed outcomes)", title_justify="left", show_edge=False,
+                  caption=caption, caption_justify="left")
+    for col, justify in (("", "left"), ("what happened", "left"), ("subject", "left"), ("model P", "right"),
+                         ("ref. P", "right"), ("Brier", "right")):
+        table.add_column(col, justify=justify, overflow="fold")
+    for row in frame.itertuples():
+        mark = "[green]✓[/green]" if row.right else "[red]✗[/red]"
+        what = escape(row.what if row.happened else f"not: {row.what}")
+        if row.scripted_by:
+            mark, what = "[dim]·[/dim]", what + f" [dim](scripted by {escape(row.scripted_by)})[/dim]"
+        table.add_row(mark, what, escape(row.subject), f"{row.model:.0%}", f"{row.reference:.0%}", f"{row.brier:.2f}")
+    return table
 
 
 @app.command("compare")

@@ -13,6 +13,7 @@ mechanisms then respond in the same step.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -62,6 +63,17 @@ class Kind:
     # numeric fields ``apply`` scales the effect by: each may hold one value per item of a batch
     # (a sweep's event knob), since the effects take one value per item (``simulation.effects``)
     amounts: tuple[str, ...] = ()
+    # what the event sets directly (the hindcast leaves out an outcome an event forces): pair
+    # columns of every pair of the states it names, state columns of every state it names
+    pair_writes: tuple[str, ...] = ()
+    state_writes: tuple[str, ...] = ()
+
+    @classmethod
+    def writes(cls, e) -> set[tuple[str, frozenset]]:
+        """(metric, states) the event sets directly: a pair's column (two states) or a state's (one)."""
+        ids = involved(e)
+        out = {(m, frozenset(p)) for m in cls.pair_writes for p in itertools.combinations(ids, 2)}
+        return out | {(m, frozenset([i])) for m in cls.state_writes for i in ids}
 
     @staticmethod
     def share(event, start: dt.date, stop: dt.date, paused=()) -> float:
@@ -86,8 +98,16 @@ class Kind:
         return event.type
 
 
+FLOWS = ("flow_ab", "flow_ba", "commitment_ab", "commitment_ba")
+STOCKS = ("support_given", "support_received", "munitions", "economy", "tech", "foreign_troops", "troops_abroad",
+          "manpower")
+FIGHTING = ("losses", "front_strength", "manpower_strain")
+
+
 class Flow(Kind):
     """Delivered evenly per day over [date, until], or all at once without ``until``."""
+
+    pair_writes, state_writes = FLOWS, STOCKS
 
     @staticmethod
     def share(event, start, stop, paused=()) -> float:
@@ -159,6 +179,7 @@ class AidFlow(Flow):
 
 class Suspension(Kind):
     schema = s.AidSuspension
+    pair_writes, state_writes = FLOWS, STOCKS
 
     @staticmethod
     def apply(x, e, at, share):
@@ -171,6 +192,7 @@ class Suspension(Kind):
 
 class Summit(Kind):
     schema = s.Summit
+    pair_writes = ("affinity",)
 
     @staticmethod
     def compile(e, at):
@@ -188,6 +210,7 @@ class Summit(Kind):
 
 class Treaty(Kind):
     schema = s.Treaty
+    pair_writes = ("affinity", "treaty", "alliance_depth")
 
     @staticmethod
     def compile(e, at):
@@ -209,6 +232,7 @@ class Treaty(Kind):
 
 class Sanctions(Kind):
     schema = s.Sanctions
+    state_writes = ("economy",)
 
     @staticmethod
     def compile(e, at):
@@ -228,6 +252,12 @@ class Sanctions(Kind):
 
 class Leadership(Kind):
     schema = s.LeadershipChange
+
+    @classmethod
+    def writes(cls, e):
+        """Its leaning toward the states of its stance; toward every state with a new ideal point (``*``)."""
+        others = list(e.stance) + (["*"] if e.ideal_point is not None else [])
+        return {("affinity", frozenset([e.state, j])) for j in others} | {("alignment", frozenset([e.state]))}
 
     @staticmethod
     def compile(e, at):
@@ -255,6 +285,7 @@ class Policy(Leadership):
 
 class Ceasefire(Kind):
     schema = s.Ceasefire
+    pair_writes, state_writes = ("at_war", "tension", "war_party"), FIGHTING
 
     @staticmethod
     def compile(e, at):
@@ -271,6 +302,7 @@ class Ceasefire(Kind):
 
 class War(Kind):
     schema = s.WarOutbreak
+    pair_writes, state_writes = ("at_war", "tension", "war_party"), FIGHTING
 
     @staticmethod
     def compile(e, at):
@@ -289,6 +321,7 @@ class Operation(Kind):
     """Acts on the share of each step's days that [date, until] covers."""
 
     schema = s.MilitaryOperation
+    pair_writes, state_writes = ("tension",), FIGHTING
 
     @staticmethod
     def share(event, start, stop, paused=()) -> float:
@@ -310,6 +343,10 @@ class Operation(Kind):
 
 class Shock(Kind):
     schema = s.RelationShock
+
+    @classmethod
+    def writes(cls, e):
+        return {(m, frozenset(e.pair)) for m in ("affinity", "tension") if getattr(e, m)}
 
     @staticmethod
     def compile(e, at):

@@ -9,7 +9,8 @@ import pytest
 
 from helpers import FINDINGS, MINIMAL, cli, failing
 from simulation import load_scenario
-from simulation.expectations import check, passes
+from simulation.expectations import check
+from simulation.statements import passes
 from simulation.scenario import ScenarioError
 from simulation.scenario.schema import Expectation
 

@@ -14,9 +14,9 @@ LAYERS = [
     {"limits", "params", "metrics", "data", "system", "calendar", "mechanisms", "tuning"},
     {"search"},  # finds the partitions the theory of mechanisms/ asks for
     {"scenario", "signed"},  # input files: scenarios, signed edge lists
-    {"state", "effects", "events", "world"},
+    {"state", "effects", "events", "world", "statements"},
     {"perception", "agents", "recorder", "model"},
-    {"runner", "parallel", "interrupt", "expectations", "compare", "output", "sweep"},
+    {"runner", "parallel", "interrupt", "hindcast", "expectations", "compare", "output", "sweep"},
     {"validation", "backtest"},  # the model against published results and against what happened
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}

@@ -394,7 +394,7 @@ def test_recorder_series_equals_the_tables_for_every_kind_of_metric():
     """The sweep reads outputs straight from the recorder's arrays; they must equal the tables'."""
     from simulation import load_scenario
     from simulation import params as P
-    from simulation.expectations import series
+    from simulation.statements import series
     from simulation.model import AllianceModel
     from simulation.world import build_world
 

@@ -41,7 +41,7 @@ def test_a_large_world_shows_its_largest_states_and_those_the_events_name(world)
     shown = focus.focus(states, meta, k=10)
     first = states[states["step"] == 0].set_index("state")["capability"]
     assert set(first.sort_values(ascending=False).index[:10]) <= set(shown)
-    assert set(meta["actors"]) == {"PRK", "RUS", "USA", "UKR", "IRN", "CHN", "ROK"}
+    assert set(meta["actors"]) == {"PRK", "RUS", "USA", "UKR", "IRN", "CHN", "ROK", "JPN"}  # JPN: 2025 summits
     assert set(meta["actors"]) <= set(shown) and len(shown) <= 10 + len(meta["actors"])
     assert "of 195 states" in focus.describe(shown, states)
     assert focus.focus(states, meta, k=10, pinned=["PAL"]) == sorted({*shown, "PAL"})

@@ -228,37 +228,47 @@ def _timing_problems(exp, path: tuple, start, end) -> Iterator[Problem]:
         yield path + ("window",), "the window must run forward in time"
 
 
+def _statement_problems(scenario: Scenario, stmt, path: tuple, members: set[str]) -> Iterator[Problem]:
+    """Problems of one expectation or observed outcome: its metric, subject, test and dates."""
+    kind = metric_kind(stmt.metric, scenario)
+    if kind is None:
+        hint = difflib.get_close_matches(stmt.metric, known_metrics(scenario), n=1)
+        more = f" (did you mean {hint[0]!r}?)" if hint else f" (one of: {', '.join(known_metrics(scenario))})"
+        yield path + ("metric",), f"unknown metric {stmt.metric!r}{more}"
+        return
+    yield from subject_problems(kind, stmt.state, stmt.pair, path, members)
+    yield from _repeats(stmt.pair, path + ("pair",))
+    if stmt.relative_to is not None:
+        yield from _repeats(stmt.relative_to.pair, path + ("relative_to", "pair"))
+    if stmt.relative_to is not None and kind == "membership":
+        yield path + ("relative_to",), "coalition and bloc membership has nothing to subtract"
+        return
+    if stmt.relative_to is not None:
+        yield from subject_problems(kind, stmt.relative_to.state, stmt.relative_to.pair,
+                                     path + ("relative_to",), members)
+    if (kind == "membership") != (stmt.test in ("same", "different")):
+        yield path + ("test",), ("coalition and bloc are tested with 'same' or 'different'" if kind == "membership"
+                                 else f"'{stmt.test}' applies to coalition or bloc only")
+    yield from _timing_problems(stmt, path, scenario.calendar.start, scenario.calendar.end)
+
+
 def _expectation_problems(scenario: Scenario, members: set[str], is_variant: bool) -> Iterator[Problem]:
-    seen: set[str] = set()
-    for i, exp in enumerate(scenario.expectations):
-        path = ("expectations", i)
-        if exp.id in seen:
-            yield path + ("id",), f"duplicate expectation id {exp.id!r}"
-        seen.add(exp.id)
-        kind = metric_kind(exp.metric, scenario)
-        if kind is None:
-            hint = difflib.get_close_matches(exp.metric, known_metrics(scenario), n=1)
-            more = f" (did you mean {hint[0]!r}?)" if hint else f" (one of: {', '.join(known_metrics(scenario))})"
-            yield path + ("metric",), f"unknown metric {exp.metric!r}{more}"
-            continue
-        yield from subject_problems(kind, exp.state, exp.pair, path, members)
-        yield from _repeats(exp.pair, path + ("pair",))
-        if exp.relative_to is not None:
-            yield from _repeats(exp.relative_to.pair, path + ("relative_to", "pair"))
-        if exp.relative_to is not None and kind == "membership":
-            yield path + ("relative_to",), "coalition and bloc membership has nothing to subtract"
-            continue
-        if exp.relative_to is not None:
-            yield from subject_problems(kind, exp.relative_to.state, exp.relative_to.pair,
-                                         path + ("relative_to",), members)
-        if (kind == "membership") != (exp.test in ("same", "different")):
-            yield path + ("test",), ("coalition and bloc are tested with 'same' or 'different'" if kind == "membership"
-                                     else f"'{exp.test}' applies to coalition or bloc only")
-        yield from _timing_problems(exp, path, scenario.calendar.start, scenario.calendar.end)
-        if exp.versus_base and not is_variant:
-            yield path + ("versus_base",), "only a variant (a file with extends:) has a base to compare with"
-        if exp.versus_base and kind == "membership":
-            yield path + ("versus_base",), "coalition and bloc membership cannot be compared with the base"
+    for section in ("expectations", "observed"):
+        seen: set[str] = set()
+        for i, stmt in enumerate(getattr(scenario, section)):
+            path = (section, i)
+            if stmt.id in seen:
+                yield path + ("id",), f"duplicate {'expectation' if section == 'expectations' else 'observed'} " \
+                                      f"id {stmt.id!r}"
+            seen.add(stmt.id)
+            yield from _statement_problems(scenario, stmt, path, members)
+            if section == "observed":
+                continue
+            kind = metric_kind(stmt.metric, scenario)
+            if stmt.versus_base and not is_variant:
+                yield path + ("versus_base",), "only a variant (a file with extends:) has a base to compare with"
+            if stmt.versus_base and kind == "membership":
+                yield path + ("versus_base",), "coalition and bloc membership cannot be compared with the base"
 
 
 def _parameter_problems(scenario: Scenario) -> Iterator[Problem]:

@@ -323,20 +323,17 @@ class Subject(Strict):
     pair: list[StateId] | None = Field(None, min_length=2, max_length=2)
 
 
-class Expectation(Strict):
-    """A stylized fact to check over an ensemble (``alliance-sim check``).
+class Statement(Strict):
+    """What expectations and observed outcomes share: a metric of a subject, measured over time.
 
     The measure is the metric's change from ``from`` to ``to``, or its level ``at`` a date or
     averaged over a ``window``; minus the same measure of ``relative_to`` when given. ``rises``
-    / ``above`` pass when the measure exceeds ``value``, ``falls`` / ``below`` when it is under
+    / ``above`` hold when the measure exceeds ``value``, ``falls`` / ``below`` when it is under
     it (``falls`` with ``value`` v means a fall of more than v); ``same`` / ``different`` ask
-    whether the pair is in the same coalition (or bloc). With ``versus_base`` the measure is
-    compared with the base scenario's, replicate by replicate with the same seeds, and must
-    differ from it by more than ``value`` (a minimum effect size) in the stated direction.
+    whether the pair is in the same coalition (or bloc).
     """
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    claim: str = Field(min_length=3, description="the stylized fact, in words")
     metric: str = Field(description="a column of the model, states or pairs table, or coalition / bloc")
     state: StateId | None = None
     pair: list[StateId] | None = Field(None, min_length=2, max_length=2)
@@ -348,10 +345,62 @@ class Expectation(Strict):
     window: list[Date] | None = Field(None, min_length=2, max_length=2)
     value: Num = Field(0.0, ge=-1e9, le=1e9, description="threshold (above/below), margin (rises/falls) or, with "
                          "versus_base, the minimum effect size")
+    source: Source
+
+
+class Reality(Strict):
+    """What became of a prediction: came true, partly, or did not, and where that is recorded."""
+
+    verdict: Literal["came_true", "partly", "did_not"]
+    note: str = Field(min_length=3, description="what happened, in a sentence")
+    source: Source
+
+
+class Expectation(Statement):
+    """A stylized fact to check over an ensemble (``alliance-sim check``).
+
+    It holds when the share of runs in which the statement holds reaches ``share``. With
+    ``versus_base`` the measure is compared with the base scenario's, replicate by replicate
+    with the same seeds, and must differ from it by more than ``value`` (a minimum effect size)
+    in the stated direction. ``reality`` records what became of a claim that was a prediction;
+    one reality contradicted (``did_not``) is reported, not a target.
+    """
+
+    claim: str = Field(min_length=3, description="the stylized fact, in words")
     versus_base: Literal["higher", "lower"] | None = Field(
         None, description="compare with the base scenario's measure (variants only)")
     share: Annotated[Num, Field(gt=0.0, le=1.0)] = Field(0.9, description="share of runs that must pass")
-    source: Source
+    reality: Reality | None = Field(None, description="what became of the claim, if it was a prediction")
+
+
+class Observed(Statement):
+    """A dated, sourced fact about what happened, scored against the ensemble (the hindcast).
+
+    The statement (metric, subject, test, dates, value) is what reality did (``happened: true``)
+    or did not do (``happened: false``). The model's forecast is the share of runs in which the
+    statement holds; its Brier score is compared with the ``reference`` forecast's:
+    ``persistence`` (no change from the window's start: a change is up or down with even odds,
+    a level keeps its start value), ``coin`` (0.5), or a probability (a base rate, with its
+    source in ``reference_source``).
+    """
+
+    what: str = Field(min_length=3, description="what happened, in words")
+    happened: bool = Field(True, description="whether the statement came true")
+    reference: Literal["persistence", "coin"] | Share = Field("persistence", description="the reference forecast")
+    reference_source: str | None = Field(None, min_length=3, description="source of a base-rate reference")
+
+    @field_validator("happened", mode="before")
+    @classmethod
+    def _boolean(cls, value: object) -> object:
+        if not isinstance(value, bool):
+            raise ValueError(f"must be true or false (got {str(value)[:40]!r})")
+        return value
+
+    @model_validator(mode="after")
+    def _reference_sourced(self) -> "Observed":
+        if isinstance(self.reference, float) and not self.reference_source:
+            raise ValueError("a probability as reference needs reference_source (where the base rate comes from)")
+        return self
 
 
 # --------------------------------------------------------------------------- the scenario
@@ -379,6 +428,10 @@ class Scenario(Strict):
     expectations: list[Expectation] = Field(
         default_factory=list, description="stylized facts checked by `alliance-sim check` (not inherited "
         "by a variant that lists its own)")
+    observed: list[Observed] = Field(
+        default_factory=list, max_length=limits.MAX_EVENTS,
+        description="what happened: outcomes the ensemble is scored against (the hindcast of `alliance-sim "
+        "check`; not inherited by a variant that lists its own)")
     coalition_anchor: StateId | None = Field(
         None, description="state whose coalition is labelled A (default: largest capability)")
 

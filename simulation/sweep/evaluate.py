@@ -27,7 +27,7 @@ import pandas as pd
 
 from .. import data
 from .. import params as P
-from ..expectations import as_of, window_rows
+from ..statements import as_of, window_rows
 from ..events import kind_of
 from ..model import batch_size as model_batch_size
 from ..model import make_batch
