@@ -243,7 +243,7 @@ def check_command(
         out_console.print(_expectations_table(result.table, title))
     if result.hindcast is not None:
         out_console.print(_hindcast_table(result.hindcast, result.hindcast_summary))
-    targets = result.table[result.table["target"]]
+    targets = result.table[result.table["target"].astype(bool)]
     failed = int((~targets["passed"]).sum())
     if failed:
         out_console.print(f"[red]{failed} of {len(targets)} expectations not met[/red]")

@@ -37,7 +37,7 @@ class CheckResult:
     @property
     def passed(self) -> bool:
         """Every expectation that is a target holds (a prediction reality contradicted is not one)."""
-        targets = self.table[self.table["target"]]
+        targets = self.table[self.table["target"].astype(bool)]
         return bool(targets["passed"].all())
 
     @property

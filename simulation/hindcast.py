@@ -80,10 +80,10 @@ def scripted_by(obs: Observed, scenario: Scenario) -> list[str]:
 
 
 def _persistence(obs: Observed, tables: dict, scenario: Scenario) -> float:
-    """No change from the scenario's start: a change is up or down with even odds; a level or a
-    membership is as it was on the first day.
+    """No change from the scenario's start: a change (from/to) is up or down with even odds; a
+    level or a membership is as it was on the first day.
     """
-    if obs.test in ("rises", "falls"):
+    if obs.from_ is not None and obs.to is not None:
         return 0.5
     start = obs.model_copy(update={"at": scenario.calendar.start, "window": None, "from_": None, "to": None})
     ok, _ = passes(tables, start, scenario)

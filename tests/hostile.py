@@ -23,6 +23,55 @@ BASE_SPEC = {"name": "h", "scenario": "mini.yaml", "seed": 1, "design": "lhs", "
              "until": dt.date(2024, 3, 31), "factors": {"balance_rate": {"low": 0.5, "high": 2.0}},
              "outputs": [{"name": "rus_prk", "metric": "affinity", "pair": ["RUS", "PRK"], "at": dt.date(2024, 3, 31)}]}
 BASE_EDGES = "source,target,sign\nA,B,1\nB,C,-1\nA,C,-1\nC,D,1\n"
+# The minimal scenario with what a hindcast adds: an expectation with its reality, and observed
+# outcomes of every reference kind (persistence, coin, a base rate with its source).
+HINDCAST = """\
+expectations:
+  - id: closer
+    claim: "Russia and the DPRK draw closer"
+    metric: affinity
+    pair: [RUS, PRK]
+    test: rises
+    from: 2024-02-01
+    to: 2024-06-30
+    source: "test claim"
+    reality: {verdict: came_true, note: "they did", source: "test record"}
+observed:
+  - id: closer
+    what: "Russia and the DPRK drew closer"
+    metric: affinity
+    pair: [RUS, PRK]
+    relative_to: {pair: [RUS, ROK]}
+    test: rises
+    from: 2024-02-01
+    to: 2024-06-30
+    value: 0.1
+    happened: true
+    reference: persistence
+    source: "test fact"
+  - id: apart
+    what: "the two Koreas stayed in different camps"
+    metric: coalition
+    pair: [PRK, ROK]
+    test: different
+    window: [2024-03-01, 2024-09-30]
+    reference: 0.8
+    reference_source: "test base rate"
+    source: "test fact"
+  - id: stock
+    what: "the DPRK's stock fell below 20"
+    metric: munitions
+    state: PRK
+    test: below
+    at: 2024-12-31
+    value: 20
+    happened: false
+    reference: coin
+    source: "test fact"
+"""
+BASE_HINDCAST = yaml.safe_load(MINIMAL + HINDCAST)
+HINDCAST_KEYS = ["happened", "reference", "reference_source", "reality", "verdict", "what", "at", "window",
+                 "relative_to", "versus_base"]  # keys a damaged observed entry may gain
 
 WEIRD_VALUES = st.one_of(
     st.booleans(), st.none(), st.integers(min_value=-10**30, max_value=10**30),
@@ -74,11 +123,13 @@ def _delete(doc: object, path: tuple) -> object:
 
 
 @st.composite
-def damaged_document(draw, base: dict) -> str:
-    """A YAML document: ``base`` with one to three values replaced, keys removed or added."""
+def damaged_document(draw, base: dict, within: tuple[str, ...] = (), keys: tuple[str, ...] = ()) -> str:
+    """A YAML document: ``base`` with one to three values replaced, keys removed or added; with
+    ``within``, only under those top-level keys (``observed``…), and ``keys`` among those added.
+    """
     doc = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, 3))):
-        paths = _paths(doc)
+        paths = [p for p in _paths(doc) if not within or (p and p[0] in within)] or [()]
         path = draw(st.sampled_from(paths))
         action = draw(st.sampled_from(["replace", "replace", "delete", "add"]))
         if action == "replace":
@@ -86,7 +137,7 @@ def damaged_document(draw, base: dict) -> str:
         elif action == "delete" and path:
             doc = _delete(doc, path)
         elif action == "add" and isinstance(_get(doc, path), dict):
-            _get(doc, path)[draw(st.sampled_from(["extra", "troop", "Events", "from", "type", "states"]))] = \
+            _get(doc, path)[draw(st.sampled_from(["extra", "troop", "Events", "from", "type", "states", *keys]))] = \
                 draw(WEIRD_VALUES)
     try:
         return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)

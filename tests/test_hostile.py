@@ -21,14 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import MINIMAL
-from hostile import (BASE_EDGES, BASE_SCENARIO, BASE_SPEC, LARGEST, damaged_document, damaged_text, extends_trick,
-                     huge_or_deep, invoke, plausible_spec, write)
+from hostile import (BASE_EDGES, BASE_HINDCAST, BASE_SCENARIO, BASE_SPEC, HINDCAST_KEYS, LARGEST, damaged_document,
+                     damaged_text, extends_trick, huge_or_deep, invoke, plausible_spec, write)
 
 LONG = os.environ.get("HOSTILE_PROFILE") == "long"
 CASES = {"scenario": 2500, "text": 2500, "huge": 600, "extends": 600, "spec": 2000, "plausible": 1000, "edges": 1500,
-         "flags": 1500, "upload": 1000} if LONG else \
+         "flags": 1500, "upload": 1000, "hindcast": 2000} if LONG else \
         {"scenario": 120, "text": 120, "huge": 25, "extends": 40, "spec": 100, "plausible": 60, "edges": 80, "flags": 40,
-         "upload": 60}
+         "upload": 60, "hindcast": 80}
 SLOWEST: dict[str, float] = {}
 
 
@@ -59,6 +59,25 @@ def test_damaged_scenarios_are_refused_cleanly(folder, text):
     code, err = outcome("scenario", "validate", str(path))
     if code == 2:
         assert err.startswith("error: ") and str(path.name) in err
+
+
+@profile("hindcast")
+@given(text=damaged_document(BASE_HINDCAST, within=("expectations", "observed"), keys=tuple(HINDCAST_KEYS)))
+def test_damaged_observed_outcomes_are_refused_cleanly_or_scored(folder, text):
+    """The same damage to ``expectations:`` (with ``reality:``) and ``observed:``: refused with
+    file:line, or, when it still validates, scored without an error (what validates must run)."""
+    from simulation import hindcast, load_scenario
+    from simulation.runner import run
+
+    path = write(folder, "mini.yaml", text)
+    code, err = outcome("hindcast", "validate", str(path))
+    if code == 2:
+        assert err.startswith("error: ") and str(path.name) in err
+        return
+    loaded = load_scenario(path)
+    table = hindcast.score(run(loaded, replicates=1).tables, loaded.scenario)
+    assert len(table) == len(loaded.scenario.observed)
+    hindcast.summary(table)
 
 
 @profile("text")

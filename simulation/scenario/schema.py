@@ -45,6 +45,15 @@ def _date(value: object) -> object:
     return value
 
 
+def _reference(value: object) -> object:
+    """A reference forecast: 'persistence', 'coin' or a probability, refused with one message."""
+    if value in ("persistence", "coin"):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0:
+        return float(value)
+    raise ValueError(f"must be 'persistence', 'coin' or a probability from 0 to 1 (got {str(value)[:40]!r})")
+
+
 Num = Annotated[float, BeforeValidator(_number)]
 Int = Annotated[int, BeforeValidator(_number)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
@@ -379,14 +388,15 @@ class Observed(Statement):
     The statement (metric, subject, test, dates, value) is what reality did (``happened: true``)
     or did not do (``happened: false``). The model's forecast is the share of runs in which the
     statement holds; its Brier score is compared with the ``reference`` forecast's:
-    ``persistence`` (no change from the window's start: a change is up or down with even odds,
-    a level keeps its start value), ``coin`` (0.5), or a probability (a base rate, with its
+    ``persistence`` (no change from the scenario's start: a change is up or down with even
+    odds, a level keeps its start value), ``coin`` (0.5), or a probability (a base rate, with its
     source in ``reference_source``).
     """
 
     what: str = Field(min_length=3, description="what happened, in words")
     happened: bool = Field(True, description="whether the statement came true")
-    reference: Literal["persistence", "coin"] | Share = Field("persistence", description="the reference forecast")
+    reference: Annotated[Literal["persistence", "coin"] | float, BeforeValidator(_reference)] = Field(
+        "persistence", description="the reference forecast: persistence, coin, or a probability")
     reference_source: str | None = Field(None, min_length=3, description="source of a base-rate reference")
 
     @field_validator("happened", mode="before")
