@@ -336,14 +336,14 @@ def compare_command(
     manifest = result.manifest()
     extras = {}
     if report:
-        from viz.compare_report import build_compare_report
+        from viz.compare_report import build_compare_report, compare_hindcast
 
         names = [loaded_base.scenario.name] + [v.scenario.name for v in loaded]
         meta = {"title": f"{loaded_base.scenario.title}: counterfactuals", "base": names[0], "variants": names[1:],
                 "titles": {sc.scenario.name: sc.scenario.title for sc in [loaded_base, *loaded]},
                 "states": result.base.names, "manifest": manifest}
         extras["report.html"] = lambda path: build_compare_report(result.bands, result.effects, result.events,
-                                                                  meta, path)
+                                                                  meta, path, hindcast=compare_hindcast(result))
     write_run(out, {"bands": result.bands, "effects": result.effects}, manifest, fmt, extras, overwrite)
     _compare_summary(result, out)
 

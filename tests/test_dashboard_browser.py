@@ -272,3 +272,44 @@ def test_the_whole_world_steps_filters_by_region_and_finds_a_state(world_server,
         assert visit.errors == [] and visit.external == []
     finally:
         visit.close()
+
+
+HINDCAST = Path(__file__).parent / "fixtures" / "hindcast_2025.yaml"
+HINDCAST_IDS = ["rok_ukr_2024", "usa_ukr_falls", "rus_prk_high", "rok_rus_rises"]
+HINDCAST_ROWS = """() => Array.from(document.querySelectorAll('.hindcast-row'))
+    .map(r => [r.dataset.outcome, r.dataset.status, r.innerText])"""
+SHOTS = Path("/tmp/shots")
+
+
+@pytest.fixture(scope="module")
+def hindcast_server():
+    yield from start(str(HINDCAST))
+
+
+def test_against_what_happened_lists_the_outcomes_due_and_not_yet(hindcast_server, browser):
+    """The tab lists every observed outcome: "not yet" at the start; after running to the end, each
+    with what the run says, the scripted one flagged with its event, and the chart drawn.
+    """
+    visit = Visit(browser, hindcast_server)
+    page = visit.page
+    try:
+        page.get_by_role("tab", name="Against what happened").click()
+        page.wait_for_selector(".hindcast-table", timeout=WAIT)
+        rows = page.evaluate(HINDCAST_ROWS)
+        assert [r[0] for r in rows] == HINDCAST_IDS and {r[1] for r in rows} == {"not-yet"}
+        assert "not yet (due 2024-12-31)" in rows[0][2]
+        page.get_by_role("button", name="Run to end").click()
+        page.wait_for_function(f"() => ({HINDCAST_ROWS})().filter(r => r[1] === 'due').length === 4", timeout=WAIT)
+        page.wait_for_function(TAB_DRAWN, arg="Against what happened, as of 2025-12-31", timeout=WAIT)
+        rows = {r[0]: r[2] for r in page.evaluate(HINDCAST_ROWS)}
+        assert list(rows) == HINDCAST_IDS
+        assert "scripted" in rows["usa_ukr_falls"] and "us_inauguration" in rows["usa_ukr_falls"]
+        assert "did not happen" in rows["rok_rus_rises"]
+        assert all(("right" in text) or ("wrong" in text) or ("scripted" in text) for text in rows.values())
+        summary = page.inner_text(".hindcast-summary")
+        assert summary.startswith("4 of 4 observed outcomes are due by 2025-12-31")
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "dashboard_hindcast.png"), full_page=True)
+        assert visit.errors == [] and visit.external == []
+    finally:
+        visit.close()

@@ -12,9 +12,11 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from simulation import hindcast as H
 from viz import compare_figures as CF
+from viz import hindcast_figures as HF
 from viz._common import rgba
-from viz.report import CSS, _esc, _table, figure_div, manifest_html
+from viz.report import CSS, Raw, _esc, _table, figure_div, manifest_html, reality_tag
 
 TOP_EFFECTS = 25
 
@@ -26,12 +28,10 @@ table.events td:first-child{white-space:nowrap}
 .note{background:#f4f6f8;border-left:3px solid #0072B2;padding:8px 12px;margin:8px 0 16px}
 """
 
+_Raw = Raw  # trusted HTML fragment: `_cells` and `_table` insert it without escaping
 
-class _Raw(str):
-    """Trusted HTML fragment: `_cells` inserts it without escaping."""
 # Metrics on comparable scales (affinity, tension and alignment are all within [-1, 1]).
 RELATION_METRICS = ("affinity", "tension", "alignment", "global_tension", "polarization")
-
 
 
 def _cells(row: list, numeric=frozenset()) -> str:
@@ -183,8 +183,76 @@ def scenario_events_html(events: dict | None, meta: dict, order: list[str],
     return "\n".join(parts)
 
 
+def compare_hindcast(comparison) -> pd.DataFrame | None:
+    """The base's observed outcomes scored on every scenario's ensemble (``simulation.hindcast``):
+    the score table with ``scenario`` and ``span`` columns, or None when the base has none. Each
+    scenario's own events decide what it scripts (a variant may remove the event that forces one).
+    """
+    base = comparison.base.loaded.scenario
+    if not base.observed:
+        return None
+    runs = {base.name: comparison.base} | comparison.variants
+    spans = {o.id: HF.span_text(o) for o in base.observed}
+    frames = []
+    for name, run in runs.items():
+        last = pd.Timestamp(run.tables["model"]["date"].max()).date()
+        due = [o for o in base.observed if H.span(o, base.calendar.start)[1] <= last]
+        if due:
+            scenario = run.loaded.scenario.model_copy(update={"observed": due})
+            frames.append(H.score(run.tables, scenario).assign(scenario=name))
+    if not frames:
+        return None
+    out = pd.concat(frames, ignore_index=True)
+    return out.assign(span=out["id"].map(spans))
+
+
+def hindcast_html(frame: pd.DataFrame | None, order: list[str], colors: dict, fig) -> str:
+    """Per observed outcome of the base: what happened, and each scenario's probability and band
+    (green: points the way reality went, red: not, grey: scripted by that scenario's events).
+    """
+    if frame is None or frame.empty:
+        return ""
+    order = [n for n in order if n in set(frame["scenario"])]
+    ids = list(dict.fromkeys(frame["id"]))
+    by = frame.set_index(["scenario", "id"])
+    first = frame.drop_duplicates("id").set_index("id")
+    rows, attrs = [], []
+    for i in ids:
+        r = first.loc[i]
+        cells = [r["what"], r["subject"], f"{r['test']} · {r['span']}", reality_tag(bool(r["happened"]))]
+        for name in order:
+            if (name, i) not in by.index:
+                cells.append("–")
+                continue
+            x = by.loc[(name, i)]
+            kind = HF.verdict(x)
+            f = CF.fmt_value
+            band = f"{f(x['median'], True)} [{f(x['low'], True)}, {f(x['high'], True)}]"
+            note = f" · scripted by {x['scripted_by']}" if x["scripted_by"] else ""
+            cells.append(_Raw(f"<span class='tag' style='background:{HF.VERDICT_COLORS[kind]}'>P {x['model']:.0%}"
+                              f"</span> <span class='muted'>{_esc(band)}{_esc(note)}</span>"))
+        rows.append(cells)
+        attrs.append(f"data-outcome='{_esc(i)}'")
+    score = ["Scored outcomes", "", "", ""]
+    for name in order:
+        s = H.summary(frame[frame["scenario"] == name].reset_index(drop=True))
+        score.append(f"{round(s['right'] * s['scored'])} of {s['scored']} right · Brier {s['brier']:.3f} "
+                     f"(reference {s['brier_reference']:.3f})" if s["scored"] else "all scripted")
+    rows.append(score)
+    attrs.append("class='hindcast-score'")
+    header = ["Outcome", "Subject", "Statement", "Reality", *order]
+    return ("<h2 id='against-what-happened'>Against what happened</h2>"
+            "<p class='muted'>The base's observed outcomes against each scenario's ensemble: P is the share of "
+            "runs in which the statement holds (in the chart: a dot per scenario, a ring where its events force "
+            "the outcome; the triangle is what happened), then in the table the median of its measure [5 %, 95 %]. "
+            "Green: the scenario points the way reality went; red: it does not; grey: that scenario's events force "
+            "the outcome (left out of its score).</p>"
+            + fig(HF.scenario_probabilities(frame, order, colors))
+            + _table(header, rows, set(), "hindcast", attrs))
+
+
 def render_compare_report(bands: pd.DataFrame, effects: pd.DataFrame, events: dict | None,
-                          meta: dict) -> str:
+                          meta: dict, hindcast: pd.DataFrame | None = None) -> str:
     """The full HTML document as a string."""
     title = meta.get("title") or "alliance-sim comparison"
     variants = _variants(bands, effects, meta)
@@ -195,7 +263,7 @@ def render_compare_report(bands: pd.DataFrame, effects: pd.DataFrame, events: di
             f"<p class='sub'>Base scenario <b>{_esc(meta['base'])}</b> compared with "
             f"{len(variants)} variant{'s' if len(variants) != 1 else ''}.</p>",
             "<h2 id='scenarios'>Scenarios compared</h2>",
-            scenarios_html(bands, meta, order, colors)]
+            scenarios_html(bands, meta, order, colors), hindcast_html(hindcast, order, colors, fig)]
     for v in variants:
         last, rows = effects_rows(effects, v)
         when = f" on {last:%Y-%m-%d}" if last is not None else ""
@@ -227,12 +295,13 @@ def render_compare_report(bands: pd.DataFrame, effects: pd.DataFrame, events: di
 
 def build_compare_report(bands: pd.DataFrame, effects: pd.DataFrame,
                          events: dict[str, pd.DataFrame] | None, meta: dict,
-                         path: Path) -> Path:
+                         path: Path, hindcast: pd.DataFrame | None = None) -> Path:
     """Write the self-contained comparison report to `path` and return it.
 
     `bands`, `effects`, `events` and `meta` follow the contract of `viz.compare_figures`
-    (as produced by `simulation.compare`).
+    (as produced by `simulation.compare`); `hindcast` (:func:`compare_hindcast`) adds "Against
+    what happened" when the base has observed outcomes.
     """
     path = Path(path)
-    path.write_text(render_compare_report(bands, effects, events, meta), encoding="utf-8")
+    path.write_text(render_compare_report(bands, effects, events, meta, hindcast), encoding="utf-8")
     return path

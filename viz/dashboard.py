@@ -20,11 +20,13 @@ import solara
 import solara.lab
 
 from simulation import limits
+from simulation.hindcast import span
 from simulation.params import PARAMETERS
 from simulation.scenario import ScenarioError, load_scenario, shipped_names
 from viz import compare_figures as CF
 from viz import figures as F
 from viz import focus
+from viz import hindcast_figures as HF
 from viz.plotly_view import Plotly, as_json
 from viz.session import Session, check_upload_size, load_upload, upload_name
 
@@ -247,12 +249,15 @@ def Views(session: Session, ticks: solara.Reactive, settings: solara.Reactive):
                    open_[4])
         with solara.lab.Tab(TABS[5]):
             Downloads(session, tables, now, open_[5])
+        with solara.lab.Tab(TABS[6]):
+            AgainstWhatHappened(session, [session, tick], open_[6])
         if session.variant_model is not None:
-            with solara.lab.Tab(TABS[6]):
-                Overlay(session, meta, key, open_[6])
+            with solara.lab.Tab(TABS[7]):
+                Overlay(session, meta, key, open_[7])
 
 
-TABS = ["Network", "Coalitions", "Bilateral tension", "Resources", "Recalibration", "Tables", "Counterfactual"]
+TABS = ["Network", "Coalitions", "Bilateral tension", "Resources", "Recalibration", "Tables", "Against what happened",
+        "Counterfactual"]
 
 
 def use_drawn(dependencies: list, shown: bool) -> list | None:
@@ -310,6 +315,74 @@ def Overlay(session: Session, meta: dict, key: list, shown: bool):
     for metric, subject in CF.default_comparison_panels(bands, overlay_meta)[:4]:
         Figure(lambda m=metric, s=subject: CF.scenario_bands(bands, m, s, by_scenario, overlay_meta),
                key + [metric, subject], shown)
+
+
+CELL = "border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top"
+TAG = "font-size:.85em;font-weight:600;padding:0 6px;border-radius:3px;color:#fff;white-space:nowrap;background:"
+NOT_YET = "#BBBBBB"
+
+
+def _tag(text: str, color: str) -> str:
+    return f"<span style='{TAG}{color}'>{html.escape(text)}</span>"
+
+
+def hindcast_rows(scored, due: list, later: list, start) -> str:
+    """The observed outcomes as an HTML table: those due with what the run says, the others "not yet"."""
+    prepared = HF.prepare(scored, due).set_index("id") if scored is not None else None
+    rows = []
+    for obs in [*due, *later]:
+        cells = [obs.what, HF.span_text(obs), "happened" if obs.happened else "did not happen"]
+        if prepared is not None and obs.id in prepared.index:
+            r = prepared.loc[obs.id]
+            holds = "holds" if r["model"] >= 0.5 else "does not hold"
+            measure = f"{r['median']:+.3f}" if obs.test not in ("same", "different") else ""
+            kind = r["verdict"]
+            verdict = _tag({"right": "right", "wrong": "wrong", "scripted": "scripted"}[kind], HF.VERDICT_COLORS[kind])
+            if kind == "scripted":
+                verdict += f"<div style='color:#777;font-size:.8em'>by {html.escape(r['scripted_by'])}</div>"
+            run, status = f"{measure} ({holds})".strip(), "due"
+        else:
+            run, status = "", "not-yet"
+            verdict = _tag(f"not yet (due {span(obs, start)[1]})", NOT_YET)
+        body = "".join(f"<td style='{CELL}'>{html.escape(c)}</td>" for c in cells + [run])
+        rows.append(f"<tr class='hindcast-row' data-outcome='{html.escape(obs.id)}' data-status='{status}'>"
+                    f"{body}<td style='{CELL}'>{verdict}</td></tr>")
+    head = "".join(f"<th style='{CELL};background:#f4f6f8'>{h}</th>" for h in
+                   ("Outcome", "Dates", "Reality", "This run: measure", "The run points"))
+    return (f"<table class='hindcast-table' style='border-collapse:collapse;font-size:.9em;width:100%'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+@solara.component
+def AgainstWhatHappened(session: Session, key: list, shown: bool):
+    """The scenario's observed outcomes whose span has ended by the current date against the run so
+    far (one run: its measure and whether it points the way reality went), the others "not yet".
+    """
+    deps = use_drawn(key, shown)
+    result = solara.use_memo(lambda: None if deps is None else session.hindcast(), dependencies=deps or [None])
+    if result is None:
+        return
+    scored, due, later = result
+    if not due and not later:
+        solara.Text("This scenario has no observed outcomes (an observed: section): nothing to hold it against.",
+                    classes=["hindcast-none"], style={"color": "#666"})
+        return
+    if scored is not None:
+        verdicts = HF.prepare(scored, due)["verdict"]
+        counts = {k: int((verdicts == k).sum()) for k in HF.VERDICT_COLORS}
+        text = (f"{len(due)} of {len(due) + len(later)} observed outcomes are due by {session.date:%Y-%m-%d}: "
+                f"this run points the way reality went in {counts['right']}, not in {counts['wrong']}; "
+                f"{counts['scripted']} scripted by the scenario's events (not scored). One run (replicate 0 of "
+                f"alliance-sim run --seed {session.seed}) says which way it went, not how likely: "
+                "alliance-sim check scores an ensemble.")
+    else:
+        text = f"No observed outcome is due by {session.date:%Y-%m-%d}: step on."
+    solara.Text(text, classes=["hindcast-summary"])
+    if scored is not None:
+        Figure(lambda: HF.hindcast_chart(scored, due, f"Against what happened, as of {session.date:%Y-%m-%d}"),
+               key, shown)
+    rows = hindcast_rows(scored, due, later, session.loaded.scenario.calendar.start)
+    solara.HTML(tag="div", unsafe_innerHTML=rows, style={"margin-top": "8px"})
 
 
 # ------------------------------------------------------------------------------- the page

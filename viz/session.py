@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from simulation.compare import bands_of, calendar_problems, long_table
-from simulation import limits
-from simulation.data import region
+from simulation import hindcast, limits
+from simulation.data import canonical, region
 from simulation.model import AllianceModel, make_model
 from simulation.runner import events_table, resolve_params
 from simulation.scenario import LoadedScenario, ScenarioError, load_scenario
@@ -124,3 +124,17 @@ class Session:
         bands = pd.concat([bands_of(name, long_table(t)) for name, t in runs.items()], ignore_index=True)
         return bands, {name: t["events"] for name, t in runs.items()}
 
+    def hindcast(self) -> tuple[pd.DataFrame | None, list, list]:
+        """The scenario's observed outcomes against the run so far: (the score of those whose span
+        has ended by the current date — one run, so each P is 0 or 1 — or None, those outcomes, those
+        not yet due).
+        """
+        sc = self.loaded.scenario
+        ends = {o.id: hindcast.span(o, sc.calendar.start)[1] for o in sc.observed}
+        due = [o for o in sc.observed if ends[o.id] <= self.date]
+        later = [o for o in sc.observed if ends[o.id] > self.date]
+        if not due:
+            return None, due, later
+        ids = {canonical(i) for o in due for sub in (o, o.relative_to) if sub is not None
+               for i in (sub.pair or ([sub.state] if sub.state else []))}
+        return hindcast.score(self.tables(among=sorted(ids)), sc.model_copy(update={"observed": due})), due, later
