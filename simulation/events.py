@@ -234,6 +234,13 @@ class Sanctions(Kind):
     schema = s.Sanctions
     state_writes = ("economy",)
 
+    @classmethod
+    def writes(cls, e):
+        """The target's economy, and the affinity of each sanctioner with the target: a sanction
+        enters both sides' leaning as written (``StateAgent.utility``'s economic term), as a stance does.
+        """
+        return {("economy", frozenset([e.target]))} | {("affinity", frozenset([b, e.target])) for b in e.by}
+
     @staticmethod
     def compile(e, at):
         return tuple(map(at, e.by)), at(e.target)

@@ -1,0 +1,51 @@
+"""The hindcast of the shipped scenarios: 2025 as it happened (docs/calibration.md §8).
+
+Pins what the docs quote, so that a change of the model, of the events or of the scripting rule
+that moves the hindcast is seen (and the docs updated) rather than passing silently. The misses
+are findings, each with its cause in the docs; they are not targets to tune away.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulation.expectations import check
+from simulation.scenario import load_scenario
+
+MISSES = {  # outcomes the model gets wrong, not scripted (docs/calibration.md §8.1, §8.3)
+    "korea_russia_2024": {"irn_usa_apart", "prk_rok_tension_eases", "usa_ukr_shallower"},
+    "world_2024": {"bra_usa_apart", "can_usa_apart", "den_usa_apart", "ind_chn_closer", "ind_pak_tension",
+                   "ind_rus_closer", "ind_usa_apart", "isr_irn_tension", "isr_qat_tension", "pak_usa_closer",
+                   "phi_chn_tension", "pol_rus_tension", "sau_pak_deeper", "sau_usa_closer", "thi_cam_tension"},
+}
+SCRIPTED = {"usa_ukr_apart", "usa_rus_closer", "chn_prk_restored", "rok_chn_closer", "rok_usa_closer",
+            "jpn_usa_closer", "rus_chn_closer", "rok_jpn_closer", "rus_prk_closer", "prk_rok_no_thaw",
+            "jpn_chn_apart", "chn_usa_tariff_war", "irn_usa_tension", "rus_irn_deeper", "ukr_strain_2025"}
+
+
+def _scored(name: str, k: int):
+    result = check(load_scenario(name), replicates=k)
+    table = result.hindcast
+    return result, table[table["scripted_by"] == ""]
+
+
+@pytest.mark.parametrize("name", sorted(MISSES))
+def test_the_misses_of_2025_are_the_documented_ones(name):
+    result, free = _scored(name, 20)
+    assert set(free.loc[~free["right"], "id"]) == MISSES[name]
+
+
+def test_what_the_default_scenario_scripts():
+    result, free = _scored("korea_russia_2024", 4)
+    table = result.hindcast
+    assert set(table.loc[table["scripted_by"] != "", "id"]) == SCRIPTED
+    assert len(free) == 15  # fewer than the issue's 25: docs/calibration.md §8
+
+
+@pytest.mark.slow
+def test_the_hindcast_numbers_quoted_in_the_docs():
+    result, _ = _scored("korea_russia_2024", 100)
+    s = result.hindcast_summary
+    assert (s["scored"], s["scripted"]) == (15, 15)
+    assert s["right"] == pytest.approx(0.80)
+    assert round(s["brier"], 3) == 0.161 and round(s["skill"], 2) == 0.36
