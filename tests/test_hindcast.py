@@ -197,8 +197,6 @@ CASES = {
 }
 # Cases that give more than one line today (bugs reported to the lead; the marker comes off with the fix)
 KNOWN = {
-    "happened yes": ("YAML 1.1 reads a bare `yes` as true: `happened: yes` is accepted "
-                     "(simulation/scenario/yamlmap.py _Loader resolves yes/no/on/off as booleans)"),
     "pair of one state": ("one problem, two lines: `a pair is two different states` and `'RUS' is named twice` "
                           "(simulation/scenario/checks.py _statement_problems: subject_problems and _repeats)"),
 }

@@ -56,6 +56,14 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when Py
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+# Booleans as in YAML 1.2: true and false only. YAML 1.1 (PyYAML's default) also reads yes/no/on/off
+# as booleans, so `happened: yes` or a state named NO (Norway's ISO code) would change meaning
+# silently; as strings they are refused, or taken, where they belong.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
 
 
 class YamlError(ValueError):
