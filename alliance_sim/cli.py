@@ -153,9 +153,27 @@ def _summary(result, out: Path) -> None:
     change = (last_aff - first_aff).sort_values(key=abs, ascending=False).head(5)
     moves = ", ".join(f"{a}–{b} {first_aff[a, b]:+.2f}→{last_aff[a, b]:+.2f}" for (a, b) in change.index)
     out_console.print(f"largest affinity changes (median): {moves}", highlight=False)
+    _hindcast_line(result, model.loc[model["step"] == last, "date"].iloc[0].date())
     report = ", report.html" if (out / "report.html").exists() else ""
     files = "manifest.json, model/states/pairs/events tables" + report
     out_console.print(f"{result.replicates} replicate(s), seed {result.seed} → [bold]{display(out)}[/bold] ({files})")
+
+
+def _hindcast_line(result, last: dt.date) -> None:
+    """One line: the run against the scenario's observed outcomes due by its last date."""
+    from simulation import hindcast
+
+    sc = result.loaded.scenario
+    due = [o for o in sc.observed if hindcast.span(o, sc.calendar.start)[1] <= last]
+    if not due:
+        return
+    s = hindcast.summary(hindcast.score(result.tables, sc.model_copy(update={"observed": due})))
+    if not s["scored"]:
+        return
+    out_console.print(f"against what happened: right on {round(s['right'] * s['scored'])} of the {s['scored']} "
+                      f"observed outcomes the scenario does not script ({s['scripted']} scripted), Brier skill "
+                      f"{s['skill']:+.2f} against persistence; `alliance-sim check` scores them with intervals",
+                      highlight=False)
 
 
 @app.command("run")

@@ -8,6 +8,7 @@ are findings, each with its cause in the docs; they are not targets to tune away
 from __future__ import annotations
 
 import pytest
+from helpers import cli
 
 from simulation.expectations import check
 from simulation.scenario import load_scenario
@@ -49,3 +50,14 @@ def test_the_hindcast_numbers_quoted_in_the_docs():
     assert (s["scored"], s["scripted"]) == (15, 15)
     assert s["right"] == pytest.approx(0.80)
     assert round(s["brier"], 3) == 0.161 and round(s["skill"], 2) == 0.36
+
+
+def test_a_run_says_how_it_does_against_what_happened(tmp_path):
+
+
+    done = cli("run", "korea_russia_2024", "-k", "2", "--no-report", "--out", str(tmp_path / "r"))
+    assert done.returncode == 0, done.stderr
+    assert "against what happened: right on" in " ".join(done.stdout.split())
+    early = cli("run", "korea_russia_2024", "-k", "1", "--no-report", "--until", "2025-03-31",
+                "--out", str(tmp_path / "early"))
+    assert early.returncode == 0 and "against what happened" not in early.stdout  # nothing due yet
