@@ -10,6 +10,11 @@ the scenario's start: a change up or down with even odds, a level or a membershi
 An outcome the scenario forces — an event acting inside its span that directly sets the metric
 of its subject (``Kind.writes`` in :mod:`simulation.events`) — is *scripted*: it is shown,
 flagged with the events, and left out of the score, since the model did not find it.
+
+A militarized dispute (``metric: dispute``, ``test: occurs``) is forecast through the pair's
+tension, read as the chance of a dispute within ``DISPUTE_YEARS`` (the window of the Correlates
+of War rates it is anchored to, docs/calibration.md §3): held as a constant hazard over each step,
+the chance of at least one dispute from ``from`` to ``to`` is 1 − Π (1 − tension)^(Δt / 4).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import pandas as pd
 
 from . import data
 from .events import kind_of, window
-from .statements import passes, subject_of
+from .statements import passes, series, subject_of, window_rows
 from .scenario.checks import metric_kind
 from .scenario.schema import Observed, Scenario
 
@@ -29,6 +34,7 @@ HINDCAST_COLUMNS = ["id", "what", "metric", "subject", "test", "happened", "mode
                     "brier", "brier_reference", "right", "scripted_by", "median", "low", "high", "source"]
 BOOTSTRAP = 2000  # resamples of the outcomes for the intervals
 BOOTSTRAP_SEED = 0  # fixed: the intervals depend on the outcomes alone
+DISPUTE_YEARS = 4.0  # tension is the chance of a dispute within this many years (COW windows)
 
 
 def span(obs: Observed, start: dt.date) -> tuple[dt.date, dt.date]:
@@ -51,7 +57,7 @@ def _acts(event) -> tuple[dt.date, dt.date]:
 def _targets(obs: Observed, scenario: Scenario) -> set[tuple[str, frozenset]]:
     """(metric, states) the outcome reads; coalition and bloc membership read the pair's affinity."""
     kind = metric_kind(obs.metric, scenario)
-    metric = "affinity" if kind == "membership" else obs.metric
+    metric = "affinity" if kind == "membership" else "tension" if obs.metric == "dispute" else obs.metric
     out = set()
     for state, pair in ((obs.state, obs.pair), *(((obs.relative_to.state, obs.relative_to.pair),)
                                                   if obs.relative_to else ())):
@@ -79,10 +85,36 @@ def scripted_by(obs: Observed, scenario: Scenario) -> list[str]:
     return found
 
 
+def dispute_chance(tension: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """The chance of at least one dispute over steps of ``years`` at ``tension`` (rows: steps):
+    1 − Π (1 − tension)^(years / DISPUTE_YEARS), per column.
+    """
+    keep = np.clip(1.0 - np.asarray(tension, float), 0.0, 1.0) ** (np.asarray(years, float)[:, None] / DISPUTE_YEARS)
+    return 1.0 - keep.prod(axis=0)
+
+
+def disputes(tables: dict, obs: Observed) -> np.ndarray:
+    """Each replicate's chance of a militarized dispute between the pair from ``from`` to ``to``:
+    the tension of every step ending inside the span, each over its step's length.
+    """
+    table = series(tables, "tension", "pair", pair=obs.pair)
+    dates = table.index.values
+    rows = window_rows(dates, [obs.from_, obs.to])
+    lengths = np.diff(dates.astype("datetime64[D]").astype(np.int64).astype(float), prepend=np.nan)
+    step = np.nanmedian(lengths) if len(dates) > 1 else 30.0
+    years = np.where(np.isnan(lengths[rows]), step, lengths[rows]) / 365.25
+    return dispute_chance(table.iloc[rows].to_numpy(float), years)
+
+
 def _persistence(obs: Observed, tables: dict, scenario: Scenario) -> float:
     """No change from the scenario's start: a change (from/to) is up or down with even odds; a
-    level or a membership is as it was on the first day.
+    level or a membership is as it was on the first day; a dispute as likely as the first day's
+    tension makes it.
     """
+    if obs.metric == "dispute":
+        first = series(tables, "tension", "pair", pair=obs.pair).iloc[0].to_numpy(float)
+        years = (obs.to - obs.from_).days / 365.25
+        return float(dispute_chance(first[None, :], np.array([years])).mean())
     if obs.from_ is not None and obs.to is not None:
         return 0.5
     start = obs.model_copy(update={"at": scenario.calendar.start, "window": None, "from_": None, "to": None})
@@ -115,8 +147,13 @@ def score(tables: dict, scenario: Scenario) -> pd.DataFrame:
     """
     rows = []
     for obs in scenario.observed:
-        ok, values = passes(tables, obs, scenario)
-        p, ref = float(ok.mean()), reference_probability(obs, tables, scenario)
+        if obs.metric == "dispute":
+            values = disputes(tables, obs)
+            p = float(values.mean())
+        else:
+            ok, values = passes(tables, obs, scenario)
+            p = float(ok.mean())
+        ref = reference_probability(obs, tables, scenario)
         lo, med, hi = np.quantile(values, [0.05, 0.5, 0.95])
         rows.append({"id": obs.id, "what": obs.what, "metric": obs.metric, "subject": subject_of(obs),
                      "test": obs.test, "happened": obs.happened, "model": p, "reference": ref,

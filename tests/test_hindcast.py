@@ -134,7 +134,8 @@ CASES = {
                                   "    relative_to: {pair: [RUS, JPN]}", "    relative_to:",
                                   "observed[0].relative_to.pair[1]: state 'JPN' is not in this scenario's states"),
     "test unknown": ("observed", "    test: rises", "    test: increases", REPLACED,
-                     "observed[0].test: must be one of 'rises', 'falls', 'above', 'below', 'same' or 'different' "
+                     "observed[0].test: must be one of 'rises', 'falls', 'above', 'below', 'same', 'different' or "
+                     "'occurs' "
                      "(got 'increases')"),
     "test of membership": ("observed", "    metric: affinity", "    metric: coalition", "    test: rises",
                            "observed[0].test: coalition and bloc are tested with 'same' or 'different'"),

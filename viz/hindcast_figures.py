@@ -58,7 +58,7 @@ def span_text(obs) -> str:
 
 def _threshold(obs) -> tuple[float, str]:
     """(threshold, side on which the statement holds: 'right' above it, 'left' below it)."""
-    if obs.test in ("same", "different"):
+    if obs.test in ("same", "different", "occurs"):
         return 0.5, "right"
     if obs.test == "falls":
         return -float(obs.value), "left"
@@ -69,6 +69,8 @@ def _group(obs) -> str:
     """The panel of an outcome: its metric, and whether it is a change or a level."""
     if obs.test in ("same", "different"):
         return f"{metric_label(obs.metric)}: share of runs in which it holds"
+    if obs.test == "occurs":
+        return "Militarized dispute: its chance over the span (from the pair's tension)"
     measure = "change over the span" if obs.from_ is not None else "level"
     minus = " (difference between subjects)" if obs.relative_to is not None else ""
     return f"{metric_label(obs.metric)}: {measure}{minus}"

@@ -228,12 +228,38 @@ def _timing_problems(exp, path: tuple, start, end) -> Iterator[Problem]:
         yield path + ("window",), "the window must run forward in time"
 
 
-def _statement_problems(scenario: Scenario, stmt, path: tuple, members: set[str]) -> Iterator[Problem]:
+def _dispute_problems(scenario: Scenario, stmt, path: tuple, members: set[str], observed: bool) -> Iterator[Problem]:
+    """Problems of a militarized dispute (``metric: dispute``, ``test: occurs``), an observed outcome only."""
+    if not observed:
+        yield path + ("metric" if stmt.metric == "dispute" else "test",), \
+            "a militarized dispute ('dispute', 'occurs') is an observed outcome (observed:), not an expectation"
+        return
+    if stmt.metric != "dispute":
+        yield path + ("test",), "'occurs' applies to the metric dispute only"
+        return
+    if stmt.test != "occurs":
+        yield path + ("test",), "the metric dispute is tested with 'occurs'"
+        return
+    yield from subject_problems("pair", stmt.state, stmt.pair, path, members)
+    yield from _repeats(stmt.pair, path + ("pair",))
+    if stmt.relative_to is not None:
+        yield path + ("relative_to",), "a dispute has nothing to subtract"
+    if stmt.from_ is None or stmt.to is None or stmt.at is not None or stmt.window is not None:
+        yield path, "'occurs' needs from: and to: (and no at:/window:)"
+    yield from _timing_problems(stmt, path, scenario.calendar.start, scenario.calendar.end)
+
+
+def _statement_problems(scenario: Scenario, stmt, path: tuple, members: set[str],
+                        observed: bool = False) -> Iterator[Problem]:
     """Problems of one expectation or observed outcome: its metric, subject, test and dates."""
+    if stmt.metric == "dispute" or stmt.test == "occurs":
+        yield from _dispute_problems(scenario, stmt, path, members, observed)
+        return
     kind = metric_kind(stmt.metric, scenario)
     if kind is None:
-        hint = difflib.get_close_matches(stmt.metric, known_metrics(scenario), n=1)
-        more = f" (did you mean {hint[0]!r}?)" if hint else f" (one of: {', '.join(known_metrics(scenario))})"
+        choices = known_metrics(scenario) + (["dispute"] if observed else [])
+        hint = difflib.get_close_matches(stmt.metric, choices, n=1)
+        more = f" (did you mean {hint[0]!r}?)" if hint else f" (one of: {', '.join(choices)})"
         yield path + ("metric",), f"unknown metric {stmt.metric!r}{more}"
         return
     yield from subject_problems(kind, stmt.state, stmt.pair, path, members)
@@ -261,7 +287,7 @@ def _expectation_problems(scenario: Scenario, members: set[str], is_variant: boo
                 yield path + ("id",), f"duplicate {'expectation' if section == 'expectations' else 'observed'} " \
                                       f"id {stmt.id!r}"
             seen.add(stmt.id)
-            yield from _statement_problems(scenario, stmt, path, members)
+            yield from _statement_problems(scenario, stmt, path, members, observed=section == "observed")
             if section == "observed":
                 continue
             kind = metric_kind(stmt.metric, scenario)

@@ -339,15 +339,19 @@ class Statement(Strict):
     averaged over a ``window``; minus the same measure of ``relative_to`` when given. ``rises``
     / ``above`` hold when the measure exceeds ``value``, ``falls`` / ``below`` when it is under
     it (``falls`` with ``value`` v means a fall of more than v); ``same`` / ``different`` ask
-    whether the pair is in the same coalition (or bloc).
+    whether the pair is in the same coalition (or bloc). An observed outcome may also be a
+    militarized dispute between a pair from ``from`` to ``to`` (``metric: dispute``,
+    ``test: occurs``), whose probability the model gives through the pair's tension.
     """
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    metric: str = Field(description="a column of the model, states or pairs table, or coalition / bloc")
+    metric: str = Field(description="a column of the model, states or pairs table, coalition / bloc, or (observed "
+                        "outcomes only) dispute")
     state: StateId | None = None
     pair: list[StateId] | None = Field(None, min_length=2, max_length=2)
     relative_to: Subject | None = Field(None, description="subtract this subject's measure")
-    test: Literal["rises", "falls", "above", "below", "same", "different"]
+    test: Literal["rises", "falls", "above", "below", "same", "different", "occurs"] = Field(
+        description="'occurs' only with the metric dispute of an observed outcome")
     from_: Date | None = Field(None, alias="from")
     to: Date | None = None
     at: Date | None = None
