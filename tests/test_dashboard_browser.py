@@ -141,10 +141,20 @@ TAB_DRAWN = """title => !document.querySelector('.v-window__container--is-active
             && d.querySelectorAll('.cartesianlayer .trace, .heatmaplayer image, .scatterlayer .point').length > 0; })"""
 
 
+# every figure of the open tab is laid out at its element's width (one first drawn while its tab
+# was hidden had no width and took Plotly's default 700 px until viz/plotly_view.py redrew it)
+TAB_FILLED = """() => Array.from(document.querySelectorAll('.v-window-item--active .js-plotly-plot')).every(d => {
+    const svg = d.querySelector('.main-svg');
+    return svg && Math.abs(svg.getBoundingClientRect().width - d.clientWidth) <= 2; })"""
+
+
 def open_tab(page, name: str) -> None:
-    """Open a tab of the views and wait until its own figure is drawn (a condition, not a duration)."""
+    """Open a tab of the views and wait until its own figure is drawn and fills the tab (conditions,
+    not durations).
+    """
     page.get_by_role("tab", name=name).click()
     page.wait_for_function(TAB_DRAWN, arg=TABS[name], timeout=WAIT)
+    page.wait_for_function(TAB_FILLED, timeout=WAIT)
 
 
 def test_page_loads_offline_without_console_errors_and_nothing_is_blank(visit, tmp_path):
@@ -313,3 +323,19 @@ def test_against_what_happened_lists_the_outcomes_due_and_not_yet(hindcast_serve
         assert visit.errors == [] and visit.external == []
     finally:
         visit.close()
+
+
+def test_figures_follow_their_element_when_the_sidebar_closes(visit):
+    """Closing the sidebar widens the views: every figure of the open tab refits its element (the
+    layout's own resize, and viz/plotly_view.py's ResizeObserver, which also refits a figure first
+    drawn while its tab was hidden).
+    """
+    page = visit.page
+    page.wait_for_function(DRAWN, arg=2, timeout=WAIT)
+    page.wait_for_function(TAB_FILLED, timeout=WAIT)
+    before = page.evaluate("() => document.querySelector('.v-window-item--active .js-plotly-plot').clientWidth")
+    page.locator(".v-app-bar__nav-icon, header button").first.click()
+    page.wait_for_function("w => document.querySelector('.v-window-item--active .js-plotly-plot').clientWidth > w + 100",
+                           arg=before, timeout=WAIT)
+    page.wait_for_function(TAB_FILLED, timeout=WAIT)
+    assert visit.errors == [] and visit.external == []

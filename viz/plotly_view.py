@@ -6,6 +6,8 @@ a fresh parse of the bundle in the browser. This widget (also an anywidget) carr
 JavaScript; the bundle that ships with the ``plotly`` package is served once by the dashboard's
 own server (``/static/assets/plotly.min.js``, see ``alliance-sim dashboard``), cached by the
 browser, and every update is ``Plotly.react`` with the new figure (Plotly diffs it in place).
+A ``ResizeObserver`` redraws a figure when its element's width changes, so one first drawn in a
+hidden tab (no width: Plotly's default 700 px) fills its tab when the tab opens.
 """
 
 from __future__ import annotations
@@ -47,7 +49,15 @@ export async function render({ model, el }) {
   const draw = () => { const f = model.get("figure"); return Plotly.react(el, f.data || [], f.layout || {}, CONFIG); };
   await draw();
   model.on("change:figure", draw);
-  return () => { model.off("change:figure", draw); Plotly.purge(el); };
+  // A figure drawn while its tab was hidden had no width and took Plotly's default (700 px);
+  // "responsive" follows the window only, so follow the element: whenever it is observed (at once,
+  // and at every change of size) and its laid-out width is not the element's, lay it out again.
+  const fit = new ResizeObserver(() => {
+    const laid = el._fullLayout && el._fullLayout.width;
+    if (el.clientWidth > 0 && laid && Math.abs(laid - el.clientWidth) > 1) Plotly.Plots.resize(el);
+  });
+  fit.observe(el);
+  return () => { fit.disconnect(); model.off("change:figure", draw); Plotly.purge(el); };
 }
 """.replace("CONFIG", json.dumps(CONFIG))
 
