@@ -30,6 +30,22 @@ from simulation.sweep.execute import SweepError, SweepInterrupted
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Agent-based simulator of alliance dynamics between states.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from simulation.runner import package_version
+
+        print(f"alliance-sim {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                   help="print the version and exit")] = False) -> None:
+    """Agent-based simulator of alliance dynamics between states."""
+
+
 # Piped or redirected output is not wrapped at 80 columns.
 out_console = Console(width=None if sys.stdout.isatty() else 160, emoji=False)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160, emoji=False)

@@ -21,7 +21,7 @@ from pydantic import Field, ValidationError, model_validator
 from ..params import PARAMETERS
 from ..scenario import LoadedScenario, ScenarioError, find, load_scenario
 from ..scenario.checks import date_order_problems, known_metrics, members_of, metric_kind, subject_problems
-from ..scenario.loader import SCENARIO_KEYS, SWEEP_KEYS, display, format_problems, validation_problems
+from ..scenario.loader import SCENARIO_KEYS, SWEEP_KEYS, display, format_problems, shipped_root, validation_problems
 from .. import limits
 from ..scenario.schema import Date, Int, Num, StateId, Strict
 from ..scenario.yamlmap import YamlError, load
@@ -192,13 +192,28 @@ def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[t
     return out
 
 
+def shipped_specs() -> list[str]:
+    """Names of the sweep specs that ship with the package (scenarios/sweeps/)."""
+    return sorted(p.stem for p in (shipped_root() / "sweeps").glob("*.yaml"))
+
+
+def _shipped_spec(reference: str) -> Path:
+    """A shipped sweep spec by its exact name (``small``), or a clear error with the names."""
+    name = reference.removesuffix(".yaml")
+    if name in shipped_specs():
+        return shipped_root() / "sweeps" / f"{name}.yaml"
+    hint = difflib.get_close_matches(reference, shipped_specs(), n=3)
+    more = f" (did you mean {', '.join(hint)}?)" if hint else f" (shipped: {', '.join(shipped_specs())})"
+    raise ScenarioError([f"{reference}: no such sweep spec file or shipped sweep spec{more}"])
+
+
 def load_spec(path: str | Path, for_model: bool = True) -> tuple[SweepSpec, LoadedScenario | None]:
     """Validate a spec file (and its scenario); raise :class:`ScenarioError` with file:line messages."""
     path = Path(path)
     if path.is_dir():
         raise ScenarioError([f"{path}: is a folder: expected a sweep spec file (YAML; see scenarios/sweeps/)"])
     if not path.is_file():
-        raise ScenarioError([f"{path}: no such sweep spec"])
+        path = _shipped_spec(str(path))
     try:
         located = load(path)
     except YamlError as exc:
