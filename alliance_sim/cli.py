@@ -8,6 +8,7 @@ message per problem and no traceback; 1 an internal error (a bug: please report 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import os
 import sys
@@ -121,7 +122,9 @@ def _parse_sets(items: list[str]) -> dict[str, float]:
             raise BadInput(f"--set {item}: value must be a number") from None
         name = name.strip()
         if name not in P.PARAMETERS:
-            raise BadInput(f"--set {name}: unknown parameter (see `alliance-sim params`)")
+            hint = difflib.get_close_matches(name, list(P.PARAMETERS), n=1)
+            more = f"did you mean {hint[0]!r}?" if hint else "see `alliance-sim params`"
+            raise BadInput(f"--set {name}: unknown parameter ({more})")
         try:
             out[name] = P.PARAMETERS[name].check(int(number) if number.is_integer() else number)
         except ValueError as exc:

@@ -81,6 +81,8 @@ def test_csv_format_and_until_and_set(tmp_path):
     (["run", "korea_russia_2024", "--until", "2030-01-01"], "--until 2030-01-01: must be after"),
     (["run", "korea_russia_2024", "--until", "tomorrow"], "--until tomorrow: must be a date YYYY-MM-DD"),
     (["run", "korea_russia_2024", "--set", "nope=1"], "--set nope: unknown parameter"),
+    (["run", "korea_russia_2024", "--set", "balance_rat=1.2"],
+     "--set balance_rat: unknown parameter (did you mean 'balance_rate'?)"),
     (["run", "korea_russia_2024", "--set", "balance_rate"], "--set balance_rate: expected name=value"),
     (["run", "korea_russia_2024", "--set", "balance_rate=99"], "--set balance_rate: must be between 0 and 5"),
     (["run", "korea_russia_2024", "--format", "xlsx"], "--format xlsx: must be one of parquet, csv"),
