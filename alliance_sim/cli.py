@@ -266,11 +266,9 @@ def check_command(
     runs = 2 if any(e.versus_base for e in loaded.scenario.expectations) else 1
     with _progress(replicates * runs) as bar:
         task = bar.add_task("runs", total=replicates * runs)
-        done = {"n": 0}
 
-        def step(_: int) -> None:
-            done["n"] += 1
-            bar.update(task, completed=done["n"])
+        def step(done: int) -> None:  # runs done so far (check and compare shift each run's count)
+            bar.update(task, completed=done)
 
         result = check(loaded, replicates=replicates, seed=seed, params=overrides, progress=step,
                        workers=_workers(workers))
@@ -362,11 +360,9 @@ def compare_command(
     total = replicates * (1 + len(loaded))
     with _progress(total) as bar:
         task = bar.add_task("runs", total=total)
-        done = {"n": 0}
 
-        def step(_: int) -> None:
-            done["n"] += 1
-            bar.update(task, completed=done["n"])
+        def step(done: int) -> None:  # runs done so far (check and compare shift each run's count)
+            bar.update(task, completed=done)
 
         result = compare(loaded_base, loaded, replicates=replicates, seed=seed, params=overrides,
                          at=at_dates or None, progress=step, workers=_workers(workers))
@@ -781,6 +777,10 @@ def world_command(
     out_console.print(f"[bold]{day}[/bold]: {len(world.records)} states; capabilities COW NMC {world.nmc_year}, "
                       f"UNGA ideal points {day.year}; {sum(map(len, imputed.values()))} values imputed in "
                       f"{len(imputed)} states")
+    out_console.print(f"  states: {' '.join(r.id for r in world.records)}", highlight=False)
+    if imputed:
+        out_console.print("  imputed (rules: scenarios/data/README.md): " + "; ".join(
+            f"{sid} {', '.join(fields)}" for sid, fields in imputed.items()), highlight=False)
     for t in world.treaties:
         out_console.print(f"  treaty {t.name}: {', '.join(t.parties)}", highlight=False)
     sides: dict[str, tuple[dict, dict]] = {}

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import Calendar
-from .runner import RunResult, package_version, run
+from .runner import RunResult, package_version, run, shifted
 from .scenario import LoadedScenario, ScenarioError
 from .scenario.loader import display
 
@@ -144,9 +144,10 @@ def compare(base: LoadedScenario, variants: list[LoadedScenario], replicates: in
         [base.scenario.calendar.end] + [v.scenario.calendar.end for v in variants])).dates()]
     chosen = list(dict.fromkeys(_row_date(horizon, day) for day in at)) if at else None  # fails before any run
     seed = base.scenario.seed if seed is None else seed
-    ensemble = dict(seed=seed, replicates=replicates, params=params, progress=progress, workers=workers)
-    base_run = run(base, **ensemble)
-    runs = {v.scenario.name: run(v, **ensemble) for v in variants}
+    ensemble = dict(seed=seed, replicates=replicates, params=params, workers=workers)
+    base_run = run(base, progress=shifted(progress, 0), **ensemble)
+    runs = {v.scenario.name: run(v, progress=shifted(progress, (i + 1) * replicates), **ensemble)
+            for i, v in enumerate(variants)}
     longs = {base.scenario.name: long_table(base_run.tables)} | {n: long_table(r.tables) for n, r in runs.items()}
     common = set.intersection(*(set(t["date"]) for t in longs.values()))
     all_dates = sorted(pd.Timestamp(d) for d in common)

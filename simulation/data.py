@@ -23,10 +23,13 @@ import pandas as pd
 NUMERIC_FIELDS = ("manpower", "milex", "gdp", "population", "cinc", "ideal_point", "lat", "lon", "warheads")
 # Used only when a state has neither a curated GDP nor an override (see ODD section 7).
 WORLD_MILITARY_BURDEN = 0.022
-BURDEN_SOURCE = (
-    "estimate: NMC 2016 milex / 2.2% (world military burden 2016, SIPRI) - "
-    "override with states.<ID>.gdp"
-)
+def burden_source(nmc_year: int = 2016) -> str:
+    """The source of a GDP estimated from military expenditure of NMC's ``nmc_year``."""
+    return (f"estimate: NMC {nmc_year} milex / 2.2% (world military burden 2016, SIPRI) - "
+            "override with states.<ID>.gdp")
+
+
+BURDEN_SOURCE = burden_source()
 
 
 @dataclass(frozen=True)

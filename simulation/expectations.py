@@ -15,7 +15,7 @@ import pandas as pd
 
 from .compare import calendar_problems
 from .hindcast import score as score_observed, summary as observed_summary
-from .runner import RunResult, run
+from .runner import RunResult, run, shifted
 from .scenario import LoadedScenario, ScenarioError, load_scenario
 from .statements import passes, subject_of
 
@@ -57,7 +57,7 @@ def check(loaded: LoadedScenario, replicates: int = 100, seed: int | None = None
         if problems:
             raise ScenarioError(problems)
         base_run = run(base, seed=result.seed, replicates=replicates, params=params,
-                       progress=progress, workers=workers)
+                       progress=shifted(progress, replicates), workers=workers)
     rows = []
     for exp in sc.expectations:
         ok, values = passes(result.tables, exp, sc, base_run.tables if base_run else None)

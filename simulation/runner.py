@@ -31,6 +31,13 @@ from .world import World, build_world
 EVENT_COLUMNS = ["id", "type", "date", "step", "label", "source", "states"]
 
 
+def shifted(progress: Callable[[int], None] | None, by: int) -> Callable[[int], None] | None:
+    """A run's progress (replicates done in it) as the progress of a whole made of several runs:
+    ``by`` runs done before it (``check`` with its base, ``compare`` with its variants).
+    """
+    return None if progress is None else (lambda done: progress(by + done))
+
+
 def package_version() -> str:
     try:
         return version("alliance-sim")

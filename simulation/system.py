@@ -244,7 +244,7 @@ def _record(sid: str, row: pd.Series, v: dict, sources: dict, imputed: list, geo
         population=float(v["population"]), cinc=float(v["cinc"]), ideal_point=float(v["ideal_point"]),
         lat=float(lat), lon=float(lon), warheads=0.0, neighbours=tuple(dict.fromkeys(b for b in borders if b)),
         continent=continent,
-        sources=sources | {"lat": geo_source, "lon": geo_source, "gdp": data.BURDEN_SOURCE,
+        sources=sources | {"lat": geo_source, "lon": geo_source, "gdp": data.burden_source(min(on.year, LAST_NMC)),
                            "warheads": "not in the shipped data: assumed 0"},
         imputed=tuple(dict.fromkeys(imputed + (["lat", "lon", "neighbours"] if from_successor else []))))
 

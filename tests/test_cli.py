@@ -177,3 +177,14 @@ def test_dashboard_rejects_bad_input_before_starting_a_server(tmp_path):
     assert proc.returncode == 2 and "events[0].troops: must be >= 0" in proc.stderr
     assert cli_process("dashboard", "nope").returncode == 2
     assert cli_process("dashboard", "--port", "0").returncode == 2
+
+
+def test_progress_of_check_and_compare_ends_at_every_run_when_redirected(tmp_path):
+    """With the output redirected the bar is drawn once at the end: it must count every run (a
+    variant's check runs its base too; compare runs each scenario), not one per batch.
+    """
+    check = cli("check", "no_deployment", "-k", "4")
+    assert "8/8" in check.stderr, check.stderr
+    compare = cli("compare", "korea_russia_2024", "no_deployment", "us_withdrawal", "-k", "3",
+                  "--out", str(tmp_path / "c"))
+    assert compare.returncode == 0 and "9/9" in compare.stderr, compare.stderr

@@ -69,7 +69,8 @@ def test_error_in_variant_points_to_variant_line(base, write):
         """)
     with pytest.raises(ScenarioError) as info:
         load_scenario(variant)
-    assert info.value.problems == [f"{variant}:9: events[2].value_usd_bn: must be >= 0.0 (got -3)"]
+    # the event as written in the variant (its first), not its index in the merged list (2)
+    assert info.value.problems == [f"{variant}:9: events[0].value_usd_bn: must be >= 0.0 (got -3)"]
 
 
 def test_error_in_base_points_to_base_line(write):
@@ -177,3 +178,31 @@ def test_a_long_extends_chain_is_refused(write):
         write(f"f{i}.yaml", f"extends: f{i - 1}.yaml\nname: f{i}\n")
     with pytest.raises(ScenarioError, match="extends: a chain of more than 16 files"):
         load_scenario(write("top.yaml", "extends: f39.yaml\nname: top\n"))
+
+
+def test_an_event_of_a_variant_is_numbered_as_written_in_its_file(base, write):
+    """A variant's second event, and an event it replaces by id, are named by their place in the
+    variant (events[1]), whatever their place in the merged list.
+    """
+    variant = write("v2.yaml", """\
+        extends: mini.yaml
+        name: v2
+        events:
+          - id: fine
+            type: aid
+            from: USA
+            to: UKR
+            date: 2024-02-01
+            value_usd_bn: 1
+            source: "test"
+          - id: broken
+            type: aid
+            from: USA
+            to: UKR
+            date: 2024-02-01
+            value_usd_bn: -1
+            source: "test"
+        """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(variant)
+    assert info.value.problems == [f"{variant}:16: events[1].value_usd_bn: must be >= 0.0 (got -1)"]

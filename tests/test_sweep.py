@@ -322,6 +322,19 @@ def test_rbd_fast_first_order_indices_of_ishigami_from_a_latin_hypercube(tmp_pat
         assert s1[factor] == pytest.approx(value, abs=0.05), factor
 
 
+def test_a_latin_hypercube_too_small_for_indices_says_why(tmp_path):
+    """16 samples: RBD-FAST needs 20, so no indices, and the note says so (not "see the response
+    curves", which only a grid has).
+    """
+    pi = float(np.pi)
+    spec = SweepSpec(name="few", design="lhs", samples=16, seed=4,
+                     factors={k: {"low": -pi, "high": pi} for k in ("x1", "x2", "x3")})
+    run_sweep(spec, tmp_path / "few", ishigami, None, flush_every=5000)
+    result = analyze(tmp_path / "few")
+    assert result.indices.empty and result.response is None
+    assert "16 complete samples, RBD-FAST needs at least 20" in result.note and "response curves" not in result.note
+
+
 def test_morris_with_a_date_factor(tmp_path):
     """Date factors reach SALib as day numbers."""
     spec = SweepSpec(name="mdate", design="morris", samples=6, levels=4, seed=2,

@@ -152,6 +152,10 @@ def test_the_world_command_prints_and_writes_a_year(tmp_path):
     table = pd.read_csv(tmp_path / "w1999.csv", keep_default_na=False, na_values=[""])
     assert len(table) == 187 and table[list(data.NUMERIC_FIELDS)].notna().all().all()
     assert (tmp_path / "w1999_relations.csv").exists()
+    text = " ".join(done.stdout.split())
+    assert "states: USA CAN" in text and "imputed (rules: scenarios/data/README.md): " in text
+    estimated = table["source_gdp"].str.startswith("estimate:")
+    assert estimated.any() and table.loc[estimated, "source_gdp"].str.contains("NMC 1999 milex").all()
     again = cli("world", "1999", "--out", str(tmp_path / "w1999.csv"))
     assert again.returncode == 2 and "already exists" in again.stderr
     bad = cli("world", "1989")

@@ -157,8 +157,11 @@ def _hashable(value: object) -> bool:
     return True
 
 
-def _merge_events(base: Located, over: Located, bl: _Lines, ol: _Lines, out: dict) -> list:
-    """Base events (minus removed, replaced by id) followed by the variant's new events."""
+def _merge_events(base: Located, over: Located, bl: _Lines, ol: _Lines, out: dict, written: dict) -> list:
+    """Base events (minus removed, replaced by id) followed by the variant's new events; ``written``
+    gets, for each merged event, its path as written in its own file (``events[0]`` of a one-event
+    variant, not its index in the merged list).
+    """
     b_events = base.data.get("events") or []
     o_events = over.data.get("events") or []
     if not isinstance(b_events, list) or not isinstance(o_events, list):
@@ -180,13 +183,16 @@ def _merge_events(base: Located, over: Located, bl: _Lines, ol: _Lines, out: dic
             i = first[eid]
             used.add(i)
             out.update(ol.sub(("events", i), ("events", len(merged))))
+            written[("events", len(merged))] = ("events", i)
             merged.append(o_events[i])
         else:
             out.update(bl.sub(("events", j), ("events", len(merged))))
+            written[("events", len(merged))] = base.written.get(("events", j), ("events", j))
             merged.append(event)
     for i, event in enumerate(o_events):
         if i not in used:
             out.update(ol.sub(("events", i), ("events", len(merged))))
+            written[("events", len(merged))] = ("events", i)
             merged.append(event)
     out[("events",)] = over.lines.get(("events",), base.lines.get(("events",)))
     return merged
@@ -273,8 +279,9 @@ def resolve(file: Path, root: Path, chain: tuple[Path, ...] = ()) -> tuple[Locat
     base_body = {k: v for k, v in base.data.items() if k != "events"}
     bl, ol = _Lines(base.lines), _Lines(here.lines)
     merged = _merge(base_body, body, (), bl, ol, out)
-    merged["events"] = _merge_events(base, here, bl, ol, out)
-    return Located(merged, out), [file] + base_files
+    written: dict = {}
+    merged["events"] = _merge_events(base, here, bl, ol, out, written)
+    return Located(merged, out, written), [file] + base_files
 
 
 # --------------------------------------------------------------------------- validation errors
@@ -394,13 +401,16 @@ def validation_problems(exc: ValidationError, lines: dict) -> list[tuple[tuple, 
     return [(_clean_loc(tuple(err["loc"])), _message(err)) for err in exc.errors()]
 
 
-def format_problems(problems: list[tuple[tuple, str]], lines: dict) -> list[str]:
-    """Sort by file position and render as ``file:line: field: message``."""
+def format_problems(problems: list[tuple[tuple, str]], lines: dict, written: dict | None = None) -> list[str]:
+    """Sort by file position and render as ``file:line: field: message``; a merged variant's event
+    is named as written in its own file (``written``: merged path → path in its file).
+    """
     placed = []
     for path, message in problems:
         where = line_of(lines, path)
         key = (display(where[0]), where[1]) if where else ("?", 0)
-        placed.append((key, f"{key[0]}:{key[1]}: {dotted(path)}: {message}"))
+        shown = (written or {}).get(path[:2], path[:2]) + path[2:] if path[:1] == ("events",) else path
+        placed.append((key, f"{key[0]}:{key[1]}: {dotted(shown)}: {message}"))
     return list(dict.fromkeys(text for _, text in sorted(placed, key=lambda p: p[0])))  # one line per problem
 
 
@@ -412,10 +422,11 @@ def load_scenario(reference: str | Path, root: Path | None = None) -> LoadedScen
     try:
         scenario = Scenario.model_validate(located.data)
     except ValidationError as exc:
-        raise ScenarioError(format_problems(validation_problems(exc, located.lines), located.lines)) from None
+        raise ScenarioError(format_problems(validation_problems(exc, located.lines), located.lines,
+                                            located.written)) from None
     problems = checks.semantic_problems(scenario, is_variant=len(chain) > 1)
     if problems:
-        raise ScenarioError(format_problems(problems, located.lines))
+        raise ScenarioError(format_problems(problems, located.lines, located.written))
     hashes = {display(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in chain}
     digest = (hashlib.sha256("".join(hashes.values()).encode()).hexdigest() if len(chain) > 1
               else next(iter(hashes.values())))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -32,6 +32,8 @@ class Located:
 
     data: object
     lines: dict[Path_, tuple[Path, int]]
+    # a merged variant's events, by their index in the merged list → as written in their own file
+    written: dict[Path_, Path_] = field(default_factory=dict)
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when PyYAML has it: ~7x faster

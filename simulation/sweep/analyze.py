@@ -145,6 +145,9 @@ def wide(indices: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+RBD_FAST_MIN = 20  # samples below which RBD-FAST's first-order indices are not estimated
+
+
 def analyze(out: Path) -> Analysis:
     """Indices for every output of the sweep in ``out`` (complete or partial)."""
     spec, results = load_sweep(Path(out))
@@ -165,11 +168,14 @@ def analyze(out: Path) -> Analysis:
             rows = (_sobol if spec.design == "sobol" else _morris)(spec, means, outputs)
         else:
             note += " (too few for indices)"
-    elif spec.design == "lhs" and len(means) >= 20:
+    elif spec.design == "lhs" and len(means) >= RBD_FAST_MIN:
         note += f"; first-order indices by RBD-FAST from {len(means)} samples (no total indices: use sobol)"
         rows = _rbd_fast(spec, means, outputs)
+    elif spec.design == "lhs":
+        note += (f"; design lhs: {len(means)} complete samples, RBD-FAST needs at least {RBD_FAST_MIN}: no "
+                 "indices (indices.csv has no rows; raise samples:, or use sobol)")
     else:
-        note += f"; design {spec.design}: no variance-based indices, see the response curves"
+        note += "; design grid: no variance-based indices, see the dose–response curves"
     curves = response(spec, results, outputs) if spec.design == "grid" else None
     return Analysis(spec, results, means.reset_index(), pd.DataFrame(rows, columns=INDEX_COLUMNS), complete, note,
                     curves)
