@@ -532,6 +532,38 @@ def _parse_years(value: str, flag: str) -> list[int]:
     return years
 
 
+@app.command("discover")
+def discover_command(
+    folder: Annotated[Path, typer.Argument(help="sweep folder (finished or partial)")],
+    where: Annotated[str, typer.Option(help="the condition: OUTPUT OP NUMBER, terms joined by 'and' "
+                                             "(e.g. \"rok_ukr_gain > 0\")")],
+    coverage: Annotated[float, typer.Option(help="report the densest box with at least this coverage")] = 0.8,
+) -> None:
+    """Scenario discovery: PRIM (EMA Workbench's) finds the region of the sweep's factors where a
+    condition on its outputs holds; writes discover_boxes.csv, discover_trajectory.csv, discover.html.
+    """
+    from simulation.sweep.discover import discover
+    from simulation.sweep.execute import read_manifest, write_files
+    from viz.discover_report import build_discover_report
+
+    _Now.kept = f"{display(folder)} is unchanged (the discovery files are written only when complete)"
+    result = discover(folder, where, min_coverage=coverage)
+    manifest = read_manifest(folder)
+    files = {"discover_boxes.csv": lambda p: result.boxes.to_csv(p, index=False),
+             "discover_trajectory.csv": lambda p: result.trajectory.to_csv(p, index=False),
+             "discover.html": lambda p: build_discover_report(result, p, manifest)}
+    write_files(folder, files)
+    out_console.print(result.note, highlight=False)
+    view = Table(show_edge=False)
+    for col in ("factor", "restricted", "low", "high"):
+        view.add_column(col, justify="left" if col in ("factor", "restricted") else "right")
+    for _, r in result.box().iterrows():
+        low, high = (f"{v:.4g}" if isinstance(v, float) else str(v) for v in (r["low"], r["high"]))
+        view.add_row(r["factor"], "yes" if r["restricted"] else "", low, high)
+    out_console.print(view)
+    out_console.print("→ " + ", ".join(display(folder / name) for name in files))
+
+
 @app.command("backtest")
 def backtest_command(
     origins: Annotated[str, typer.Option(help="origin years: FIRST:LAST or a comma list (each scored at the horizons "
