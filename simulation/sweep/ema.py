@@ -1,0 +1,90 @@
+"""alliance-sim as a model of EMA Workbench 3, the standard tool of exploratory modelling (Kwakkel 2017).
+
+A sweep spec says what to explore: its scenario, its factors (the uncertainties, with their
+ranges), its outputs (the outcomes) and its seed. :class:`AllianceModel` is an EMA
+``ReplicatorModel`` built from it, so EMA's samplers, evaluators, PRIM and feature scoring work
+on the model as on any other; its ``run_model`` steps an experiment's replicates together in one
+batch (the sweep's evaluator, ``evaluate_model``: one code path), instead of EMA's one call per
+replication. Replicate r of every experiment is seeded with child r of ``SeedSequence(seed)``
+(common random numbers, as ``alliance-sim sweep``), so an experiment's outcomes are those of the
+sweep's run with the same factor values and replicate — byte for byte.
+
+    from ema_workbench import perform_experiments, SequentialEvaluator
+    from simulation.sweep.ema import AllianceModel
+    model = AllianceModel("alliance", "small")      # a spec file or a shipped spec's name
+    with SequentialEvaluator(model) as evaluator:
+        experiments, outcomes = perform_experiments(model, scenarios=50, evaluator=evaluator)
+
+Outcomes are ``ArrayOutcome``s: one value per replicate (shape: experiments × replicates).
+:func:`parameter_uncertainties` gives every model parameter of ``simulation/params.py`` with its
+bounds, for a spec that varies them all.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from .. import params as P
+from .evaluate import ModelContext, Task, evaluate_model
+from .execute import SweepError
+from .spec import SweepSpec, load_spec
+
+with warnings.catch_warnings():  # ema_workbench warns at import about optional parallel back-ends
+    warnings.simplefilter("ignore")
+    from ema_workbench import ArrayOutcome, IntegerParameter, RealParameter, ReplicatorModel
+    from ema_workbench.em_framework.model import AbstractModel
+
+
+def _uncertainty(name: str, low, high, integer: bool):
+    return IntegerParameter(name, int(low), int(high)) if integer else RealParameter(name, float(low), float(high))
+
+
+def parameter_uncertainties() -> list:
+    """Every model parameter (``simulation/params.py``) as an EMA uncertainty over its bounds."""
+    return [_uncertainty(p.name, p.low, p.high, p.integer) for p in P.PARAMETERS.values() if p.low < p.high]
+
+
+def _unused(**kwargs):  # EMA's BaseModel wants a callable; run_model below does the work
+    raise NotImplementedError
+
+
+class AllianceModel(ReplicatorModel):
+    """An EMA ``ReplicatorModel`` of a sweep spec: its factors as uncertainties, its outputs as
+    outcomes, its replicates as replications, stepped together in one batch per experiment.
+    """
+
+    def __init__(self, name: str, spec: str | Path | SweepSpec, replications: int | None = None):
+        super().__init__(name, function=_unused)
+        if isinstance(spec, SweepSpec):
+            raise SweepError("give the spec as a file or a shipped name (its scenario is found relative to it)")
+        sweep, loaded = load_spec(spec)
+        if sweep.random_numbers != "common":
+            raise SweepError("the EMA model seeds replicate r of every experiment alike (random_numbers: common)")
+        if not sweep.outputs:
+            raise SweepError(f"{spec}: the spec has no outputs: to make the outcomes of")
+        self.uncertainties = [self._factor(n, f) for n, f in sweep.factors.items()]
+        self.outcomes = [ArrayOutcome(o.name) for o in sweep.outputs]
+        self.replications = replications or sweep.replicates
+        self.context = ModelContext(sweep, loaded.scenario)
+
+    @staticmethod
+    def _factor(name: str, factor):
+        if factor.levels is not None or not isinstance(factor.low, (int, float)):
+            raise SweepError(f"factor {name}: the EMA model takes numeric ranges (low, high), not levels or dates")
+        integer = name in P.PARAMETERS and P.PARAMETERS[name].integer or name.startswith("events.")
+        return _uncertainty(name, factor.low, factor.high, integer and isinstance(factor.low, int))
+
+    def run_model(self, scenario, policy, constants) -> None:
+        """One experiment: every replication at once (the sweep's batched evaluator)."""
+        AbstractModel.run_model(self, scenario, policy, constants)  # EMA's transforms of the sampled values
+        values = {**scenario, **policy, **{c.name: c.value for c in self.constants}}
+        factors = {name: values[name] for name in self.context.spec.factors}
+        tasks = [Task(run_id=r, sample_id=0, replicate=r, factors=factors) for r in range(self.nreplications)]
+        rows = [row for row, _ in evaluate_model(self.context, tasks)]
+        failed = [row["error"] for row in rows if row["status"] != "ok"]
+        if failed:
+            raise SweepError(f"experiment {dict(factors)}: {failed[0]}")
+        outputs = {o.name: [row[o.name] for row in rows] for o in self.context.spec.outputs}
+        self.outcomes_output = outputs
+        self.constraints_output = (values, outputs)
