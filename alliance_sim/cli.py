@@ -23,7 +23,7 @@ from rich.table import Table
 
 from simulation import interrupt, limits, tuning
 from simulation import params as P
-from simulation.output import FORMATS, OutputError, check_destination, write_run
+from simulation.output import FORMATS, RUN_FORMATS, OutputError, check_destination, write_run
 from simulation.scenario import ScenarioError, load_scenario, shipped_names
 from simulation.scenario.loader import display
 from simulation.scenario.checks import members_of
@@ -174,7 +174,8 @@ def _summary(result, out: Path) -> None:
     out_console.print(f"largest affinity changes (median): {moves}", highlight=False)
     _hindcast_line(result, model.loc[model["step"] == last, "date"].iloc[0].date())
     report = ", report.html" if (out / "report.html").exists() else ""
-    files = "manifest.json, model/states/pairs/events tables" + report
+    files = ("manifest.json, run.nc (model, states, pairs), events.csv" if (out / "run.nc").exists()
+             else "manifest.json, model/states/pairs/events tables") + report
     out_console.print(f"{result.replicates} replicate(s), seed {result.seed} → [bold]{display(out)}[/bold] ({files})")
 
 
@@ -205,7 +206,8 @@ def run_command(
     set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value (repeatable)")] = [],  # noqa: B006
     workers: Workers = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default: runs/<scenario>-<time>)")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table format: parquet or csv")] = "parquet",
+    fmt: Annotated[str, typer.Option("--format", help="table format: parquet, csv, or netcdf (one labelled "
+                                                      "file for xarray)")] = "parquet",
     overwrite: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
     report: Annotated[bool, typer.Option(help="write report.html")] = True,
     network_date: Annotated[list[str], typer.Option(
@@ -213,8 +215,8 @@ def run_command(
         "default: first, middle, last)")] = [],  # noqa: B006
 ) -> None:
     """Run a scenario: tables, manifest.json and an offline report.html."""
-    if fmt not in FORMATS:
-        raise BadInput(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
+    if fmt not in RUN_FORMATS:
+        raise BadInput(f"--format {fmt}: must be one of {', '.join(RUN_FORMATS)}")
     overrides = _parse_sets(set_)
     until_date = _parse_date(until, "--until")
     loaded = load_scenario(scenario)

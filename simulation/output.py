@@ -25,6 +25,7 @@ import pandas as pd
 from . import interrupt
 
 FORMATS = ("parquet", "csv")
+RUN_FORMATS = FORMATS + ("netcdf",)  # a run's model, states and pairs as one labelled file (simulation.labelled)
 
 
 class OutputError(ValueError):
@@ -39,6 +40,20 @@ def _write_table(table: pd.DataFrame, path: Path, fmt: str) -> Path:
         target = path.with_suffix(".csv")
         table.to_csv(target, index=False)
     return target
+
+
+def _write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: str) -> list[str]:
+    """The tables as files: one per table, or, for NetCDF, the gridded ones in ``run.nc`` and the
+    others (a run's events) as CSV.
+    """
+    if fmt != "netcdf" or not {"model", "states", "pairs"} <= set(tables):
+        return [_write_table(t, folder / name, fmt).name for name, t in tables.items()]
+    from .labelled import to_dataset, write_netcdf
+
+    write_netcdf(to_dataset(tables), folder / "run.nc")
+    rest = [_write_table(t, folder / name, "csv").name for name, t in tables.items()
+            if name not in ("model", "states", "pairs")]
+    return ["run.nc", *rest]
 
 
 def is_result(folder: Path) -> bool:
@@ -77,8 +92,8 @@ def check_destination(out: Path, overwrite: bool) -> None:
 def write_run(out: Path, tables: dict[str, pd.DataFrame], manifest: dict, fmt: str = "parquet",
               extras: dict[str, Callable[[Path], None]] | None = None, overwrite: bool = False) -> Path:
     """Write ``tables`` (and ``extras``: file name → writer) into ``out``, manifest last, atomically."""
-    if fmt not in FORMATS:
-        raise OutputError(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
+    if fmt not in RUN_FORMATS:
+        raise OutputError(f"--format {fmt}: must be one of {', '.join(RUN_FORMATS)}")
     check_destination(out, overwrite)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +106,7 @@ def write_run(out: Path, tables: dict[str, pd.DataFrame], manifest: dict, fmt: s
     old, swapped = None, False
     try:
         with interrupt.on_force(lambda: shutil.rmtree(tmp, ignore_errors=True)):
-            files = [_write_table(t, tmp / name, fmt).name for name, t in tables.items()]
+            files = _write_tables(tables, tmp, fmt)
             for name, writer in (extras or {}).items():
                 writer(tmp / name)
                 files.append(name)

@@ -68,6 +68,12 @@ class RunResult:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"model": self.model, "states": self.states, "pairs": self.pairs, "events": self.events}
 
+    def to_xarray(self):
+        """The model, states and pairs tables as one labelled ``xarray.Dataset`` (``simulation.labelled``)."""
+        from .labelled import to_dataset
+
+        return to_dataset(self.tables)
+
     def manifest(self) -> dict:
         """Everything needed to reproduce the run (written as ``manifest.json``)."""
         sc = self.loaded.scenario
