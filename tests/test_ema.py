@@ -22,7 +22,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from ema_workbench import Sample, SequentialEvaluator, perform_experiments
 
-from simulation.sweep.ema import AllianceModel, parameter_uncertainties
+from simulation.sweep.ema import AllianceModel, ema_name, parameter_uncertainties
 
 SPEC = """\
 name: ema_test
@@ -50,7 +50,8 @@ def spec(tmp_path_factory):
 
 def _samples(model) -> list:
     rows = design(model.context.spec).drop(columns="sample_id").to_dict("records")
-    return [Sample(**{k: int(v) if k.startswith("events.") else float(v) for k, v in r.items()}) for r in rows]
+    return [Sample(**{ema_name(k): int(v) if k.startswith("events.") else float(v) for k, v in r.items()})
+            for r in rows]
 
 
 def test_outcomes_equal_the_sweep_on_the_same_design(spec, tmp_path):
@@ -88,11 +89,11 @@ def test_emas_own_sampling_and_its_multiprocessing_evaluator(spec, tmp_path):
     model = AllianceModel("alliance", spec)
     with SequentialEvaluator(model) as evaluator:
         experiments, outcomes = perform_experiments(model, scenarios=3, evaluator=evaluator)
-    assert set(experiments.columns) >= {"balance_rate", "events.deploy_main.troops"}
+    assert set(experiments.columns) >= {"balance_rate", "events__deploy_main__troops"}
     assert experiments["balance_rate"].between(0.5, 2.0).all()
     assert np.isfinite(outcomes["rok_ukr"]).all() and outcomes["rok_ukr"].shape == (3, 2)
-    points = [{"balance_rate": float(r["balance_rate"]), "events.deploy_main.troops": int(r["events.deploy_main.troops"])}
-              for _, r in experiments.iterrows()]
+    points = [{"balance_rate": float(r["balance_rate"]),
+               "events__deploy_main__troops": int(r["events__deploy_main__troops"])} for _, r in experiments.iterrows()]
     script = tmp_path / "pooled.py"
     script.write_text(POOLED)
     done = subprocess.run([sys.executable, str(script), str(spec), json.dumps(points)], capture_output=True,

@@ -16,7 +16,7 @@ LAYERS = [
     {"scenario", "signed"},  # input files: scenarios, signed edge lists
     {"state", "effects", "events", "world", "statements"},
     {"perception", "agents", "recorder", "model"},
-    {"runner", "parallel", "interrupt", "hindcast", "expectations", "compare", "output", "sweep"},
+    {"runner", "parallel", "interrupt", "hindcast", "expectations", "compare", "output", "labelled", "sweep"},
     {"validation", "backtest"},  # the model against published results and against what happened
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}

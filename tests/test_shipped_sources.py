@@ -47,8 +47,10 @@ def test_curated_data_cite_no_path_outside_the_package(table):
 
 def test_the_facts_file_ships_with_the_package():
     """The file the sources cite is package data (pyproject's package-data takes data/*.md)."""
-    pyproject = (ROOT.parent / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"data/*.md"' in pyproject
+    import tomllib
+
+    setuptools = tomllib.loads((ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "scenarios.data" in setuptools["packages"] and "*.md" in setuptools["package-data"]["scenarios.data"]
     assert (ROOT / "data" / "facts_2022_2025.md").is_file()
 
 

@@ -16,12 +16,15 @@ sweep's run with the same factor values and replicate — byte for byte.
         experiments, outcomes = perform_experiments(model, scenarios=50, evaluator=evaluator)
 
 Outcomes are ``ArrayOutcome``s: one value per replicate (shape: experiments × replicates).
+EMA names must be Python identifiers: a factor ``events.deploy_main.troops`` is the uncertainty
+``events__deploy_main__troops`` (``ema_name``), read by the model under its own name.
 :func:`parameter_uncertainties` gives every model parameter of ``simulation/params.py`` with its
 bounds, for a spec that varies them all.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -36,8 +39,16 @@ with warnings.catch_warnings():  # ema_workbench warns at import about optional 
     from ema_workbench.em_framework.model import AbstractModel
 
 
+def ema_name(name: str) -> str:
+    """A factor's name as EMA wants it, a Python identifier (``events.deploy_main.troops`` →
+    ``events__deploy_main__troops``); the model still reads the factor by its own name.
+    """
+    return re.sub(r"\W", "__", name)
+
+
 def _uncertainty(name: str, low, high, integer: bool):
-    return IntegerParameter(name, int(low), int(high)) if integer else RealParameter(name, float(low), float(high))
+    kind, bounds = (IntegerParameter, (int(low), int(high))) if integer else (RealParameter, (float(low), float(high)))
+    return kind(ema_name(name), *bounds, variable_name=name)
 
 
 def parameter_uncertainties() -> list:
