@@ -119,3 +119,52 @@ def test_a_spec_the_model_cannot_take_is_refused(tmp_path):
     independent.write_text(SPEC + "random_numbers: independent\n")
     with pytest.raises(SweepError, match="random_numbers: common"):
         AllianceModel("alliance", independent)
+
+
+LEVERS = SPEC.replace("design: lhs\nsamples: 4", "design: grid").replace(
+    "  balance_rate: {low: 0.5, high: 2.0}\n  events.deploy_main.troops: {low: 0, high: 30000}\n",
+    "  balance_rate: {levels: [0.5, 2.0]}\n  events.deploy_main.enabled: {levels: [true, false]}\n"
+    "  variant: {levels: [korea_russia_2024, no_deployment]}\n")
+
+
+def test_categorical_factors_are_levers_and_every_policy_meets_every_scenario(tmp_path):
+    """An event on/off and the variant are EMA levers; EMA's full factorial of scenarios ×
+    policies gives, experiment by experiment, the sweep's run with the same values.
+    """
+    path = tmp_path / "levers.yaml"
+    path.write_text(LEVERS)
+    done = cli("sweep", str(path), "--out", str(tmp_path / "sweep"))
+    assert done.returncode == 0, done.stderr
+    results = pd.read_parquet(tmp_path / "sweep" / "results.parquet")
+    # the model: balance_rate must be a range for EMA, so give the grid's two values as samples
+    ranged = tmp_path / "ranged.yaml"
+    ranged.write_text(LEVERS.replace("balance_rate: {levels: [0.5, 2.0]}", "balance_rate: {low: 0.5, high: 2.0}"))
+    model = AllianceModel("alliance", ranged)
+    assert [u.name for u in model.uncertainties] == ["balance_rate"]
+    assert [lever.name for lever in model.levers] == ["events__deploy_main__enabled", "variant"]
+    policies = [Sample(name=f"p{i}", events__deploy_main__enabled=on, variant=v)
+                for i, (on, v) in enumerate([(True, "korea_russia_2024"), (False, "korea_russia_2024"),
+                                             (True, "no_deployment"), (False, "no_deployment")])]
+    with SequentialEvaluator(model) as evaluator:
+        experiments, outcomes = perform_experiments(
+            model, scenarios=[Sample(balance_rate=0.5), Sample(balance_rate=2.0)], policies=policies,
+            evaluator=evaluator)
+    assert len(experiments) == 8
+    for i, row in experiments.iterrows():
+        same = results[(results["balance_rate"] == row["balance_rate"])
+                       & (results["events.deploy_main.enabled"] == row["events__deploy_main__enabled"])
+                       & (results["variant"] == row["variant"])].sort_values("replicate")
+        np.testing.assert_array_equal(outcomes["rok_ukr"][i], same["rok_ukr"].to_numpy())
+    switched = results.groupby(["variant", "events.deploy_main.enabled"])["rus_front"].mean()
+    assert switched[("korea_russia_2024", True)] != switched[("korea_russia_2024", False)]
+
+
+def test_emas_own_lever_sampling_draws_the_levels_written(tmp_path):
+    path = tmp_path / "levers.yaml"
+    path.write_text(LEVERS.replace("balance_rate: {levels: [0.5, 2.0]}", "balance_rate: {low: 0.5, high: 2.0}"))
+    model = AllianceModel("alliance", path)
+    with SequentialEvaluator(model) as evaluator:
+        experiments, outcomes = perform_experiments(model, scenarios=1, policies=4, evaluator=evaluator)
+    assert set(experiments["variant"]) <= {"korea_russia_2024", "no_deployment"}
+    assert set(experiments["events__deploy_main__enabled"]) <= {True, False}
+    assert np.isfinite(outcomes["rok_ukr"]).all()

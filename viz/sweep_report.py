@@ -35,8 +35,14 @@ def sensitivity_bars(indices: pd.DataFrame, output: str) -> go.Figure:
 
 
 def _numeric(values: pd.Series) -> pd.Series:
+    """A factor's values for an axis: numbers, dates, or the levels of a categorical factor as text."""
+    if values.dtype == bool:
+        return values.astype(str)
     if values.dtype == object:
-        return pd.to_datetime(values)
+        try:
+            return pd.to_datetime(values, format="ISO8601")
+        except (TypeError, ValueError):
+            return values.astype(str)  # an event on/off, a variant
     return values
 
 
@@ -60,9 +66,12 @@ def factor_scatter(means: pd.DataFrame, factors: list[str], output: str, per_row
         fig.add_trace(go.Scatter(x=x.iloc[shown], y=y.iloc[shown], mode="markers",
                                  marker={"size": 5, "color": PALETTE[0], "opacity": 0.5},
                                  showlegend=False, name=factor), row=row + 1, col=col + 1)
-        bins = pd.qcut(x.rank(method="first"), q=min(10, max(len(x) // 5, 1)), labels=False) if len(x) > 4 else None
+        bins = (x if x.dtype == object  # a categorical factor: the mean at each level
+                else pd.qcut(x.rank(method="first"), q=min(10, max(len(x) // 5, 1)), labels=False) if len(x) > 4
+                else None)
         if bins is not None:
-            binned = pd.DataFrame({"x": x, "y": y, "b": bins}).groupby("b").agg(x=("x", "median"), y=("y", "mean"))
+            binned = pd.DataFrame({"x": x, "y": y, "b": bins}).groupby("b").agg(
+                x=("x", "first" if x.dtype == object else "median"), y=("y", "mean"))
             fig.add_trace(go.Scatter(x=binned["x"], y=binned["y"], mode="lines", line={"color": PALETTE[1], "width": 3},
                                      showlegend=k == 0, name="binned mean"), row=row + 1, col=col + 1)
     drawn = "" if len(shown) == len(means) else f" ({len(shown):,} of {len(means):,} samples drawn; binned mean of all)"

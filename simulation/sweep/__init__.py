@@ -20,7 +20,7 @@ from ..scenario import ScenarioError, load_scenario
 from ..scenario.loader import display
 from .evaluate import ModelContext, batch_size, batching, evaluate_model
 from .execute import SweepError, SweepInterrupted, collect, read_series, run_sweep
-from .spec import SweepSpec, _problems_for_model, load_spec
+from .spec import SweepSpec, _problems_for_model, load_spec, spec_path, variant_problems
 
 __all__ = ["SweepError", "SweepInterrupted", "SweepSpec", "load_spec", "read_series", "sweep"]
 
@@ -30,14 +30,23 @@ def model_context(spec: SweepSpec | str | Path) -> tuple[SweepSpec, ModelContext
     if isinstance(spec, SweepSpec):
         if spec.scenario is None:
             raise ScenarioError(["scenario: required to sweep the model"])
-        loaded = load_scenario(spec.scenario)
-        problems = _problems_for_model(spec, loaded)
+        loaded, folder = load_scenario(spec.scenario), None
+        problems = _problems_for_model(spec, loaded) or variant_problems(spec, None)[1]
         if problems:
             raise ScenarioError([f"{'.'.join(map(str, path))}: {msg}" for path, msg in problems])
     else:
+        folder = spec_path(spec).parent
         spec, loaded = load_spec(spec)
-    extra = {"scenario": {"name": loaded.scenario.name, "file": display(loaded.path), "sha256": loaded.sha256}}
-    return spec, ModelContext(spec, loaded.scenario), extra
+    variants = variant_problems(spec, folder)[0]
+    extra = {"scenario": _described(loaded)}
+    if variants:
+        extra["variants"] = {level: _described(v) for level, v in variants.items()}
+    return spec, ModelContext(spec, loaded.scenario, {k: v.scenario for k, v in variants.items()}), extra
+
+
+def _described(loaded) -> dict:
+    """A scenario as the manifest records it."""
+    return {"name": loaded.scenario.name, "file": display(loaded.path), "sha256": loaded.sha256}
 
 
 def sweep(spec: SweepSpec | str | Path, out: str | Path, workers: int = 1, scheduler=None,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .design import design, expected_runs, problem
+from .design import values as design_values
 from .execute import SweepError, read_manifest, read_results
 from .spec import SweepSpec
 
@@ -83,9 +84,15 @@ def _sobol(spec, means, outputs) -> list[dict]:
 
 
 def _x(spec, means) -> np.ndarray:
-    """The factor values of each sample as numbers (dates as day numbers), as SALib wants them."""
-    return np.array([[float(pd.Timestamp(v).toordinal()) if isinstance(v, (str, dt.date)) else float(v)
-                      for v in row] for row in means[list(spec.factors)].to_numpy()])
+    """The factor values of each sample as numbers (dates as day numbers; a categorical factor as
+    the encoded value it was drawn as), as SALib wants them.
+    """
+    encoded = design_values(spec)[means["sample_id"].to_numpy() if "sample_id" in means else means.index.to_numpy()]
+    columns = [encoded[:, i] if factor.categorical
+               else [float(pd.Timestamp(v).toordinal()) if isinstance(v, (str, dt.date)) else float(v)
+                     for v in means[name]]
+               for i, (name, factor) in enumerate(spec.factors.items())]
+    return np.column_stack(columns).astype(float)
 
 
 def _rbd_fast(spec, means, outputs) -> list[dict]:

@@ -4,6 +4,12 @@ Latin hypercubes come from ``scipy.stats.qmc`` (seeded Generator); the Sobol (Sa
 Morris designs from SALib, seeded, in the row order SALib's analysers expect. Factors that are
 dates are sampled as day numbers and rounded to a day; integer parameters and event counts are
 rounded. Every design is a DataFrame: ``sample_id`` plus one column per factor.
+
+Categorical factors (an event on or off, a variant) are encoded by the index of their level: a
+grid takes every level; a sampled design draws a number u in [0, k) for k levels, uniformly like
+any factor, and takes level ⌊u⌋ (the last for u = k) — so each level has probability 1/k, and
+variance-based indices (Sobol, RBD-FAST) read the factor as the categorical variable it is. Morris's
+elementary effects move along the level index, whose order is the order written in the spec.
 """
 
 from __future__ import annotations
@@ -22,12 +28,25 @@ def _number(v) -> float:
     return float(v.toordinal()) if isinstance(v, dt.date) else float(v)
 
 
+def _bounds(f: Factor) -> list[float]:
+    if f.categorical:
+        return [0.0, float(len(f.levels))]
+    if f.levels is None:
+        return [_number(f.low), _number(f.high)]
+    return [min(map(_number, f.levels)), max(map(_number, f.levels))]
+
+
 def problem(spec: SweepSpec) -> dict:
-    """The SALib problem: names and numeric bounds (dates as day numbers)."""
+    """The SALib problem: names and numeric bounds (dates as day numbers, categorical factors as
+    their level index u in [0, k)).
+    """
     names = list(spec.factors)
-    bounds = [[_number(f.low), _number(f.high)] if f.levels is None
-              else [min(map(_number, f.levels)), max(map(_number, f.levels))] for f in spec.factors.values()]
-    return {"num_vars": len(names), "names": names, "bounds": bounds}
+    return {"num_vars": len(names), "names": names, "bounds": [_bounds(f) for f in spec.factors.values()]}
+
+
+def level_of(factor: Factor, u: float):
+    """The level of a categorical factor for its encoded value u in [0, k]."""
+    return factor.levels[min(int(np.floor(u)), len(factor.levels) - 1)]
 
 
 def _is_integer(name: str, factor: Factor) -> bool:
@@ -42,7 +61,9 @@ def _finish(values: np.ndarray, spec: SweepSpec) -> pd.DataFrame:
     frame = pd.DataFrame(values, columns=list(spec.factors))
     for name, factor in spec.factors.items():
         is_date = isinstance(factor.low if factor.levels is None else factor.levels[0], dt.date)
-        if is_date:
+        if factor.categorical:
+            frame[name] = pd.Series([level_of(factor, u) for u in frame[name]], dtype=object)
+        elif is_date:
             frame[name] = [dt.date.fromordinal(int(round(v))) for v in frame[name]]
         elif _is_integer(name, factor):
             frame[name] = frame[name].round().astype(int)
@@ -51,8 +72,9 @@ def _finish(values: np.ndarray, spec: SweepSpec) -> pd.DataFrame:
 
 
 def _grid(spec: SweepSpec) -> np.ndarray:
-    axes = [list(map(_number, f.levels)) if f.levels is not None else np.linspace(_number(f.low), _number(f.high),
-                                                                                    spec.levels)
+    axes = [np.arange(len(f.levels), dtype=float) if f.categorical
+            else list(map(_number, f.levels)) if f.levels is not None
+            else np.linspace(_number(f.low), _number(f.high), spec.levels)
             for f in spec.factors.values()]
     return np.array(list(itertools.product(*axes)), dtype=float)
 
@@ -62,25 +84,30 @@ def _scaled(unit: np.ndarray, spec: SweepSpec) -> np.ndarray:
     return bounds[:, 0] + unit * (bounds[:, 1] - bounds[:, 0])
 
 
-def design(spec: SweepSpec) -> pd.DataFrame:
-    """The design matrix of ``spec`` (deterministic for a given spec and seed)."""
+def values(spec: SweepSpec) -> np.ndarray:
+    """The design as numbers, one row per sample (dates as day numbers, categorical factors as
+    their encoded index), as the samplers give it and SALib's analysers read it.
+    """
     d = len(spec.factors)
     if spec.design == "grid":
-        return _finish(_grid(spec), spec)
+        return _grid(spec)
     if spec.design == "lhs":
         from scipy.stats import qmc  # imported here: worker processes never need scipy.stats
 
         unit = qmc.LatinHypercube(d=d, rng=np.random.default_rng(spec.seed)).random(spec.samples)
-        return _finish(_scaled(unit, spec), spec)
+        return _scaled(unit, spec)
     if spec.design == "sobol":
         from SALib.sample import sobol as sobol_sample
 
-        values = sobol_sample.sample(problem(spec), spec.samples, calc_second_order=False, seed=spec.seed)
-        return _finish(values, spec)
+        return sobol_sample.sample(problem(spec), spec.samples, calc_second_order=False, seed=spec.seed)
     from SALib.sample import morris as morris_sample
 
-    values = morris_sample.sample(problem(spec), spec.samples, num_levels=spec.levels, seed=spec.seed)
-    return _finish(values, spec)
+    return morris_sample.sample(problem(spec), spec.samples, num_levels=spec.levels, seed=spec.seed)
+
+
+def design(spec: SweepSpec) -> pd.DataFrame:
+    """The design matrix of ``spec`` (deterministic for a given spec and seed)."""
+    return _finish(values(spec), spec)
 
 
 def expected_runs(spec: SweepSpec) -> int:

@@ -15,6 +15,11 @@ sweep's run with the same factor values and replicate — byte for byte.
     with SequentialEvaluator(model) as evaluator:
         experiments, outcomes = perform_experiments(model, scenarios=50, evaluator=evaluator)
 
+The spec's categorical factors are the model's **levers** (EMA's policies): an event switched on
+or off (``events.<id>.enabled``, a ``BooleanParameter``) and the scenario picked among variants
+(``variant``, a ``CategoricalParameter``); its numeric factors are the uncertainties. With
+``perform_experiments(model, scenarios=n, policies=m)`` every policy meets every scenario.
+
 Outcomes are ``ArrayOutcome``s: one value per replicate (shape: experiments × replicates).
 EMA names must be Python identifiers: a factor ``events.deploy_main.troops`` is the uncertainty
 ``events__deploy_main__troops`` (``ema_name``), read by the model under its own name.
@@ -29,13 +34,15 @@ import warnings
 from pathlib import Path
 
 from .. import params as P
-from .evaluate import ModelContext, Task, evaluate_model
+from .evaluate import Task, evaluate_model
 from .execute import SweepError
-from .spec import SweepSpec, load_spec
+from . import model_context
+from .spec import VARIANT, SweepSpec
 
 with warnings.catch_warnings():  # ema_workbench warns at import about optional parallel back-ends
     warnings.simplefilter("ignore")
-    from ema_workbench import ArrayOutcome, IntegerParameter, RealParameter, ReplicatorModel
+    from ema_workbench import (ArrayOutcome, BooleanParameter, CategoricalParameter, IntegerParameter,
+                               RealParameter, ReplicatorModel)
     from ema_workbench.em_framework.model import AbstractModel
 
 
@@ -56,28 +63,39 @@ def parameter_uncertainties() -> list:
     return [_uncertainty(p.name, p.low, p.high, p.integer) for p in P.PARAMETERS.values() if p.low < p.high]
 
 
+def _lever(name: str, factor):
+    """A categorical factor as an EMA lever: an event switched on or off (``BooleanParameter``), or
+    the scenario picked among variants (``CategoricalParameter``, the levels as written).
+    """
+    if name == VARIANT:
+        return CategoricalParameter(ema_name(name), list(factor.levels), variable_name=name)
+    return BooleanParameter(ema_name(name), variable_name=name)
+
+
 def _unused(**kwargs):  # EMA's BaseModel wants a callable; run_model below does the work
     raise NotImplementedError
 
 
 class AllianceModel(ReplicatorModel):
-    """An EMA ``ReplicatorModel`` of a sweep spec: its factors as uncertainties, its outputs as
-    outcomes, its replicates as replications, stepped together in one batch per experiment.
+    """An EMA ``ReplicatorModel`` of a sweep spec: its numeric factors as uncertainties, its
+    categorical ones as levers, its outputs as outcomes, its replicates as replications, stepped
+    together in one batch per experiment.
     """
 
     def __init__(self, name: str, spec: str | Path | SweepSpec, replications: int | None = None):
         super().__init__(name, function=_unused)
         if isinstance(spec, SweepSpec):
             raise SweepError("give the spec as a file or a shipped name (its scenario is found relative to it)")
-        sweep, loaded = load_spec(spec)
+        sweep, context, _ = model_context(spec)
         if sweep.random_numbers != "common":
             raise SweepError("the EMA model seeds replicate r of every experiment alike (random_numbers: common)")
         if not sweep.outputs:
             raise SweepError(f"{spec}: the spec has no outputs: to make the outcomes of")
-        self.uncertainties = [self._factor(n, f) for n, f in sweep.factors.items()]
+        self.uncertainties = [self._factor(n, f) for n, f in sweep.factors.items() if not f.categorical]
+        self.levers = [_lever(n, f) for n, f in sweep.factors.items() if f.categorical]
         self.outcomes = [ArrayOutcome(o.name) for o in sweep.outputs]
         self.replications = replications or sweep.replicates
-        self.context = ModelContext(sweep, loaded.scenario)
+        self.context = context
 
     @staticmethod
     def _factor(name: str, factor):

@@ -20,7 +20,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ from ..model import make_batch
 from ..scenario.checks import metric_kind
 from ..scenario.schema import Scenario
 from ..world import build_world
-from .spec import Output, SweepSpec
+from .spec import ENABLED, VARIANT, Output, SweepSpec
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,17 @@ class Task:
 
 @dataclass(frozen=True)
 class ModelContext:
-    """Everything a worker needs, sent once per worker (not once per task)."""
+    """Everything a worker needs, sent once per worker (not once per task): the spec, its
+    scenario and, for a ``variant`` factor, the scenario of each level.
+    """
 
     spec: SweepSpec
     scenario: Scenario
+    variants: dict[str, Scenario] = field(default_factory=dict)
+
+    def scenario_of(self, factors: dict) -> Scenario:
+        """The scenario a run starts from: its variant's, or the spec's."""
+        return self.variants[factors[VARIANT]] if VARIANT in factors else self.scenario
 
 
 def seed_key(spec: SweepSpec, task: "Task") -> tuple[int]:
@@ -72,25 +79,30 @@ def world_of(scenario: Scenario, changed: bool):
 
 
 def overrides_of(factors: dict) -> dict:
-    """The parameter values among a run's factors (the others are event knobs)."""
-    return {k: (v.item() if hasattr(v, "item") else v) for k, v in factors.items() if not k.startswith("events.")}
+    """The parameter values among a run's factors (the others are event knobs and the variant)."""
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in factors.items()
+            if not k.startswith("events.") and k != VARIANT}
 
 
 def apply_factors(scenario: Scenario, knobs: dict) -> Scenario:
     """The scenario with event knobs (``events.<id>.<field>``) set: a copy, if any is given. An
-    amount (``events.Kind.amounts``) may be an array, one value per item of a batch.
+    amount (``events.Kind.amounts``) may be an array, one value per item of a batch; an event
+    whose ``enabled`` knob is false is left out (with its other knobs). Knobs of an event the
+    scenario does not have (a variant removed it) do nothing.
     """
     fields: dict[str, dict] = {}
     for name, value in knobs.items():
         if name.startswith("events."):
-            _, eid, field = name.split(".")
+            _, eid, key = name.split(".")
             plain = hasattr(value, "item") and not isinstance(value, np.ndarray)  # a NumPy or pandas scalar
-            fields.setdefault(eid, {})[field] = value.item() if plain else value
+            fields.setdefault(eid, {})[key] = value.item() if plain else value
     if not fields:
         return scenario
     events = []
     for event in scenario.events:
-        if event.id in fields:
+        if event.id in fields and fields[event.id].pop(ENABLED, True) is False:
+            continue
+        if fields.get(event.id):
             event = event.model_copy(update=fields[event.id])
             if getattr(event, "until", None) is not None and event.until < event.date:
                 raise ValueError(f"events.{event.id}.date = {event.date}: the event would start after it ends "
@@ -113,7 +125,7 @@ def batching(scenario: Scenario) -> Callable[[Task], tuple]:
 
     def key(task: Task) -> tuple:
         return tuple(sorted((k, factor_value(v)) for k, v in task.factors.items()
-                            if (k.startswith("events.") and k not in per_item) or k in P.SHARED))
+                            if (k.startswith("events.") and k not in per_item) or k in P.SHARED or k == VARIANT))
     return key
 
 
@@ -169,9 +181,10 @@ def evaluate_model(context: ModelContext, tasks: list[Task]) -> list[tuple[dict,
     """
     spec, start = context.spec, time.perf_counter()
     try:
-        sc = batch_scenario(context.scenario, tasks)
+        base = context.scenario_of(tasks[0].factors)
+        sc = batch_scenario(base, tasks)
         points = [P.resolve(sc.parameters, overrides_of(task.factors)) for task in tasks]
-        world = world_of(sc, changed=sc is not context.scenario)
+        world = world_of(sc, changed=sc is not base)
         keys = [seed_key(spec, task)[0] for task in tasks]
         batch = make_batch(world, points, spec.seed, keys, spec.until).run()
         recorders = [batch.recorder.item(b) for b in range(len(tasks))]

@@ -1,9 +1,10 @@
 """Sweep specifications: YAML validated like scenarios (file, line, field in every error).
 
-A spec names a scenario, the factors to vary (model parameters, or an event's amount or date:
-``events.<id>.<field>``), a design (grid, Latin hypercube, Sobol/Saltelli, Morris), the number of
-samples and replicates, and the outputs to record (a metric at a date, or a summary over the
-run or a window). See ``docs/sweeps.md``.
+A spec names a scenario, the factors to vary (model parameters, an event's amount or date:
+``events.<id>.<field>``; categorical: an event switched on or off, ``events.<id>.enabled``, or the
+scenario itself among variants, ``variant``), a design (grid, Latin hypercube, Sobol/Saltelli,
+Morris), the number of samples and replicates, and the outputs to record (a metric at a date, or
+a summary over the run or a window). See ``docs/sweeps.md``.
 """
 
 from __future__ import annotations
@@ -29,25 +30,48 @@ from ..scenario.yamlmap import YamlError, load
 Number = Int | Num
 BUILT_IN_COLUMNS = ("run_id", "sample_id", "replicate", "seed", "status", "error", "seconds")
 MAX_LEVELS = 10_000  # levels of one grid factor
+VARIANT = "variant"  # the categorical factor that picks the scenario: the spec's own or one of its variants
+ENABLED = "enabled"  # events.<id>.enabled: the categorical factor that switches an event on or off
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return "names"
+    return "dates" if isinstance(value, dt.date) else "numbers"
 
 
 class Factor(Strict):
-    """A range (low, high) for sampled designs, or explicit levels (grid)."""
+    """A range (low, high) for sampled designs, or explicit levels: numbers or dates (any design),
+    true/false (``events.<id>.enabled``) or scenario names (``variant``) — categorical levels,
+    which sampled designs draw by their index (:func:`simulation.sweep.design.design`).
+    """
 
     low: Number | Date | None = None
     high: Number | Date | None = None
-    levels: list[Number | Date] | None = Field(None, min_length=1, max_length=MAX_LEVELS)
+    levels: list[Number | Date | bool | str] | None = Field(None, min_length=1, max_length=MAX_LEVELS)
 
     @model_validator(mode="after")
     def _range_or_levels(self) -> "Factor":
         if self.levels is None and (self.low is None or self.high is None):
             raise ValueError("give low and high, or levels")
         values = [v for v in (self.low, self.high, *(self.levels or [])) if v is not None]
-        if len({isinstance(v, dt.date) for v in values}) > 1:
-            raise ValueError("the values must all be numbers or all be dates")
+        kinds = sorted({_kind(v) for v in values})
+        if len(kinds) > 1:
+            raise ValueError(f"the values must all be of one kind (got {' and '.join(kinds)})")
+        if self.categorical and self.low is not None or self.categorical and self.high is not None:
+            raise ValueError(f"{kinds[0]} are levels, not a range: give levels only")
+        if self.categorical and len(set(self.levels)) < len(self.levels):
+            raise ValueError("a level is given twice")
         if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError(f"low must be below high (got {self.low} and {self.high})")
         return self
+
+    @property
+    def categorical(self) -> bool:
+        """Levels that are not numbers or dates: switches (true/false) or scenario names."""
+        return any(isinstance(v, (bool, str)) for v in (self.low, self.high, *(self.levels or [])))
 
 
 class Output(Strict):
@@ -148,12 +172,19 @@ def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[t
     events = {e.id: e for e in sc.events}
     for name, factor in spec.factors.items():
         path = ("factors", name)
+        if factor.categorical != (name == VARIANT or name.startswith("events.") and name.endswith(f".{ENABLED}")):
+            out.append((path, _categorical_problem(name, factor)))
+            continue
+        if name == VARIANT:
+            continue  # its levels are scenarios: see variant_problems
         if name.startswith("events."):
             parts = name.split(".")
             if len(parts) != 3 or parts[1] not in events:
                 hint = difflib.get_close_matches(parts[1] if len(parts) > 1 else name, list(events), n=1)
                 more = f" (did you mean {hint[0]!r}?)" if hint else ""
                 out.append((path, f"no event {parts[1] if len(parts) > 1 else name!r} in {sc.name}{more}"))
+                continue
+            if parts[2] == ENABLED:
                 continue
             value = getattr(events[parts[1]], parts[2], None)
             if not isinstance(value, (int, float, dt.date)) or isinstance(value, bool):
@@ -192,6 +223,46 @@ def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[t
     return out
 
 
+def _categorical_problem(name: str, factor: Factor) -> str:
+    """What is wrong with a factor whose levels are of the wrong kind for its name."""
+    if name == VARIANT:
+        return "levels must be scenario names: the spec's scenario and its variants (variant: {levels: [a, b]})"
+    if name.startswith("events.") and name.endswith(f".{ENABLED}"):
+        return "levels must be true and/or false (switch the event on or off)"
+    kind = "true/false" if any(isinstance(v, bool) for v in factor.levels or []) else "names"
+    return (f"{kind} levels are for the categorical factors events.<id>.{ENABLED} and {VARIANT}: "
+            "this factor takes numbers or dates")
+
+
+def variant_problems(spec: SweepSpec, folder: Path | None) -> tuple[dict[str, LoadedScenario], list[tuple[tuple, str]]]:
+    """The scenarios of the ``variant`` factor's levels (a file next to the spec, or a shipped
+    name), each validated against the spec: its outputs, ``until`` and the knobs of the events it has
+    (a knob of an event a variant removes does nothing in that variant's runs).
+    """
+    factor = spec.factors.get(VARIANT)
+    if factor is None or not all(isinstance(v, str) for v in factor.levels or [None]):
+        return {}, []  # wrong kinds of levels are _problems_for_model's
+    found, out = {}, []
+    for level in factor.levels:
+        candidate = folder / level if folder is not None else None
+        try:
+            loaded = load_scenario(candidate if candidate is not None and candidate.is_file() else find(level))
+        except ScenarioError as exc:
+            message = str(exc.problems[0])
+            out.append((("factors", VARIANT), message if level in message.split(":", 1)[0] else f"{level}: {message}"))
+            continue
+        except (OSError, ValueError):
+            out.append((("factors", VARIANT), f"{level}: cannot be read"))
+            continue
+        events = {e.id for e in loaded.scenario.events}
+        kept = {k: f for k, f in spec.factors.items()
+                if k != VARIANT and (not k.startswith("events.") or k.split(".")[1] in events)}
+        problems = _problems_for_model(spec.model_copy(update={"factors": kept}), loaded)
+        out += [(("factors", VARIANT), f"{level}: {'.'.join(map(str, path))}: {msg}") for path, msg in problems]
+        found[level] = loaded
+    return found, out
+
+
 def shipped_specs() -> list[str]:
     """Names of the sweep specs that ship with the package (scenarios/sweeps/)."""
     return sorted(p.stem for p in (shipped_root() / "sweeps").glob("*.yaml"))
@@ -207,13 +278,17 @@ def _shipped_spec(reference: str) -> Path:
     raise ScenarioError([f"{reference}: no such sweep spec file or shipped sweep spec{more}"])
 
 
-def load_spec(path: str | Path, for_model: bool = True) -> tuple[SweepSpec, LoadedScenario | None]:
-    """Validate a spec file (and its scenario); raise :class:`ScenarioError` with file:line messages."""
+def spec_path(path: str | Path) -> Path:
+    """The file of a spec: a path, or a shipped spec's name; a clear error for a folder or an unknown name."""
     path = Path(path)
     if path.is_dir():
         raise ScenarioError([f"{path}: is a folder: expected a sweep spec file (YAML; see scenarios/sweeps/)"])
-    if not path.is_file():
-        path = _shipped_spec(str(path))
+    return path if path.is_file() else _shipped_spec(str(path))
+
+
+def load_spec(path: str | Path, for_model: bool = True) -> tuple[SweepSpec, LoadedScenario | None]:
+    """Validate a spec file (and its scenario); raise :class:`ScenarioError` with file:line messages."""
+    path = spec_path(path)
     try:
         located = load(path)
     except YamlError as exc:
@@ -242,7 +317,7 @@ def load_spec(path: str | Path, for_model: bool = True) -> tuple[SweepSpec, Load
         problem = [(("scenario",), f"{spec.scenario!r}: {message}")]
         raise ScenarioError(format_problems(problem, located.lines)) from None
     loaded = load_scenario(reference)
-    problems = _problems_for_model(spec, loaded)
+    problems = _problems_for_model(spec, loaded) or variant_problems(spec, path.parent)[1]
     if problems:
         raise ScenarioError(format_problems(problems, located.lines))
     return spec, loaded
