@@ -145,7 +145,7 @@ def _meta(result, manifest: dict) -> dict:
     anchor = result.states.loc[(result.states["step"] == 0) & (result.states["coalition"] == "A"), "state"]
     lead = sc.coalition_anchor or (anchor.iloc[0] if len(anchor) else "A")
     return {"title": sc.title, "scenario": sc.name, "states": result.names, "regions": result.regions,
-            "actors": result.actors,
+            "actors": result.actors, "anchor": lead,
             "coalition_names": {"A": f"with {lead}", "B": f"against {lead}"}, "manifest": manifest}
 
 
@@ -765,8 +765,9 @@ def dashboard_command(
 
     env = os.environ | {"ALLIANCE_SIM_SCENARIO": str(loaded.path.resolve()) if Path(scenario).is_file() else scenario,
                         "SOLARA_ASSETS_PROXY": "True",  # Solara's front-end from its bundled assets, never a CDN
-                        # plotly.js once per page, from the plotly package, at /static/assets/plotly.min.js
-                        "SOLARA_ASSETS_EXTRA_LOCATIONS": str(plotly_js_folder())}
+                        # plotly.js once per page, from the plotly package, at /static/assets/plotly.min.js;
+                        # the world map's outlines at /static/assets/world_110m.json (viz/geo)
+                        "SOLARA_ASSETS_EXTRA_LOCATIONS": f"{plotly_js_folder()},viz.geo"}
     out_console.print(f"alliance-sim dashboard: http://{host}:{port}  (Ctrl-C stops it)")
     command = [sys.executable, "-m", "solara", "run", "viz.dashboard", "--host", host, "--port", str(port),
                "--production", "--no-open", "--no-check-version", "--log-level", "warning"]

@@ -131,14 +131,15 @@ BOXES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .map(d => { const r = d.getBoundingClientRect(); return [r.width, r.height,
                 d.querySelectorAll('.cartesianlayer .trace, .heatmaplayer image, .scatterlayer .point').length]; })"""
 DRAWN = f"n => {{ const b = ({BOXES})(); return b.length >= n && b.every(x => x[2] > 0); }}"
-TABS = {"Coalitions": "Coalition membership", "Bilateral tension": "Bilateral tension",
+TABS = {"World map": "World map on", "Coalitions": "Coalition membership", "Bilateral tension": "Bilateral tension",
         "Resources": "Belligerents' resources", "Recalibration": "Recalibration"}
 # the open tab shows a figure with this title, drawn with marks, and its transition has ended
 TAB_DRAWN = """title => !document.querySelector('.v-window__container--is-active') &&
     Array.from(document.querySelectorAll('.v-window-item--active .js-plotly-plot')).some(d => {
         const r = d.getBoundingClientRect();
         return d.layout && d.layout.title && d.layout.title.text.startsWith(title) && r.width > 300 && r.height > 200
-            && d.querySelectorAll('.cartesianlayer .trace, .heatmaplayer image, .scatterlayer .point').length > 0; })"""
+            && d.querySelectorAll('.cartesianlayer .trace, .heatmaplayer image, .scatterlayer .point, '
+                                  + '.choroplethlayer path').length > 0; })"""
 
 
 # every figure of the open tab is laid out at its element's width (one first drawn while its tab
@@ -280,6 +281,47 @@ def test_the_whole_world_steps_filters_by_region_and_finds_a_state(world_server,
         page.wait_for_function(f"() => ({NODES})().includes('IND')", timeout=WAIT)  # pinned in the network
         page.screenshot(path=str(tmp_path / "world_india.png"), full_page=True)
         assert visit.errors == [] and visit.external == []
+    finally:
+        visit.close()
+
+
+MAP = """() => { const d = Array.from(document.querySelectorAll('.v-window-item--active .js-plotly-plot'))
+    .find(d => d.layout && d.layout.title && d.layout.title.text.startsWith('World map'));
+    if (!d) return null;
+    const shapes = d._fullData.filter(t => t.type === 'choropleth' && t.coloraxis);
+    const dots = d._fullData.filter(t => t.type === 'scattergeo' && t.marker.coloraxis);
+    return {title: d.layout.title.text, paths: d.querySelectorAll('.choroplethlayer path').length,
+            outlined: shapes.reduce((n, t) => n + t.locations.length, 0),
+            dots: dots.reduce((n, t) => n + t.lat.length, 0), width: d.getBoundingClientRect().width}; }"""
+
+
+def test_the_world_map_colours_every_state_offline_and_follows_the_step(world_server, browser, tmp_path):
+    """world_2024: 167 states on their outlines and 27 small ones as dots at their capitals, drawn
+    from the shipped geometry (no request leaves the machine: Plotly's CDN topojson is never asked
+    for); coloured by tension with a state found by name; a Step moves the map's date.
+    """
+    visit = Visit(browser, world_server)
+    page = visit.page
+    try:
+        page.wait_for_function(DRAWN, arg=2, timeout=WAIT)
+        open_tab(page, "World map")
+        drawn = page.evaluate(MAP)
+        assert drawn["outlined"] + drawn["dots"] == 194 and drawn["dots"] == 27, drawn  # Palau: no place in the data
+        assert drawn["paths"] >= 176 and drawn["width"] > 800 and "share in A" in drawn["title"]
+        page.screenshot(path=str(tmp_path / "map_coalition.png"), full_page=True)
+        page.locator(".map-colour").get_by_role("button", name="tension").click()
+        page.wait_for_function(f"() => ({MAP})()?.title.includes('tension with')", timeout=WAIT)
+        focus_box = page.get_by_role("textbox", name="measured from")
+        focus_box.click()
+        focus_box.fill("India")
+        page.get_by_role("option", name="India (IND)").click()
+        page.wait_for_function(f"() => ({MAP})()?.title.includes('tension with India')", timeout=WAIT)
+        visit.step()
+        page.wait_for_function(f"() => ({MAP})()?.title.includes('2024-06-30')", timeout=WAIT)
+        page.screenshot(path=str(tmp_path / "map_tension_india.png"), full_page=True)
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "map_tension_india.png"), full_page=True)
+        assert visit.errors == [] and visit.external == [] and visit.failed == []
     finally:
         visit.close()
 

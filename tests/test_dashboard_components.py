@@ -8,7 +8,8 @@ import pytest
 import solara
 
 from simulation import load_scenario
-from viz.dashboard import Page
+from viz.dashboard import TABS, Page
+from viz.world_map import COLOURINGS
 from viz.plotly_view import PlotlyView
 from viz.session import Session, load_upload
 from simulation.scenario import ScenarioError
@@ -172,7 +173,7 @@ def n_states_text(page) -> str:
 def test_only_the_open_tab_is_built_and_a_tab_opened_once_keeps_its_figure(page):
     assert sorted(figures(page)) == ["Alignment network on 2024-06-01", "Global and regional tension"]
     tabs = page.find(v.Tabs).widget
-    tabs.v_model = 1  # Coalitions
+    tabs.v_model = TABS.index("Coalitions")
     assert "Coalition membership over time" in figures(page)
     tabs.v_model = 0
     button(page, "Step").click()
@@ -202,20 +203,39 @@ def test_the_world_shows_a_subset_a_region_and_a_state_found_by_name(world_page)
     picker.v_model = ["IND"]
     cards = [w for w in page.widgets() if isinstance(w, v.Card) and "state-card" in (w.class_ or "")]
     assert len(cards) == 1 and n_states_text(page).endswith("21 shown")  # India pinned beside Europe's 20
-    page.find(v.BtnToggle).widgets[-1].v_model = 1  # the network: coalitions by region
+    network_toggle(page).v_model = 1  # the network: coalitions by region
     assert any(t.startswith("Coalitions by region") for t in figures(page))
 
 
 def test_every_table_has_a_csv_download(page):
-    page.find(v.Tabs).widget.v_model = 5  # Tables
+    page.find(v.Tabs).widget.v_model = TABS.index("Tables")
     names = {w.filename for w in page.widgets() if type(w).__name__ == "FileDownloadWidget"}
     assert {"model.csv", "states.csv", "pairs.csv", "events.csv"} <= names
 
 
+def network_toggle(page):
+    return next(w for w in page.find(v.BtnToggle).widgets if len(w.children) == 2
+                and "Coalitions by region" in str(w.children[1].children))
+
+
 def test_switching_the_network_mode_redraws_the_network(page):
-    toggle = next(w for w in page.find(v.BtnToggle).widgets if len(w.children) == 2
-                  and "Coalitions by region" in str(w.children[1].children))
+    toggle = network_toggle(page)
     toggle.v_model = 1
     assert any(t.startswith("Coalitions by region") for t in figures(page))
     toggle.v_model = 0
     assert any(t.startswith("Alignment network") for t in figures(page))
+
+
+def test_the_world_map_tab_colours_by_what_is_chosen_and_from_which_state(page):
+    page.find(v.Tabs).widget.v_model = TABS.index("World map")
+    assert any(t.startswith("World map on 2024-06-01: share in A") for t in figures(page))
+    colour = next(w for w in page.find(v.BtnToggle).widgets if "map-colour" in (w.class_ or ""))
+    colour.v_model = COLOURINGS.index("affinity")
+    assert any(t.startswith("World map on 2024-06-01: affinity with United States") for t in figures(page))
+    focus = next(w for w in page.widgets() if isinstance(w, v.Autocomplete) and "map-focus" in (w.class_ or ""))
+    focus.v_model = "RUS"
+    drawn = next(f for t, f in figures(page).items() if t.startswith("World map"))
+    assert drawn["layout"]["title"]["text"].startswith("World map on 2024-06-01: affinity with Russia")
+    assert [t["locations"] for t in drawn["data"] if t.get("name") == "measured from"] == [["RUS"]]
+    button(page, "Step").click()
+    assert any(t.startswith("World map on 2024-06-30: affinity with Russia") for t in figures(page))

@@ -123,6 +123,8 @@ def test_the_dashboard_serves_plotly_from_the_installed_package(installed):
                 time.sleep(0.5)  # polling for the port to open
         with urllib.request.urlopen(url + "static/assets/plotly.min.js", timeout=30) as r:
             assert r.status == 200 and len(r.read()) > 1_000_000
+        with urllib.request.urlopen(url + "static/assets/world_110m.json", timeout=30) as r:  # the map's outlines
+            assert r.status == 200 and len(json.loads(r.read())["features"]) == 176
     finally:
         proc.terminate()
         proc.wait(timeout=30)

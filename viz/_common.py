@@ -16,6 +16,14 @@ import plotly.io as pio
 
 COALITION_COLORS = {"A": "#0072B2", "B": "#D55E00"}
 EDGE_COLORS = {"pos": "#2CA02C", "neg": "#D62728"}
+# plotly.js fetches its own topojson (cdn.plot.ly) for every geo subplot with a located trace, even
+# one drawn from GeoJSON with its base layers hidden, unless window.PlotlyGeoAssets already holds it:
+# an empty topology there (the base layers are hidden, so nothing reads it) keeps the map offline.
+# Pages that draw maps (viz/world_map.py) run this before plotting: viz/report.py, viz/plotly_view.py.
+GEO_ASSETS_JS = """(() => { const assets = window.PlotlyGeoAssets = window.PlotlyGeoAssets || {};
+  assets.topojson = assets.topojson || {};
+  for (const name of ["world_110m", "world_50m"])
+    assets.topojson[name] = assets.topojson[name] || {type: "Topology", objects: {}, arcs: []}; })();"""
 PALETTE = [
     "#1F77B4", "#D62728", "#2CA02C", "#9467BD", "#FF7F0E", "#8C564B",
     "#E377C2", "#17BECF", "#7F7F7F", "#BCBD22", "#393B79", "#AD494A",

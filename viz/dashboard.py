@@ -27,6 +27,7 @@ from viz import compare_figures as CF
 from viz import figures as F
 from viz import focus
 from viz import hindcast_figures as HF
+from viz import world_map
 from viz.plotly_view import Plotly, as_json
 from viz.session import Session, check_upload_size, load_upload, upload_name
 
@@ -135,6 +136,8 @@ class View:
     by: str = "capability"
     network: str = "States"
     picked: tuple[str, ...] = ()
+    map_colour: str = "coalition"  # viz.world_map.COLOURINGS
+    map_focus: str = ""  # the state affinity and tension are measured from ("": the coalitions' anchor)
 
 
 NETWORKS = ["States", "Coalitions by region"]
@@ -180,6 +183,26 @@ def ViewControls(view: solara.Reactive, meta: dict):
                         on_v_model=lambda ids: put(picked=tuple(ids or ())), multiple=True, chips=True,
                         small_chips=True, deletable_chips=True, clearable=True, dense=True, auto_select_first=True,
                         hide_details=True, class_="state-picker", style_="min-width: 280px; max-width: 480px")
+
+
+@solara.component
+def WorldMap(settings: solara.Reactive, states_now, pairs_now, meta: dict, key: list, shown: bool):
+    """Every state on the map, coloured by its coalition, its alignment, or its affinity or tension
+    with a chosen state, at the current date (``viz.world_map``).
+    """
+    view = settings.value
+    focus_id = view.map_focus if view.map_focus in meta["states"] else meta["anchor"]
+    items = [{"text": f"{name} ({sid})", "value": sid} for sid, name in sorted(meta["states"].items(),
+                                                                               key=lambda x: x[1])]
+    with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.ToggleButtonsSingle(value=view.map_colour, values=list(world_map.COLOURINGS), classes=["map-colour"],
+                                   on_value=lambda c: settings.set(replace(settings.value, map_colour=c)))
+        if view.map_colour in world_map.NEEDS_FOCUS:
+            rv.Autocomplete(label="measured from", items=items, v_model=focus_id, dense=True, hide_details=True,
+                            on_v_model=lambda sid: settings.set(replace(settings.value, map_focus=sid or "")),
+                            class_="map-focus", style_="min-width: 260px; max-width: 360px")
+    Figure(lambda: world_map.world_map(states_now, pairs_now, meta, colour=view.map_colour, focus=focus_id),
+           key + [view.map_colour, focus_id], shown)
 
 
 @solara.component
@@ -239,25 +262,27 @@ def Views(session: Session, ticks: solara.Reactive, settings: solara.Reactive):
                         EventFeed(events)
             Figure(lambda: F.tension_lines(tables["model"], events, meta), key, open_[0])
         with solara.lab.Tab(TABS[1]):
-            Figure(lambda: F.coalition_timeline(tables["states"], meta, shown, note), key, open_[1])
+            WorldMap(settings, states_now, now_pairs, meta, [session, tick], open_[1])
         with solara.lab.Tab(TABS[2]):
-            Figure(lambda: F.tension_heatmap(tables["pairs"], events, meta, shown), key, open_[2])
+            Figure(lambda: F.coalition_timeline(tables["states"], meta, shown, note), key, open_[2])
         with solara.lab.Tab(TABS[3]):
-            Figure(lambda: F.resources(tables["states"], events, meta), key, open_[3])
+            Figure(lambda: F.tension_heatmap(tables["pairs"], events, meta, shown), key, open_[3])
         with solara.lab.Tab(TABS[4]):
-            Figure(lambda: F.recalibration(tables["states"], tables["pairs"], events, meta, shown, note), key,
-                   open_[4])
+            Figure(lambda: F.resources(tables["states"], events, meta), key, open_[4])
         with solara.lab.Tab(TABS[5]):
-            Downloads(session, tables, now, open_[5])
+            Figure(lambda: F.recalibration(tables["states"], tables["pairs"], events, meta, shown, note), key,
+                   open_[5])
         with solara.lab.Tab(TABS[6]):
-            AgainstWhatHappened(session, [session, tick], open_[6])
+            Downloads(session, tables, now, open_[6])
+        with solara.lab.Tab(TABS[7]):
+            AgainstWhatHappened(session, [session, tick], open_[7])
         if session.variant_model is not None:
-            with solara.lab.Tab(TABS[7]):
-                Overlay(session, meta, key, open_[7])
+            with solara.lab.Tab(TABS[8]):
+                Overlay(session, meta, key, open_[8])
 
 
-TABS = ["Network", "Coalitions", "Bilateral tension", "Resources", "Recalibration", "Tables", "Against what happened",
-        "Counterfactual"]
+TABS = ["Network", "World map", "Coalitions", "Bilateral tension", "Resources", "Recalibration", "Tables",
+        "Against what happened", "Counterfactual"]
 
 
 def use_drawn(dependencies: list, shown: bool) -> list | None:

@@ -60,7 +60,7 @@ def _n_rows(fig) -> int:
     return sum(1 for k in fig.layout.to_plotly_json() if k.startswith("yaxis")) or 1
 
 
-def _coalition_colorbar(meta: dict, several: bool) -> dict:
+def coalition_colorbar(meta: dict, several: bool) -> dict:
     """Colour bar labelled with coalition names (share of replicates if several)."""
     if not several:
         return {"tickvals": [0, 1], "len": 0.6,
@@ -107,7 +107,7 @@ def coalition_timeline(states: pd.DataFrame, meta: dict, shown=None, subtitle: s
     fig = go.Figure(go.Heatmap(
         z=share.to_numpy(float), x=share.columns, y=[state_label(s, meta) for s in order],
         customdata=custom, zmin=0, zmax=1, colorscale=colorscale, xgap=1, ygap=3,
-        colorbar=_coalition_colorbar(meta, several=states["replicate"].nunique() > 1),
+        colorbar=coalition_colorbar(meta, several=states["replicate"].nunique() > 1),
         hovertemplate=("%{y}<br>%{x|%Y-%m-%d}<br>share in A: %{z:.0%}"
                        "<br>mean alignment: %{customdata[0]:+.2f}"
                        "<br>modal bloc: %{customdata[1]:.0f}<extra></extra>")))

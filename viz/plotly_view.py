@@ -21,6 +21,8 @@ import plotly.graph_objects as go
 import solara
 import traitlets
 
+from viz._common import GEO_ASSETS_JS
+
 CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -44,6 +46,7 @@ function plotly() {  // plotly.js, fetched once per page and evaluated as a Comm
 
 export async function render({ model, el }) {
   el.style.width = "100%";
+  GEO_ASSETS  // maps draw offline (viz/world_map.py)
   let Plotly;
   try { Plotly = await plotly(); } catch (e) { el.innerText = String(e); throw e; }
   const draw = () => { const f = model.get("figure"); return Plotly.react(el, f.data || [], f.layout || {}, CONFIG); };
@@ -59,7 +62,7 @@ export async function render({ model, el }) {
   fit.observe(el);
   return () => { fit.disconnect(); model.off("change:figure", draw); Plotly.purge(el); };
 }
-""".replace("CONFIG", json.dumps(CONFIG))
+""".replace("CONFIG", json.dumps(CONFIG)).replace("GEO_ASSETS", GEO_ASSETS_JS)
 
 
 class PlotlyView(anywidget.AnyWidget):

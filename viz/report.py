@@ -20,6 +20,7 @@ from simulation.statements import passes
 from viz import figures as F
 from viz import focus
 from viz import hindcast_figures as HF
+from viz import world_map
 from viz._common import coalition_label, has_events, region_label, state_label
 from viz.compare_figures import fmt_value
 
@@ -53,7 +54,8 @@ def figure_div(fig: go.Figure, index: int) -> str:
     """The ``index``-th figure of a report as HTML: plotly.js inlined once (with the first), and a
     fixed element id instead of Plotly's random one, so the same tables give the same report bytes.
     """
-    div = fig.to_html(full_html=False, include_plotlyjs=index == 0, config=PLOTLY_CONFIG, div_id=f"figure-{index}")
+    div = fig.to_html(full_html=False, include_plotlyjs=index == 0, config=PLOTLY_CONFIG, div_id=f"figure-{index}",
+                      auto_play=False)  # a map with a date slider waits for its reader
     return f"<div class='fig'>{div}</div>"
 
 
@@ -289,7 +291,8 @@ def report_figures(tables: dict, meta: dict, network_dates=None) -> list[tuple[s
         figs += [("Coalitions by region", F.region_network(pairs, states, meta, d)) for d in dates[-1:]]
     figs += [("Resources of belligerents", F.resources(states, events, meta)),
              ("Recalibration", F.recalibration(states, pairs, events, meta, shown, note)),
-             ("Affinity", F.affinity_lines(pairs, meta))]
+             ("Affinity", F.affinity_lines(pairs, meta)),
+             ("World map", world_map.world_map_over_time(states, pairs, meta))]
     return figs
 
 
@@ -320,7 +323,7 @@ def render_report(tables: dict, meta: dict, network_dates=None, scenario: Scenar
             "<h2>Manifest</h2>", manifest_html(meta)]
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>\n"
+            f"<title>{_esc(title)}</title><style>{CSS}</style>{world_map.assets_script()}</head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
 
 

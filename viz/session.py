@@ -116,7 +116,7 @@ class Session:
         world = self.model.world
         return {"title": sc.title, "scenario": sc.name, "states": {r.id: r.name for r in world.records},
                 "regions": {r.id: region(r.ccode) for r in world.records}, "actors": world.actors,
-                "coalition_names": {"A": f"with {anchor}", "B": f"against {anchor}"}}
+                "anchor": anchor, "coalition_names": {"A": f"with {anchor}", "B": f"against {anchor}"}}
 
     def overlay(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
         """Bands (one replicate each, so lo = med = hi) of base and variant so far, and their events."""
