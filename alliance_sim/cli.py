@@ -616,19 +616,22 @@ def backtest_command(
         extras["report.html"] = lambda path: build_backtest_report(dyads, skill, manifest, path, maps, held_out)
     tables = {"dyads": dyads, "skill": skill, "pit": B.pit_table(dyads), "observation": maps, "held_out": held_out}
     write_run(out, tables, manifest, fmt, extras, overwrite)
-    table = Table(title="Skill (0 = as good as the reference); ensemble coverage of its 50 and 90 % intervals",
-                  title_justify="left", show_edge=False)
+    table = Table(title="Skill (0 = as good as the reference; vs persistence with its 95 % moving-block bootstrap "
+                        "interval over origins); ensemble coverage of its 50 and 90 % intervals",
+                  title_justify="left", show_edge=False, caption=_seven_caption(), caption_justify="left")
     for col in ("h", "dyads", "n", "vs persistence", "vs best", "change vs best", "CRPS skill", "cover 50/90",
                 "AUC"):
         table.add_column(col, justify="left" if col in ("dyads",) else "right")
     for r in skill.itertuples():
-        table.add_row(str(r.horizon), r.dyads, f"{r.n:,}", f"{r.model_vs_persistence:+.3f}",
+        table.add_row(str(r.horizon), r.dyads, f"{r.n:,}", f"{r.model_vs_persistence:+.3f} "
+                      f"[{r.model_vs_persistence_lo:+.3f}, {r.model_vs_persistence_hi:+.3f}]",
                       f"{r.model_vs_best:+.3f} ({r.best_baseline})", f"{r.change_only_vs_best:+.3f}",
                       f"{r.crps_skill:+.3f}", f"{r.coverage50:.2f}/{r.coverage90:.2f}", f"{r.direction_auc:.3f}")
     out_console.print(table)
     if not held_out.empty:
         table = Table(title=f"Through the observation model fitted on origin + h <= {B.FIT_LAST}, origins "
-                            f"{B.HELD_OUT_FIRST} on (held out)", title_justify="left", show_edge=False)
+                            f"{B.HELD_OUT_FIRST} on (held out)", title_justify="left", show_edge=False,
+                      caption=_seven_caption(), caption_justify="left")
         for col in ("h", "dyads", "n", "vs persistence", "vs best", "DM p", "CRPS skill", "cover 50/90"):
             table.add_column(col, justify="left" if col in ("dyads",) else "right")
         for r in held_out.itertuples():
@@ -639,6 +642,13 @@ def backtest_command(
         out_console.print(table)
     out_console.print(f"{len(years)} origin(s), {replicates} replicate(s) each, seed {seed} "
                       f"→ [bold]{display(out)}[/bold]")
+
+
+def _seven_caption() -> str:
+    """What the backtest tables' 'the seven' are."""
+    from simulation.backtest.runner import SEVEN
+
+    return f"dyads: 'all dyads' of the system, or 'the seven': the dyads among {', '.join(SEVEN)}"
 
 
 @app.command("backtest-ties")
