@@ -19,7 +19,7 @@ import pandas as pd
 from .design import design, expected_runs, problem
 from .design import values as design_values
 from .execute import SweepError, read_manifest, read_results
-from .spec import SweepSpec
+from .spec import SweepSpec, output_columns
 
 INDEX_COLUMNS = ["output", "factor", "method", "index", "value", "conf"]
 RESPONSE_COLUMNS = ["factor", "level", "output", "median", "p05", "p95", "runs"]
@@ -42,7 +42,10 @@ def load_sweep(out: Path) -> tuple[SweepSpec, pd.DataFrame]:
 
 
 def output_names(spec: SweepSpec, results: pd.DataFrame) -> list[str]:
-    names = [o.name for o in spec.outputs]
+    """The outputs and expectations (1 if it holds) a sweep records, or for a custom evaluator every
+    numeric column that is not bookkeeping or a factor.
+    """
+    names = output_columns(spec)
     if not names:  # a custom evaluator: every numeric column that is not bookkeeping or a factor
         skip = {"run_id", "sample_id", "replicate", "seconds", *spec.factors}
         names = [c for c in results.select_dtypes("number").columns if c not in skip]

@@ -49,13 +49,19 @@ class Discovery:
         return rows.sort_values("restricted", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def conditions(where: str, outputs: list[str]) -> list[tuple[str, str, float]]:
-    """``NAME OP NUMBER`` terms joined by ``and`` (OP: < <= > >= == !=), names among the outputs."""
+def conditions(where: str, outputs: list[str], expectations=()) -> list[tuple[str, str, float]]:
+    """``NAME OP NUMBER`` terms joined by ``and`` (OP: < <= > >= == !=), names among the outputs;
+    a term that is only the id of an expectation the sweep recorded means that it holds (``ID == 1``).
+    """
     terms = []
     for part in re.split(r"\s+and\s+", where.strip()):
+        if part.strip() in expectations:
+            terms.append((part.strip(), "==", 1.0))
+            continue
         m = CONDITION.match(part)
         if not m:
-            raise SweepError(f"--where {where!r}: expected OUTPUT OP NUMBER (OP: <, <=, >, >=, ==, !=), terms joined "
+            raise SweepError(f"--where {where!r}: expected OUTPUT OP NUMBER (OP: <, <=, >, >=, ==, !=) or the id of an "
+                             f"expectation the sweep recorded, terms joined "
                              f"by 'and' (got {part.strip()!r})")
         name, op, value = m.group(1), m.group(2), float(m.group(3))
         if name not in outputs:
@@ -116,7 +122,7 @@ def discover(out: Path, where: str, min_coverage: float = 0.8, peel_alpha: float
     runs = results[results["status"] == "ok"].reset_index(drop=True)
     if runs.empty:
         raise SweepError(f"{out}: the sweep has no finished runs yet")
-    y = holds(runs, conditions(where, output_names(spec, results)))
+    y = holds(runs, conditions(where, output_names(spec, results), spec.expectations))
     n, k = len(y), int(y.sum())
     if k in (0, n):
         raise SweepError(f"--where {where!r} holds in {k} of {n} runs: no region to discover (it must hold in some "

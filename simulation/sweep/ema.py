@@ -37,7 +37,7 @@ from .. import params as P
 from .evaluate import Task, evaluate_model
 from .execute import SweepError
 from . import model_context
-from .spec import VARIANT, SweepSpec
+from .spec import VARIANT, SweepSpec, output_columns
 
 with warnings.catch_warnings():  # ema_workbench warns at import about optional parallel back-ends
     warnings.simplefilter("ignore")
@@ -89,11 +89,11 @@ class AllianceModel(ReplicatorModel):
         sweep, context, _ = model_context(spec)
         if sweep.random_numbers != "common":
             raise SweepError("the EMA model seeds replicate r of every experiment alike (random_numbers: common)")
-        if not sweep.outputs:
-            raise SweepError(f"{spec}: the spec has no outputs: to make the outcomes of")
+        if not output_columns(sweep):
+            raise SweepError(f"{spec}: the spec has no outputs or expectations to make the outcomes of")
         self.uncertainties = [self._factor(n, f) for n, f in sweep.factors.items() if not f.categorical]
         self.levers = [_lever(n, f) for n, f in sweep.factors.items() if f.categorical]
-        self.outcomes = [ArrayOutcome(o.name) for o in sweep.outputs]
+        self.outcomes = [ArrayOutcome(name) for name in output_columns(sweep)]  # an expectation: 1 if it holds
         self.replications = replications or sweep.replicates
         self.context = context
 
@@ -114,6 +114,6 @@ class AllianceModel(ReplicatorModel):
         failed = [row["error"] for row in rows if row["status"] != "ok"]
         if failed:
             raise SweepError(f"experiment {dict(factors)}: {failed[0]}")
-        outputs = {o.name: [row[o.name] for row in rows] for o in self.context.spec.outputs}
+        outputs = {name: [row[name] for row in rows] for name in output_columns(self.context.spec)}
         self.outcomes_output = outputs
         self.constraints_output = (values, outputs)

@@ -27,14 +27,14 @@ import pandas as pd
 
 from .. import data
 from .. import params as P
-from ..statements import as_of, window_rows
+from ..statements import as_of, passes, window_rows
 from ..events import kind_of
 from ..model import batch_size as model_batch_size
 from ..model import make_batch
 from ..scenario.checks import metric_kind
 from ..scenario.schema import Scenario
 from ..world import build_world
-from .spec import ENABLED, VARIANT, Output, SweepSpec
+from .spec import ENABLED, VARIANT, Output, SweepSpec, output_columns
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,16 @@ def _row(spec: SweepSpec, task: Task) -> dict:
             "seed": f"SeedSequence({spec.seed}).spawn_key=({seed_key(spec, task)[0]},)"} | task.factors
 
 
+def expectation_holds(recorder, exp, scenario: Scenario) -> float:
+    """1.0 if the expectation's statement holds in the run of ``recorder``, else 0.0 (``check``'s
+    rule, ``statements.passes``, on the tables of the states it names).
+    """
+    named = {data.canonical(s) for sub in (exp, exp.relative_to) if sub is not None
+             for s in (sub.pair or ([sub.state] if sub.state else []))}
+    flags, _ = passes(recorder.tables(among=sorted(named)), exp, scenario)
+    return float(flags[0])
+
+
 def _outputs(spec: SweepSpec, sc: Scenario, task: Task, recorder, seconds: float) -> tuple[dict, pd.DataFrame | None]:
     """The row (and series) of one finished run."""
     start = time.perf_counter()
@@ -208,6 +218,8 @@ def _outputs(spec: SweepSpec, sc: Scenario, task: Task, recorder, seconds: float
         dates = recorder.dates()
         columns = {o.name: output_values(recorder, o, sc) for o in spec.outputs}
         outputs = {o.name: output_value(dates, columns[o.name], o) for o in spec.outputs}
+        expectations = {e.id: e for e in sc.expectations}
+        outputs |= {eid: expectation_holds(recorder, expectations[eid], sc) for eid in spec.expectations}
     except Exception as exc:  # noqa: BLE001
         return _failed(spec, task, exc, start, seconds)
     extra = _series_rows(dates, columns, task.run_id) if spec.series else None
@@ -218,7 +230,7 @@ def _outputs(spec: SweepSpec, sc: Scenario, task: Task, recorder, seconds: float
 def _failed(spec: SweepSpec, task: Task, exc: Exception, start: float, seconds: float = 0.0) -> tuple[dict, None]:
     text = f"{type(exc).__name__}: {exc}"
     tail = traceback.format_exc(limit=2).strip().splitlines()[-1]
-    return _row(spec, task) | {o.name: np.nan for o in spec.outputs} | {
+    return _row(spec, task) | {name: np.nan for name in output_columns(spec)} | {
         "status": "error", "error": text if tail in text else f"{text} ({tail})",
         "seconds": seconds + time.perf_counter() - start}, None
 

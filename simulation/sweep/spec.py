@@ -109,6 +109,8 @@ class SweepSpec(Strict):
                               "less noise between samples); independent: every run its own seed")
     factors: dict[str, Factor] = Field(min_length=1)
     outputs: list[Output] = Field(default_factory=list)
+    expectations: list[str] = Field(default_factory=list, max_length=1000, description=(
+        "ids of the scenario's expectations: each run records whether it holds (a column of that name, 1 or 0)"))
     series: bool = Field(False, description="also store every output metric at every step")
     until: Date | None = None
 
@@ -121,6 +123,11 @@ class SweepSpec(Strict):
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def output_columns(spec: "SweepSpec") -> list[str]:
+    """The results' columns a run records: the outputs, then each expectation (1 if it holds, else 0)."""
+    return [o.name for o in spec.outputs] + list(spec.expectations)
 
 
 def size(spec: "SweepSpec") -> int:
@@ -163,6 +170,11 @@ def name_problems(spec: SweepSpec) -> list[tuple[tuple, str]]:
             out.append((("outputs", i, "name"), f"{o.name!r} is a column of the results already (a built-in "
                                                 "column or a factor): choose another name"))
         seen.add(o.name)
+    for i, eid in enumerate(spec.expectations):
+        if eid in seen or eid in BUILT_IN_COLUMNS or eid in spec.factors:
+            out.append((("expectations", i), f"{eid!r} is a column of the results already (an output, a factor, "
+                                              "a built-in column or another expectation)"))
+        seen.add(eid)
     return out
 
 
@@ -200,6 +212,19 @@ def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[t
             hint = difflib.get_close_matches(name, list(PARAMETERS), n=1)
             more = f" (did you mean {hint[0]!r}?)" if hint else " (a parameter, or events.<id>.<field>)"
             out.append((path, f"unknown factor{more}"))
+    expectations = {e.id: e for e in sc.expectations}
+    for i, eid in enumerate(spec.expectations):
+        if eid not in expectations:
+            hint = difflib.get_close_matches(eid, list(expectations), n=1)
+            more = (f" (did you mean {hint[0]!r}?)" if hint
+                    else f" ({len(expectations)} in it: alliance-sim check lists them)")
+            out.append((("expectations", i), f"no expectation {eid!r} in {sc.name}{more}"))
+        elif expectations[eid].versus_base is not None:
+            out.append((("expectations", i), f"{eid!r} compares a variant with its base, which one run cannot say "
+                                              "(sweep the variant factor and compare the outputs instead)"))
+        elif spec.until is not None and _last_day(expectations[eid]) > spec.until:
+            out.append((("expectations", i), f"{eid!r} is measured up to {_last_day(expectations[eid])}, after "
+                                              f"until ({spec.until}): the runs stop before"))
     if spec.until is not None and not sc.calendar.start < spec.until <= sc.calendar.end:
         out.append((("until",), f"{spec.until} is outside the calendar of {sc.name} "
                                 f"({sc.calendar.start} to {sc.calendar.end})"))
@@ -221,6 +246,11 @@ def _problems_for_model(spec: SweepSpec, loaded: LoadedScenario) -> list[tuple[t
             if not sc.calendar.start <= day <= sc.calendar.end:
                 out.append((("outputs", i), f"{day} is outside the calendar of {sc.name}"))
     return out
+
+
+def _last_day(statement) -> dt.date:
+    """The last day a statement reads: its ``to``, its ``at`` or its window's end."""
+    return max(d for d in (statement.to, statement.at, *(statement.window or [])) if d is not None)
 
 
 def _categorical_problem(name: str, factor: Factor) -> str:
