@@ -140,15 +140,6 @@ def _progress(total: int) -> Progress:
     return _Now.bar
 
 
-def _meta(result, manifest: dict) -> dict:
-    sc = result.loaded.scenario
-    anchor = result.states.loc[(result.states["step"] == 0) & (result.states["coalition"] == "A"), "state"]
-    lead = sc.coalition_anchor or (anchor.iloc[0] if len(anchor) else "A")
-    return {"title": sc.title, "scenario": sc.name, "states": result.names, "regions": result.regions,
-            "actors": result.actors, "anchor": lead,
-            "coalition_names": {"A": f"with {lead}", "B": f"against {lead}"}, "manifest": manifest}
-
-
 def _summary(result, out: Path) -> None:
     model, states = result.model, result.states
     first, last = model["step"].min(), model["step"].max()
@@ -239,9 +230,9 @@ def run_command(
     manifest = result.manifest()
     extras = {}
     if report:
-        from viz.report import build_report
+        from viz.report import build_report, run_meta
 
-        extras["report.html"] = lambda path: build_report(result.tables, _meta(result, manifest), path,
+        extras["report.html"] = lambda path: build_report(result.tables, run_meta(result, manifest), path,
                                                           network_dates=network_dates or None)
     write_run(out, result.tables, manifest, fmt, extras, overwrite)
     _summary(result, out)

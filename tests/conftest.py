@@ -34,3 +34,15 @@ def write(tmp_path: Path):
 @pytest.fixture
 def mini(write) -> Path:
     return write("mini.yaml", MINIMAL)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser), for the browser tests."""
+    from playwright.sync_api import sync_playwright
+    from test_dashboard_browser import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

@@ -68,16 +68,6 @@ def world_server():
     yield from start("world_2024")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 class Visit:
     """One browser session on the dashboard, recording console errors and off-host requests."""
 

@@ -309,6 +309,18 @@ def figures_html(figs: list[tuple[str, go.Figure]], first: int = 0) -> str:
     return "\n".join(parts)
 
 
+def run_meta(result, manifest: dict) -> dict:
+    """What the figures need to know of a run (``simulation.RunResult``): names, regions, the
+    states the events name, the coalitions' anchor and names, and the manifest.
+    """
+    sc = result.loaded.scenario
+    anchor = result.states.loc[(result.states["step"] == 0) & (result.states["coalition"] == "A"), "state"]
+    lead = sc.coalition_anchor or (anchor.iloc[0] if len(anchor) else "A")
+    return {"title": sc.title, "scenario": sc.name, "states": result.names, "regions": result.regions,
+            "actors": result.actors, "anchor": lead,
+            "coalition_names": {"A": f"with {lead}", "B": f"against {lead}"}, "manifest": manifest}
+
+
 def render_report(tables: dict, meta: dict, network_dates=None, scenario: Scenario | None = None) -> str:
     """The full HTML document as a string. ``scenario`` (default: reloaded from the manifest, see
     :func:`scenario_of`) gives the observed outcomes and predictions of "Against what happened".
