@@ -185,3 +185,16 @@ def test_the_python_api_takes_categorical_factors(tmp_path):
     results = sweep(spec, tmp_path / "api")
     assert list(results["variant"]) == ["korea_russia_2024", "no_deployment"]
     assert results["rus_prk"].nunique() == 2
+
+
+def test_a_stored_spec_reads_back_as_it_was_dates_and_levels_alike():
+    """The manifest stores the spec as JSON (dates as ISO strings): read back, a date level is a date
+    again, not a name, and a variant's names stay names.
+    """
+    spec = SweepSpec(name="roundtrip", design="grid", seed=1,
+                     factors={"events.deploy_main.date": {"levels": ["2024-10-01", "2024-11-01"]},
+                              "events.deploy_main.enabled": {"levels": [True, False]},
+                              "variant": {"levels": ["korea_russia_2024", "no_deployment"]}})
+    back = SweepSpec.model_validate(spec.model_dump(mode="json"))
+    assert back == spec and not back.factors["events.deploy_main.date"].categorical
+    assert str(design(back)["events.deploy_main.date"].iloc[0]) == "2024-10-01"

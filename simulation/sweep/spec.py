@@ -15,9 +15,9 @@ import math
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from ..params import PARAMETERS
 from ..scenario import LoadedScenario, ScenarioError, find, load_scenario
@@ -42,6 +42,19 @@ def _kind(value) -> str:
     return "dates" if isinstance(value, dt.date) else "numbers"
 
 
+def _level(value: object) -> object:
+    """A level written as an ISO date string (the Python API, a stored manifest) is a date."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+Level = Annotated[Number | Date | bool | str, BeforeValidator(_level)]
+
+
 class Factor(Strict):
     """A range (low, high) for sampled designs, or explicit levels: numbers or dates (any design),
     true/false (``events.<id>.enabled``) or scenario names (``variant``) — categorical levels,
@@ -50,7 +63,7 @@ class Factor(Strict):
 
     low: Number | Date | None = None
     high: Number | Date | None = None
-    levels: list[Number | Date | bool | str] | None = Field(None, min_length=1, max_length=MAX_LEVELS)
+    levels: list[Level] | None = Field(None, min_length=1, max_length=MAX_LEVELS)
 
     @model_validator(mode="after")
     def _range_or_levels(self) -> "Factor":
